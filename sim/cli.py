@@ -1,0 +1,92 @@
+"""The ``sim`` command line: ``sim run``, ``sim validate``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sim.errors import ScenarioError
+
+EXIT_OK = 0
+EXIT_RUN_FAILED = 1
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors exit with the bad-input code and one line."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_BAD_INPUT, f"sim: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = _Parser(prog="sim", description="Discrete-event simulation of a supply chain's cost, stage by stage.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = commands.add_parser("run", help="simulate a scenario file and write a results folder")
+    run.add_argument("scenario", type=Path, help="scenario TOML file")
+    run.add_argument("--seed", type=int, default=None, help="random seed (default: the scenario's 'seed')")
+    run.add_argument("--replication", type=int, default=0, help="replication number (default 0)")
+    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE",
+                     help="override a scenario value, e.g. --set last_mile.max_attempts=2 (repeatable)")
+    run.add_argument("--out", type=Path, default=Path("results"), help="results root folder (default: results)")
+    run.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
+    run.add_argument("--quiet", action="store_true", help="print only the results folder")
+
+    validate = commands.add_parser("validate", help="check a scenario file without running it")
+    validate.add_argument("scenario", type=Path)
+    validate.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``sim`` console script; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "validate":
+            return _validate(args)
+        return _run(args)
+    except ScenarioError as exc:
+        print(f"sim: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("sim: interrupted; no results folder was completed", file=sys.stderr)
+        return 130
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario, args.overrides)
+    print(f"{args.scenario}: valid scenario '{scenario.name}'")
+    return EXIT_OK
+
+
+def _run(args: argparse.Namespace) -> int:
+    from sim.scenario import load_scenario
+
+    if args.seed is not None and args.seed < 0:
+        raise ScenarioError(f"--seed {args.seed}: must be a non-negative integer")
+    if args.replication < 0:
+        raise ScenarioError(f"--replication {args.replication}: must be a non-negative integer")
+    scenario = load_scenario(args.scenario, args.overrides)
+    from sim.output import write_run
+    from sim.report import format_summary
+    from sim.runner import run
+
+    try:
+        result = run(scenario, seed=args.seed, replication=args.replication)
+    except Exception as exc:  # a model failure: say so in one line, write nothing that looks complete
+        print(f"sim: run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_RUN_FAILED
+    folder = write_run(result, args.out, command=["sim", *sys.argv[1:]], plots=not args.no_plots)
+    if not args.quiet:
+        title = f"{scenario.name}: seed {result.seed}, replication {result.replication}"
+        print(format_summary(result.summary, title, scenario.currency))
+        print(f"\n{result.events:,} events in {result.wall_seconds:.1f} s")
+    print(f"results: {folder}")
+    return EXIT_OK

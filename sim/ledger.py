@@ -1,0 +1,92 @@
+"""The cost ledger: every cost of a run is one entry tagged by stage, leg and component.
+
+Entries are appended to plain Python lists (cheap on the hot path) and turned
+into a DataFrame once, at the end. The headline numbers are group-bys over this
+table, so ``total == upstream + last_mile`` holds by construction.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+# Stage -> leg. Upstream distribution is everything up to and including the
+# regional warehouse; the last mile is regional warehouse -> consignee.
+STAGES: Final[dict[str, str]] = {
+    "factory_to_central": "upstream",
+    "central_warehouse": "upstream",
+    "central_to_regional": "upstream",
+    "regional_warehouse": "upstream",
+    "last_mile": "last_mile",
+}
+
+# Components that are transport (vehicle and driver): the denominator of the
+# transport-only last-mile share. Failed attempts are vehicle and driver time too.
+TRANSPORT_COMPONENTS: Final[frozenset[str]] = frozenset(
+    {"vehicle_distance", "driver_time", "vehicle_fixed", "failed_attempt"}
+)
+
+COMPONENTS: Final[tuple[str, ...]] = (
+    "vehicle_distance",
+    "driver_time",
+    "vehicle_fixed",
+    "failed_attempt",
+    "failed_attempt_handling",
+    "handling_in",
+    "handling_out",
+    "pick_pack",
+    "storage",
+    "inventory_holding",
+    "pickup_point_fee",
+    "return",
+)
+
+LEDGER_COLUMNS: Final[tuple[str, ...]] = ("time_h", "stage", "leg", "component", "facility", "amount")
+
+
+class CostLedger:
+    """Append-only record of costs."""
+
+    def __init__(self) -> None:
+        self._time: list[float] = []
+        self._stage: list[str] = []
+        self._component: list[str] = []
+        self._facility: list[str] = []
+        self._amount: list[float] = []
+
+    def post(self, time_h: float, stage: str, component: str, facility: str, amount: float) -> None:
+        """Record one cost. Zero amounts are skipped: they would only bloat the table."""
+        if amount == 0.0:
+            return
+        if stage not in STAGES:
+            raise ValueError(f"unknown stage {stage!r}")
+        if component not in COMPONENTS:
+            raise ValueError(f"unknown component {component!r}")
+        self._time.append(time_h)
+        self._stage.append(stage)
+        self._component.append(component)
+        self._facility.append(facility)
+        self._amount.append(float(amount))
+
+    def __len__(self) -> int:
+        return len(self._amount)
+
+    def total(self) -> float:
+        """Sum of every entry (for quick checks; reports use the table)."""
+        return float(np.sum(self._amount)) if self._amount else 0.0
+
+    def to_frame(self) -> pd.DataFrame:
+        """The ledger as a table with one row per entry."""
+        frame = pd.DataFrame(
+            {
+                "time_h": np.asarray(self._time, dtype=float),
+                "stage": pd.Categorical(self._stage, categories=list(STAGES)),
+                "leg": pd.Categorical([STAGES[s] for s in self._stage], categories=["upstream", "last_mile"]),
+                "component": pd.Categorical(self._component, categories=list(COMPONENTS)),
+                "facility": np.asarray(self._facility, dtype=object),
+                "amount": np.asarray(self._amount, dtype=float),
+            }
+        )
+        return frame

@@ -1,0 +1,36 @@
+"""Where things are in an area: customers, the depot and the pickup points (km, area centre at 0, 0)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim.scenario.schema import Area
+
+
+class AreaGeometry:
+    """A disc-shaped service area with the depot at ``depot_distance_km`` east of its centre."""
+
+    def __init__(self, area: Area, rng: np.random.Generator) -> None:
+        self.radius_km = math.sqrt(area.area_km2 / math.pi)
+        self.circuity = area.circuity
+        self.depot_xy = np.array([area.depot_distance_km, 0.0])
+        self.pickup_xy = self.sample_points(rng, area.pickup_points)
+
+    def sample_points(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` points uniform over the disc (area-uniform: radius ~ R * sqrt(U))."""
+        radius = self.radius_km * np.sqrt(rng.random(n))
+        angle = 2.0 * np.pi * rng.random(n)
+        return np.column_stack((radius * np.cos(angle), radius * np.sin(angle)))
+
+    def nearest_pickup_point(self, x_km: float, y_km: float) -> int:
+        """Index of the pickup point closest to a customer (-1 when the area has none)."""
+        if len(self.pickup_xy) == 0:
+            return -1
+        d2 = (self.pickup_xy[:, 0] - x_km) ** 2 + (self.pickup_xy[:, 1] - y_km) ** 2
+        return int(np.argmin(d2))
+
+    def road_km(self, x0: float, y0: float, x1: float, y1: float) -> float:
+        """Road distance: straight line times the area's circuity factor."""
+        return self.circuity * math.hypot(x1 - x0, y1 - y0)

@@ -1,0 +1,103 @@
+"""Builds the whole chain for a scenario: factories -> central -> regional warehouses -> couriers."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+import numpy as np
+import simpy
+
+from sim.model.central import CentralDC
+from sim.model.context import SimContext
+from sim.model.factory import Plant
+from sim.model.linehaul import Lane
+from sim.model.products import ProductTable
+from sim.model.regional import RegionalDepot
+from sim.records import ParcelState
+
+
+class SupplyChain:
+    """All the entities of one run, wired together. Holds no clock of its own: the context does."""
+
+    def __init__(self, ctx: SimContext) -> None:
+        scenario = ctx.scenario
+        self.ctx = ctx
+        self.products = ProductTable.from_scenario(scenario)
+        self.plants = {f.name: Plant(ctx, f, self.products) for f in scenario.factories}
+        demand_by_central: dict[str, np.ndarray] = {
+            c.name: np.zeros(len(self.products)) for c in scenario.central_warehouses
+        }
+        for r in scenario.regional_warehouses:
+            demand_by_central[r.supplier] += r.area.expected_orders_per_day * self.products.share
+        self.centrals = {
+            c.name: CentralDC(ctx, c, self.products, self.plants, demand_by_central[c.name])
+            for c in scenario.central_warehouses
+        }
+        self.regionals = [
+            RegionalDepot(ctx, r, index, self.products, self.centrals[r.supplier])
+            for index, r in enumerate(scenario.regional_warehouses)
+        ]
+        ctx.env.process(self._daily_accrual())
+
+    def lanes(self) -> list[Lane]:
+        """Every line-haul lane of the network."""
+        lanes: list[Lane] = []
+        for central in self.centrals.values():
+            lanes.extend(central.inbound_lanes)
+            lanes.extend(central.outbound.values())
+        return lanes
+
+    def _daily_accrual(self) -> Generator[simpy.Event, Any, None]:
+        """At every midnight: storage and holding costs of the day, and a stock snapshot."""
+        env = self.ctx.env
+        for day in range(1, self.ctx.days + 1):
+            yield env.timeout(day * 24.0 - env.now)
+            self.post_stock_costs(day)
+
+    def post_stock_costs(self, day: int) -> None:
+        """Post accrued stock costs and record the inventory snapshot of ``day``."""
+        rows = self.ctx.recorder.inventory
+        names = self.products.names
+        for central in self.centrals.values():
+            central.stock.post_costs()
+            for p, name in enumerate(names):
+                rows.append((day, central.name, name, int(central.stock.on_hand[p]),
+                             int(central.stock.on_order[p]), int(central.backorder_units[p])))
+        for regional in self.regionals:
+            regional.stock.post_costs()
+            for p, name in enumerate(names):
+                rows.append((day, regional.name, name, int(regional.stock.on_hand[p]),
+                             int(regional.stock.on_order[p]), int(regional.backorder_units[p])))
+
+    def finalize(self) -> None:
+        """Settle what is decided by the end of the run (pickup-point collections and returns)."""
+        for regional in self.regionals:
+            regional.last_mile.finalize(self.ctx.end_h)
+
+    def unit_balance(self) -> dict[str, np.ndarray]:
+        """Where every unit is, per product: the terms of the conservation identity.
+
+        ``initial + produced == on_hand + queued + in_transit + in_parcels``, where
+        ``in_parcels`` counts units reserved for customer orders (every parcel
+        that is not waiting for stock), whatever has happened to the parcel since.
+        """
+        n = len(self.products)
+        on_hand = np.zeros(n, dtype=np.int64)
+        initial = np.zeros(n, dtype=np.int64)
+        for stock in [c.stock for c in self.centrals.values()] + [r.stock for r in self.regionals]:
+            on_hand += stock.on_hand
+            initial += stock.initial_units
+        queued = np.zeros(n, dtype=np.int64)
+        in_transit = np.zeros(n, dtype=np.int64)
+        for lane in self.lanes():
+            queued += lane.queued_units
+            in_transit += lane.in_transit
+        produced = sum((p.produced for p in self.plants.values()), np.zeros(n, dtype=np.int64))
+        parcels = self.ctx.parcels
+        taken = parcels.view("state") != ParcelState.AWAITING_STOCK
+        in_parcels = np.bincount(parcels.view("product")[taken], minlength=n).astype(np.int64)
+        return {
+            "initial": initial, "produced": produced, "on_hand": on_hand,
+            "queued": queued, "in_transit": in_transit, "in_parcels": in_parcels,
+        }

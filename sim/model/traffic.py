@@ -1,0 +1,63 @@
+"""Travel times under congestion: an hour-of-day profile, a random day factor and per-leg noise."""
+
+from __future__ import annotations
+
+import math
+from statistics import NormalDist
+
+import numpy as np
+
+from sim.scenario.schema import Area, Traffic
+
+_STANDARD_NORMAL = NormalDist()
+
+
+def lognormal_mean_one(sigma: float, z: float) -> float:
+    """A lognormal factor with mean 1 from a standard normal deviate ``z``."""
+    return math.exp(sigma * z - 0.5 * sigma * sigma)
+
+
+class TrafficModel:
+    """Travel-time multipliers for one area.
+
+    The multiplier of a leg is congestion(hour) x day factor x leg noise, all
+    three >= 0 and the last two with mean 1, so the expected multiplier at an
+    hour is the published congestion figure for it.
+    """
+
+    def __init__(self, area: Area, traffic: Traffic, rng: np.random.Generator, days: int) -> None:
+        self.congestion = tuple(area.congestion_multipliers)
+        self.leg_sigma = traffic.leg_sigma
+        sigma = traffic.day_sigma
+        # Drawn up front, one per day: the day factor does not depend on how many legs are driven.
+        self.day_factor = np.exp(sigma * rng.standard_normal(days + 2) - 0.5 * sigma * sigma)
+
+    def multiplier(self, time_h: float, leg_uniform: float) -> float:
+        """Travel-time multiplier of a leg that starts at ``time_h``; ``leg_uniform`` drives its noise."""
+        day = int(time_h // 24.0)
+        hour = int(time_h % 24.0)
+        z = _STANDARD_NORMAL.inv_cdf(leg_uniform)
+        day_factor = float(self.day_factor[min(day, len(self.day_factor) - 1)])
+        return self.congestion[hour] * day_factor * lognormal_mean_one(self.leg_sigma, z)
+
+    def expected_multiplier(self, start_h: float, hours: float) -> float:
+        """Mean congestion over a window of the day (for planning on expected travel times)."""
+        first = int(start_h)
+        last = max(first + 1, math.ceil(start_h + hours))
+        values = [self.congestion[h % 24] for h in range(first, last)]
+        return sum(values) / len(values)
+
+
+def loglogistic_minutes(median_min: float, shape: float, uniform: float) -> float:
+    """Service time from the log-logistic distribution (inverse CDF at ``uniform``).
+
+    Log-logistic fits observed stop times best (Calderon et al., Transportation
+    Research A 207, 2026); its median is the scale parameter.
+    """
+    return median_min * (uniform / (1.0 - uniform)) ** (1.0 / shape)
+
+
+def loglogistic_mean(median_min: float, shape: float) -> float:
+    """Mean of the log-logistic distribution (finite for shape > 1)."""
+    b = math.pi / shape
+    return median_min * b / math.sin(b)

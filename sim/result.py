@@ -1,0 +1,74 @@
+"""The result of one run: the summary, the tables, and conveniences for notebooks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from sim.metrics import cost_by_stage_component, window_ledger
+from sim.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+
+@dataclass
+class RunResult:
+    """Everything a run produced. Tables are pandas DataFrames; nothing here refers to SimPy."""
+
+    scenario: Scenario
+    seed: int
+    replication: int
+    summary: dict[str, Any]
+    ledger: pd.DataFrame
+    parcels: pd.DataFrame
+    routes: pd.DataFrame
+    trips: pd.DataFrame
+    inventory: pd.DataFrame
+    trail: pd.DataFrame | None
+    unit_balance: dict[str, list[int]]
+    product_names: list[str]
+    events: int
+    wall_seconds: float
+    peak_memory_bytes: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def window(self) -> tuple[float, float]:
+        """Measurement window (start, end) in hours."""
+        start, end = self.summary["window_hours"]
+        return float(start), float(end)
+
+    def cost_table(self, window_only: bool = True) -> pd.DataFrame:
+        """Cost by stage and component (measurement window by default), with cost per parcel."""
+        ledger = window_ledger(self.ledger, *self.window) if window_only else self.ledger
+        table = cost_by_stage_component(ledger)
+        ordered = self.summary["parcels"]["ordered"]
+        table["per_parcel"] = table["amount"] / ordered if ordered else float("nan")
+        return table
+
+    def plot_cost_per_parcel(self, ax: Axes | None = None) -> Axes:
+        """Bar chart of cost per parcel by stage."""
+        from sim.plots import plot_cost_per_parcel
+
+        return plot_cost_per_parcel(self.summary, ax=ax, currency=self.scenario.currency)
+
+    def plot_last_mile_components(self, ax: Axes | None = None) -> Axes:
+        """Bar chart of last-mile cost per parcel by component."""
+        from sim.plots import plot_last_mile_components
+
+        return plot_last_mile_components(self.cost_table(), ax=ax, currency=self.scenario.currency)
+
+    def plot_outcomes(self, ax: Axes | None = None) -> Axes:
+        """Final state of the parcels ordered in the window."""
+        from sim.plots import plot_outcomes
+
+        return plot_outcomes(self.parcels, ax=ax)
+
+    def plot_lead_time(self, ax: Axes | None = None) -> Axes:
+        """Histogram of order-to-delivery lead time."""
+        from sim.plots import plot_lead_time
+
+        return plot_lead_time(self.parcels, ax=ax)

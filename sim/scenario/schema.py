@@ -1,0 +1,344 @@
+"""The scenario schema: a frozen, validated description of what is simulated.
+
+Every model reads its parameters from these classes and nothing else, so a
+scenario file that validates here is a complete description of a run. Unknown
+keys are rejected (``extra="forbid"``) because a misspelt key that is silently
+ignored makes an analyst believe a what-if ran when it did not.
+
+Units are in the field names where they are not obvious: hours (``_h``),
+minutes (``_min``), kilometres (``_km``), km/h (``_kmh``), cubic metres
+(``_m3``). Money is in the scenario's ``currency``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+NonNegative = Annotated[float, Field(ge=0)]
+Positive = Annotated[float, Field(gt=0)]
+Probability = Annotated[float, Field(ge=0, le=1)]
+HourOfDay = Annotated[float, Field(ge=0, lt=24)]
+
+# Published figures (TomTom Traffic Index, London: ~1.5 average, ~1.8 at rush
+# hour); the hourly shape between them is an assumption.
+URBAN_CONGESTION = (
+    1.0, 1.0, 1.0, 1.0, 1.0, 1.05, 1.3, 1.7, 1.8, 1.6, 1.45, 1.45,
+    1.5, 1.45, 1.45, 1.55, 1.7, 1.8, 1.65, 1.4, 1.2, 1.1, 1.05, 1.0,
+)
+
+
+class Frozen(BaseModel):
+    """Base class: immutable, unknown keys rejected, values validated on assignment."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+class Horizon(Frozen):
+    """How long the clock runs: a warm-up that is simulated but not measured, then the window."""
+
+    warmup_days: Annotated[int, Field(ge=0, le=365)] = 7
+    days: Annotated[int, Field(ge=1, le=3650)] = 28
+    start_weekday: Annotated[int, Field(ge=0, le=6)] = 0  # 0 = Monday
+
+
+class Product(Frozen):
+    """A product class (SKU group): what one unit is worth, how big it is, how it is handled."""
+
+    share: Probability
+    unit_value: Positive
+    volume_m3: Positive
+    weight_kg: Positive
+    handling_multiplier: Positive = 1.0
+    holding_rate_per_year: Annotated[float, Field(ge=0, le=5)] = 0.25
+    service_time_multiplier: Positive = 1.0
+
+
+class Demand(Frozen):
+    """When orders arrive: day-of-week and hour-of-day shapes shared by every area."""
+
+    weekday_factors: tuple[NonNegative, ...] = (1.1, 1.05, 1.0, 1.0, 0.95, 0.9, 1.0)
+    hourly_profile: tuple[NonNegative, ...] = (
+        1, 0.5, 0.3, 0.2, 0.2, 0.3, 1, 2, 3, 4, 5, 5,
+        5, 5, 5, 5, 5, 5, 6, 7, 8, 7, 5, 2,
+    )
+
+    @model_validator(mode="after")
+    def _shapes(self) -> Demand:
+        if len(self.weekday_factors) != 7:
+            raise ValueError(f"weekday_factors needs 7 values (Monday..Sunday), got {len(self.weekday_factors)}")
+        if len(self.hourly_profile) != 24:
+            raise ValueError(f"hourly_profile needs 24 values, got {len(self.hourly_profile)}")
+        if sum(self.hourly_profile) <= 0:
+            raise ValueError("hourly_profile must have at least one positive value")
+        return self
+
+
+class SSPolicy(Frozen):
+    """Periodic-review (s, S): when the inventory position is at or below s, order up to S.
+
+    Levels are in days of the warehouse's expected demand, so one scenario scales
+    with demand without retuning units.
+    """
+
+    policy: Literal["sS"] = "sS"
+    reorder_point_days: NonNegative
+    order_up_to_days: Positive
+    initial_stock_days: NonNegative | None = None
+
+    @model_validator(mode="after")
+    def _order(self) -> SSPolicy:
+        if self.order_up_to_days <= self.reorder_point_days:
+            raise ValueError(
+                f"order_up_to_days ({self.order_up_to_days}) must be greater than "
+                f"reorder_point_days ({self.reorder_point_days})"
+            )
+        return self
+
+
+class BaseStockPolicy(Frozen):
+    """Base-stock: after every review, order what brings the inventory position back to the level."""
+
+    policy: Literal["base_stock"] = "base_stock"
+    level_days: Positive
+    initial_stock_days: NonNegative | None = None
+
+
+InventoryPolicy = Annotated[SSPolicy | BaseStockPolicy, Field(discriminator="policy")]
+
+
+class Factory(Frozen):
+    """A plant that makes some product classes, make-to-order against the central warehouses' orders."""
+
+    name: str
+    products: tuple[str, ...]
+    capacity_units_per_day: Positive
+    production_hour: HourOfDay = 6.0
+
+
+class InboundLane(Frozen):
+    """A line-haul lane from a factory into a central warehouse."""
+
+    factory: str
+    distance_km: Positive
+
+
+class CentralWarehouse(Frozen):
+    """The national distribution centre between the factories and the regional warehouses."""
+
+    name: str
+    inbound: tuple[InboundLane, ...]
+    inventory: InventoryPolicy
+    handling_in_cost_per_unit: NonNegative
+    handling_out_cost_per_unit: NonNegative
+    storage_cost_per_m3_day: NonNegative
+    review_hour: HourOfDay = 20.0
+
+
+class Area(Frozen):
+    """The geography and the customers a regional warehouse serves."""
+
+    kind: Literal["urban", "suburban", "rural", "other"] = "other"
+    area_km2: Positive
+    households_per_km2: Positive
+    orders_per_household_per_day: Positive
+    depot_distance_km: NonNegative  # from the depot to the centre of the area
+    circuity: Annotated[float, Field(ge=1, le=3)] = 1.3
+    free_flow_speed_kmh: Positive
+    stem_speed_kmh: Positive
+    congestion_multipliers: tuple[Annotated[float, Field(ge=1)], ...] = URBAN_CONGESTION
+    absence_probability: Probability
+    absence_hourly_factor: tuple[NonNegative, ...] = (1.0,) * 24
+    service_time_median_min: Positive
+    service_time_shape: Annotated[float, Field(gt=1)] = 3.0
+    failed_attempt_time_factor: Positive = 0.6
+    pickup_points: Annotated[int, Field(ge=0)] = 5
+
+    @model_validator(mode="after")
+    def _profiles(self) -> Area:
+        if len(self.congestion_multipliers) != 24:
+            raise ValueError(f"congestion_multipliers needs 24 values, got {len(self.congestion_multipliers)}")
+        if len(self.absence_hourly_factor) != 24:
+            raise ValueError(f"absence_hourly_factor needs 24 values, got {len(self.absence_hourly_factor)}")
+        return self
+
+    @property
+    def expected_orders_per_day(self) -> float:
+        """Mean orders per day before the weekday shape."""
+        return self.area_km2 * self.households_per_km2 * self.orders_per_household_per_day
+
+
+class Fleet(Frozen):
+    """The couriers of one regional warehouse: vans, shifts and what they cost."""
+
+    vehicles: Annotated[int, Field(ge=1)]
+    capacity_m3: Positive
+    shift_hours: Annotated[float, Field(gt=0, le=16)] = 9.0
+    break_minutes: NonNegative = 30.0
+    max_overtime_hours: NonNegative = 1.5
+    depart_hour: HourOfDay = 8.0
+    delivery_weekdays: tuple[Annotated[int, Field(ge=0, le=6)], ...] = (0, 1, 2, 3, 4, 5)
+    cost_per_km: NonNegative
+    driver_cost_per_hour: NonNegative
+    overtime_multiplier: Annotated[float, Field(ge=1)] = 1.5
+    fixed_cost_per_day: NonNegative
+
+    @model_validator(mode="after")
+    def _days(self) -> Fleet:
+        if not self.delivery_weekdays:
+            raise ValueError("delivery_weekdays must name at least one day (0 = Monday .. 6 = Sunday)")
+        if len(set(self.delivery_weekdays)) != len(self.delivery_weekdays):
+            raise ValueError(f"delivery_weekdays has duplicates: {list(self.delivery_weekdays)}")
+        if self.break_minutes / 60 >= self.shift_hours:
+            raise ValueError("break_minutes must be shorter than the shift")
+        return self
+
+
+class RegionalWarehouse(Frozen):
+    """A regional warehouse: stock, picking capacity, its courier depot and its area."""
+
+    name: str
+    supplier: str
+    supplier_distance_km: Positive
+    inventory: InventoryPolicy
+    handling_in_cost_per_unit: NonNegative
+    pick_pack_cost_per_order: NonNegative
+    storage_cost_per_m3_day: NonNegative
+    picking_capacity_orders_per_day: Positive
+    picking_cutoff_hour: HourOfDay = 6.0
+    review_hour: HourOfDay = 20.0
+    area: Area
+    fleet: Fleet
+
+    @model_validator(mode="after")
+    def _cutoff(self) -> RegionalWarehouse:
+        if self.picking_cutoff_hour > self.fleet.depart_hour:
+            raise ValueError(
+                f"picking_cutoff_hour ({self.picking_cutoff_hour}) must not be after "
+                f"fleet.depart_hour ({self.fleet.depart_hour})"
+            )
+        return self
+
+
+class LineHaul(Frozen):
+    """Trucks between factories, the central and the regional warehouses."""
+
+    truck_capacity_m3: Positive
+    speed_kmh: Positive
+    transit_time_sigma: Annotated[float, Field(ge=0, le=2)] = 0.15
+    loading_hours: NonNegative = 1.0
+    cost_per_km: NonNegative
+    driver_cost_per_hour: NonNegative
+    fixed_cost_per_trip: NonNegative
+    cutoff_hour: HourOfDay = 18.0
+    empty_return: bool = True
+
+
+class Traffic(Frozen):
+    """Random variation on top of the congestion profile: a day factor and a per-leg factor (lognormal)."""
+
+    day_sigma: Annotated[float, Field(ge=0, le=2)] = 0.10
+    leg_sigma: Annotated[float, Field(ge=0, le=2)] = 0.25
+
+
+class LastMilePolicy(Frozen):
+    """What happens to a parcel that cannot be handed over."""
+
+    max_attempts: Annotated[int, Field(ge=1, le=10)] = 3
+    after_max_attempts: Literal["pickup_point", "return"] = "pickup_point"
+    failed_attempt_handling_cost: NonNegative = 1.0
+    pickup_point_fee: NonNegative
+    pickup_point_handover_min: NonNegative = 5.0
+    pickup_point_service_per_parcel_min: NonNegative = 0.5
+    pickup_hold_days: Annotated[float, Field(gt=0)] = 7.0
+    pickup_collection_probability: Probability = 0.95
+    pickup_collection_mean_days: Positive = 1.5
+    return_handling_cost: NonNegative
+    return_transport_cost_per_parcel: NonNegative
+
+
+class Outputs(Frozen):
+    """What a run keeps: the parcel event trail costs memory and is off by default."""
+
+    parcel_events: bool = False
+    plots: bool = True
+
+
+class Scenario(Frozen):
+    """A whole supply chain and its policies: the single input of a run."""
+
+    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")]
+    description: str = ""
+    currency: str = "USD"
+    seed: Annotated[int, Field(ge=0)] = 1
+    horizon: Horizon = Horizon()
+    demand: Demand = Demand()
+    products: dict[str, Product]
+    factories: tuple[Factory, ...]
+    central_warehouses: tuple[CentralWarehouse, ...]
+    regional_warehouses: tuple[RegionalWarehouse, ...]
+    linehaul: LineHaul
+    traffic: Traffic = Traffic()
+    last_mile: LastMilePolicy
+    outputs: Outputs = Outputs()
+
+    @model_validator(mode="after")
+    def _network(self) -> Scenario:
+        """Cross-references: every name points at something that exists, and every product has a source."""
+        if not self.products:
+            raise ValueError("products must define at least one product class")
+        share = sum(p.share for p in self.products.values())
+        if abs(share - 1.0) > 1e-6:
+            raise ValueError(f"products: the shares must sum to 1, they sum to {share:.6g}")
+        if not self.factories or not self.central_warehouses or not self.regional_warehouses:
+            raise ValueError("the network needs at least one factory, one central and one regional warehouse")
+        for kind, items in (
+            ("factories", self.factories),
+            ("central_warehouses", self.central_warehouses),
+            ("regional_warehouses", self.regional_warehouses),
+        ):
+            names = [item.name for item in items]
+            duplicated = sorted({n for n in names if names.count(n) > 1})
+            if duplicated:
+                raise ValueError(f"{kind}: names must be unique, duplicated: {duplicated}")
+        factories = {f.name: f for f in self.factories}
+        for f in self.factories:
+            unknown = [p for p in f.products if p not in self.products]
+            if unknown:
+                raise ValueError(
+                    f"factory '{f.name}' makes unknown products {unknown} (known: {list(self.products)})"
+                )
+        centrals = {c.name for c in self.central_warehouses}
+        for c in self.central_warehouses:
+            if not c.inbound:
+                raise ValueError(f"central warehouse '{c.name}' has no inbound lane from a factory")
+            made: list[str] = []
+            for lane in c.inbound:
+                if lane.factory not in factories:
+                    raise ValueError(
+                        f"central warehouse '{c.name}': inbound factory '{lane.factory}' does not exist "
+                        f"(known: {list(factories)})"
+                    )
+                made.extend(factories[lane.factory].products)
+            missing = [p for p in self.products if p not in made]
+            if missing:
+                raise ValueError(f"central warehouse '{c.name}': no inbound factory makes {missing}")
+            twice = sorted({p for p in made if made.count(p) > 1})
+            if twice:
+                raise ValueError(f"central warehouse '{c.name}': more than one inbound factory makes {twice}")
+        for r in self.regional_warehouses:
+            if r.supplier not in centrals:
+                raise ValueError(
+                    f"regional warehouse '{r.name}': supplier '{r.supplier}' is not a central warehouse "
+                    f"(known: {sorted(centrals)})"
+                )
+        return self
+
+    def factory_for(self, central: CentralWarehouse, product: str) -> InboundLane:
+        """The inbound lane that brings ``product`` into ``central``."""
+        by_name = {f.name: f for f in self.factories}
+        for lane in central.inbound:
+            if product in by_name[lane.factory].products:
+                return lane
+        raise KeyError(product)  # unreachable after validation

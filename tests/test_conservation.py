@@ -1,0 +1,96 @@
+"""Conservation and cost identities: nothing is created or lost, every cost is counted once."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim import RunResult
+from sim.ledger import STAGES
+from tests.conftest import short_run
+
+
+def test_every_parcel_is_in_exactly_one_final_state(short_result: RunResult) -> None:
+    parcels = short_result.parcels
+    assert parcels["state"].isin(["delivered", "at_pickup_point", "returned", "in_system"]).all()
+    counts = short_result.summary["parcels"]
+    final = counts["delivered"] + counts["at_pickup_point"] + counts["returned"] + counts["in_system"]
+    assert counts["ordered"] == final
+    assert counts["ordered"] == int(parcels["in_window"].sum())
+
+
+def test_units_are_conserved_per_product(short_result: RunResult) -> None:
+    balance = {k: np.asarray(v) for k, v in short_result.unit_balance.items()}
+    supplied = balance["initial"] + balance["produced"]
+    located = balance["on_hand"] + balance["queued"] + balance["in_transit"] + balance["in_parcels"]
+    np.testing.assert_array_equal(supplied, located)
+    assert (balance["produced"] > 0).all()
+
+
+def test_conservation_holds_under_stress() -> None:
+    """Scarce stock, a tiny fleet and frequent absences: every queue is exercised."""
+    result = short_run(
+        "regional_warehouses.metro.fleet.vehicles=3",
+        "regional_warehouses.metro.area.absence_probability=0.5",
+        "regional_warehouses.county.inventory.reorder_point_days=0.2",
+        "regional_warehouses.county.inventory.order_up_to_days=0.5",
+        "factories.plant_south.capacity_units_per_day=60",
+    )
+    balance = {k: np.asarray(v) for k, v in result.unit_balance.items()}
+    np.testing.assert_array_equal(
+        balance["initial"] + balance["produced"],
+        balance["on_hand"] + balance["queued"] + balance["in_transit"] + balance["in_parcels"],
+    )
+    parcels = result.parcels
+    # Parcels still waiting for stock have taken no unit; all others have taken exactly one.
+    assert int((parcels["detail_state"] != "awaiting_stock").sum()) == int(balance["in_parcels"].sum())
+    summary = result.summary
+    assert summary["stock"]["backordered_share"] > 0
+    assert summary["capacity"]["carried_over_share"] > 0
+    assert summary["parcels"]["at_pickup_point"] + summary["parcels"]["delivered_pickup_point"] > 0
+
+
+def test_stages_sum_to_total_and_legs_partition_it(short_result: RunResult) -> None:
+    s = short_result.summary
+    assert s["total_cost"] == s["upstream_cost"] + s["last_mile_cost"]
+    assert math.isclose(sum(s["cost_by_stage"].values()), s["total_cost"], rel_tol=1e-12)
+    upstream = sum(v for k, v in s["cost_by_stage"].items() if STAGES[k] == "upstream")
+    assert math.isclose(upstream, s["upstream_cost"], rel_tol=1e-12)
+    start, end = short_result.window
+    ledger = short_result.ledger
+    in_window = ledger[(ledger["time_h"] >= start) & (ledger["time_h"] <= end)]
+    assert math.isclose(math.fsum(in_window["amount"]), s["total_cost"], rel_tol=1e-12)
+    assert math.isclose(short_result.cost_table()["amount"].sum(), s["total_cost"], rel_tol=1e-12)
+    assert math.isclose(s["cost_per_parcel"]["total"] * s["parcels"]["ordered"], s["total_cost"], rel_tol=1e-12)
+
+
+def test_every_stage_has_costs_and_no_cost_is_negative(short_result: RunResult) -> None:
+    assert (short_result.ledger["amount"] > 0).all()
+    for stage, value in short_result.summary["cost_by_stage"].items():
+        assert value > 0, stage
+
+
+def test_route_costs_reach_the_ledger_and_the_parcels(short_result: RunResult) -> None:
+    """Route cost = vehicle + driver; the ledger books it split into regular and failed-attempt shares,
+    and the parcel table carries the same money allocated to the parcels the routes attempted."""
+    ledger = short_result.ledger
+    last_mile = ledger[ledger["stage"] == "last_mile"]
+    route_components = last_mile[last_mile["component"].isin(["vehicle_distance", "driver_time", "failed_attempt"])]
+    assert math.isclose(route_components["amount"].sum(), short_result.routes["cost"].sum(), rel_tol=1e-9)
+    parcels = short_result.parcels
+    handling = ledger.loc[ledger["component"] == "failed_attempt_handling", "amount"].sum()
+    allocated = parcels["last_mile_cost"].sum() + parcels["failed_attempt_cost"].sum() - handling
+    attempted_routes = short_result.routes[short_result.routes["parcels"] > short_result.routes["aborted"]]
+    assert math.isclose(allocated, attempted_routes["cost"].sum(), rel_tol=1e-9)
+
+
+def test_lead_times_are_positive_and_follow_the_event_order(short_result: RunResult) -> None:
+    delivered = short_result.parcels[short_result.parcels["state"] == "delivered"]
+    assert (delivered["lead_time_h"] > 0).all()
+    home = delivered[delivered["delivered_via"] == "home"]
+    assert (home["picked_time_h"] >= home["order_time_h"]).all()
+    assert (home["first_out_time_h"] >= home["picked_time_h"]).all()
+    assert (home["delivered_time_h"] > home["first_out_time_h"]).all()
+    assert (home["attempts"] >= 1).all()
+    assert (home["attempts"] <= 3).all()
