@@ -107,6 +107,7 @@ def write_run(
             "wall_seconds": {"simulation": result.wall_seconds, "writing": time.perf_counter() - started},
             "kernel_events": result.events,
             "parcels_simulated": len(result.parcels),
+            "warehouse_balances": result.warehouse_balances,
             "unit_balance": dict(zip(("product", *result.unit_balance), (result.product_names,
                                                                         *result.unit_balance.values()),
                                      strict=True)),

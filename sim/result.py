@@ -30,6 +30,7 @@ class RunResult:
     trail: pd.DataFrame | None
     unit_balance: dict[str, list[int]]
     product_names: list[str]
+    warehouse_balances: dict[str, dict[str, list[int]]]
     events: int
     wall_seconds: float
     peak_memory_bytes: int | None = None

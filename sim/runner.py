@@ -61,6 +61,7 @@ def run(
         trail=tables.get("trail"),
         unit_balance={k: v.tolist() for k, v in chain.unit_balance().items()},
         product_names=list(chain.products.names),
+        warehouse_balances=chain.warehouse_balances(),
         events=ctx.env.events_processed,
         wall_seconds=time.perf_counter() - started,
         peak_memory_bytes=peak,

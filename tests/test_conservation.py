@@ -28,6 +28,23 @@ def test_units_are_conserved_per_product(short_result: RunResult) -> None:
     assert (balance["produced"] > 0).all()
 
 
+def test_every_warehouse_balances_its_flows(short_result: RunResult) -> None:
+    """At each warehouse: initial + received == shipped + on hand, per product; and what the central
+    warehouse shipped equals what the regional warehouses received plus what is still on the road."""
+    balances = short_result.warehouse_balances
+    for name, flows in balances.items():
+        b = {k: np.asarray(v) for k, v in flows.items()}
+        np.testing.assert_array_equal(b["initial"] + b["received"], b["shipped"] + b["on_hand"], err_msg=name)
+        assert (b["on_hand"] >= 0).all()
+    regional_received = sum(np.asarray(balances[r]["received"]) for r in ("metro", "suburb", "county"))
+    central_shipped = np.asarray(balances["central"]["shipped"])
+    unit = {k: np.asarray(v) for k, v in short_result.unit_balance.items()}
+    assert (central_shipped >= regional_received).all()
+    # Customers took exactly the units the regional warehouses shipped.
+    shipped_to_customers = sum(np.asarray(balances[r]["shipped"]) for r in ("metro", "suburb", "county"))
+    np.testing.assert_array_equal(shipped_to_customers, unit["in_parcels"])
+
+
 def test_conservation_holds_under_stress() -> None:
     """Scarce stock, a tiny fleet and frequent absences: every queue is exercised."""
     result = short_run(

@@ -106,18 +106,20 @@ class Lane:
         driver_h = config.loading_hours + transit_h * legs
         vehicle = km * config.cost_per_km
         driver = driver_h * config.driver_cost_per_hour
+        # The truck is tied up for the whole round trip: every started day is paid.
+        fixed = config.fixed_cost_per_vehicle_day * max(1, math.ceil(driver_h / 24.0 - 1e-9))
         ledger = self.ctx.ledger
         facility = f"{self.origin}->{self.destination}"
         ledger.post(depart, self.stage, "vehicle_distance", facility, vehicle)
         ledger.post(depart, self.stage, "driver_time", facility, driver)
-        ledger.post(depart, self.stage, "vehicle_fixed", facility, config.fixed_cost_per_trip)
+        ledger.post(depart, self.stage, "vehicle_fixed", facility, fixed)
         yield env.timeout(config.loading_hours + transit_h)
         # Goods in a truck are still the company's inventory: pipeline holding cost.
         holding = float(load @ self.products.holding_cost_per_unit_hour()) * (env.now - depart)
         ledger.post(env.now, self.stage, "inventory_holding", facility, holding)
         self.in_transit -= load
         units = int(load.sum())
-        cost = vehicle + driver + config.fixed_cost_per_trip + holding
+        cost = vehicle + driver + fixed + holding
         self.ctx.recorder.trips.append(
             (
                 len(self.ctx.recorder.trips), self.stage, self.origin, self.destination, depart, env.now,

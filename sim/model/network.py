@@ -75,6 +75,15 @@ class SupplyChain:
         for regional in self.regionals:
             regional.last_mile.finalize(self.ctx.end_h)
 
+    def warehouse_balances(self) -> dict[str, dict[str, list[int]]]:
+        """Per warehouse and product: initial, received, shipped and on hand (initial + received = shipped + on hand)."""
+        stocks = [c.stock for c in self.centrals.values()] + [r.stock for r in self.regionals]
+        return {
+            s.name: {"initial": s.initial_units.tolist(), "received": s.received.tolist(),
+                     "shipped": s.shipped.tolist(), "on_hand": s.on_hand.tolist()}
+            for s in stocks
+        }
+
     def unit_balance(self) -> dict[str, np.ndarray]:
         """Where every unit is, per product: the terms of the conservation identity.
 

@@ -34,6 +34,9 @@ class StockPoint:
         self.on_hand = policy.initial_stock()
         self.on_order = np.zeros(len(products), dtype=np.int64)
         self.initial_units = self.on_hand.copy()
+        # Flow counters for the per-warehouse balance: initial + received == shipped + on hand.
+        self.received = np.zeros(len(products), dtype=np.int64)
+        self.shipped = np.zeros(len(products), dtype=np.int64)
         self._unit_hours = np.zeros(len(products))
         self._since = 0.0
         self._storage_per_unit_hour = storage_cost_per_m3_day * products.volume_m3 / 24.0
@@ -49,6 +52,7 @@ class StockPoint:
         """Units arrive on the shelf."""
         self._integrate()
         self.on_hand[product] += units
+        self.received[product] += units
 
     def remove(self, product: int, units: int) -> None:
         """Units leave the shelf (never more than are on hand)."""
@@ -56,6 +60,7 @@ class StockPoint:
         if units > self.on_hand[product]:
             raise RuntimeError(f"{self.name}: removing {units} of product {product} with {self.on_hand[product]}")
         self.on_hand[product] -= units
+        self.shipped[product] += units
 
     def post_costs(self) -> None:
         """Post storage and holding accrued since the last posting to the ledger."""

@@ -230,7 +230,7 @@ class LineHaul(Frozen):
     loading_hours: NonNegative = 1.0
     cost_per_km: NonNegative
     driver_cost_per_hour: NonNegative
-    fixed_cost_per_trip: NonNegative
+    fixed_cost_per_vehicle_day: NonNegative
     cutoff_hour: HourOfDay = 18.0
     empty_return: bool = True
 
