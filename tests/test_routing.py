@@ -7,9 +7,11 @@ planner's own helpers), so a planner that mis-measures its routes is caught too.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import time
+from typing import Any
 
 import numpy as np
 import pytest
@@ -179,16 +181,14 @@ def test_oversized_and_unreachable_stops_are_unassigned() -> None:
 
 def test_stop_that_exactly_fills_a_van_is_served() -> None:
     base = make_problem(1, seed=5)
-    problem = RoutingProblem(
-        **{**base.__dict__, "vehicle_capacity_m3": float(base.stop_volume_m3[0])}
-    )
+    problem = dataclasses.replace(base, vehicle_capacity_m3=float(base.stop_volume_m3[0]))
     plan = plan_routes(problem)
     check_plan(problem, plan)
     assert plan.unassigned.size == 0
 
 
 def test_no_vehicles_leaves_everything_unassigned() -> None:
-    problem = RoutingProblem(**{**make_problem(20, seed=6).__dict__, "max_routes": 0})
+    problem = dataclasses.replace(make_problem(20, seed=6), max_routes=0)
     plan = plan_routes(problem)
     check_plan(problem, plan)
     assert plan.routes == ()
@@ -212,8 +212,8 @@ def test_no_vehicles_leaves_everything_unassigned() -> None:
         (16, 500, {"side_km": 60.0, "max_route_hours": 9.0, "routes_by_volume": 4.0}),
     ],
 )
-def test_plans_are_feasible_and_complete(seed: int, n: int, kwargs: dict[str, float]) -> None:
-    problem = make_problem(n, seed=seed, **kwargs)  # type: ignore[arg-type]
+def test_plans_are_feasible_and_complete(seed: int, n: int, kwargs: dict[str, Any]) -> None:
+    problem = make_problem(n, seed=seed, **kwargs)
     plan = plan_routes(problem)
     check_plan(problem, plan)
     assert plan.routes, "some stops are servable in every case above"
@@ -264,6 +264,69 @@ def test_every_route_no_longer_than_nn_order_of_its_stops(seed: int) -> None:
         assert ref_distance(problem, stops) <= ref_distance(problem, nn_tour(problem, stops)) + TOL
 
 
+def test_routes_are_two_opt_and_relocate_optimal() -> None:
+    # Checked from scratch: no pair of edges can be uncrossed and no single stop moved
+    # elsewhere in its route for a gain, i.e. the local search really ran to convergence.
+    problem = make_problem(240, seed=34, routes_by_volume=2.0, max_routes=4)
+    plan = plan_routes(problem)
+    check_plan(problem, plan)
+    for route in plan.routes:
+        nodes: list[int | None] = [None, *route.stops.tolist(), None]
+        pts = [_pt(problem, v) for v in nodes]
+
+        def d(u: int, v: int, pts: list[tuple[float, float]] = pts) -> float:
+            return math.dist(pts[u], pts[v])
+
+        n_edges = len(nodes) - 1
+        for i in range(n_edges):
+            for j in range(i + 2, n_edges):
+                gain = d(i, i + 1) + d(j, j + 1) - d(i, j) - d(i + 1, j + 1)
+                assert gain <= 1e-7, f"improving 2-opt move ({i}, {j}) left"
+        for s in range(1, len(nodes) - 1):
+            removal = d(s - 1, s) + d(s, s + 1) - d(s - 1, s + 1)
+            for g in range(n_edges):
+                if g in (s - 1, s):
+                    continue
+                assert d(g, s) + d(s, g + 1) - d(g, g + 1) >= removal - 1e-7, "improving relocate left"
+
+
+@pytest.mark.parametrize("seed", [6, 26])
+def test_duration_limit_that_rules_out_the_shortest_tour(seed: int) -> None:
+    # Slow stems (6 km/h) and fast area legs (40 km/h): the shortest tour of these 7 stops
+    # spends more time on stems than the limit allows, while the NN tour fits. The planner
+    # must keep all 7 stops in its one route, stay within the limit and, among feasible
+    # orders (all 5040 enumerated here), come close to the best one.
+    rng = np.random.default_rng(seed)
+    n = 7
+    base = RoutingProblem(
+        depot_xy=np.zeros(2),
+        stop_xy=rng.uniform(-3.0, 3.0, size=(n, 2)),
+        stop_volume_m3=np.full(n, 0.01),
+        stop_service_h=np.full(n, 0.05),
+        stop_priority=np.zeros(n, dtype=int),
+        vehicle_capacity_m3=1.0,
+        max_route_hours=99.0,
+        max_routes=1,
+        circuity=1.3,
+        area_speed_kmh=40.0,
+        stem_speed_kmh=6.0,
+    )
+    orders = [list(p) for p in itertools.permutations(range(n))]
+    dists = [ref_distance(base, o) for o in orders]
+    durs = [ref_duration(base, o) for o in orders]
+    shortest = min(range(len(orders)), key=dists.__getitem__)
+    nn_dur = ref_duration(base, nn_tour(base, list(range(n))))
+    limit = (nn_dur + durs[shortest]) / 2.0
+    assert durs[shortest] > limit >= nn_dur  # the instance has the property we want
+    problem = dataclasses.replace(base, max_route_hours=limit)
+    best_feasible = min(dist for dist, dur in zip(dists, durs, strict=True) if dur <= limit)
+
+    plan = plan_routes(problem)
+    check_plan(problem, plan)
+    assert plan.unassigned.size == 0 and len(plan.routes) == 1
+    assert plan.routes[0].distance_km <= best_feasible * 1.03
+
+
 def _circle_problem(n: int, depot_at: tuple[float, float], seed: int) -> RoutingProblem:
     rng = np.random.default_rng(seed)
     radius = 5.0
@@ -312,6 +375,32 @@ def test_circle_with_depot_on_the_rim_known_optimum() -> None:
     assert plan.routes[0].distance_km <= optimum * 1.01
 
 
+def test_sweep_keeps_clusters_whole() -> None:
+    # Three tight clusters of 20 stops around the depot, each exactly one van load. One
+    # cluster sits at polar angle pi, where atan2 wraps: a sweep that started at -pi
+    # instead of after the largest angular gap would cut it in two and need four vans.
+    rng = np.random.default_rng(80)
+    centres = [(-10.0, 0.0), (5.0, 8.66), (5.0, -8.66)]
+    xy = np.concatenate([np.array(c) + rng.uniform(-0.5, 0.5, size=(20, 2)) for c in centres])
+    problem = RoutingProblem(
+        depot_xy=np.zeros(2),
+        stop_xy=xy,
+        stop_volume_m3=np.full(60, 0.05),
+        stop_service_h=np.full(60, 0.02),
+        stop_priority=np.zeros(60, dtype=int),
+        vehicle_capacity_m3=1.0 + 1e-9,
+        max_route_hours=50.0,
+        max_routes=3,
+        circuity=1.2,
+        area_speed_kmh=20.0,
+        stem_speed_kmh=35.0,
+    )
+    plan = plan_routes(problem)
+    check_plan(problem, plan)
+    assert plan.unassigned.size == 0
+    assert sorted(sorted({int(s) // 20 for s in r.stops}) for r in plan.routes) == [[0], [1], [2]]
+
+
 # --------------------------------------------------------------------------- priority
 
 
@@ -328,9 +417,7 @@ def test_fleet_too_small_leaves_out_the_least_urgent() -> None:
 
 
 def test_time_limited_fleet_serves_urgent_stops_first() -> None:
-    problem = make_problem(
-        500, seed=51, routes_by_volume=1.0, max_route_hours=3.0, max_routes=2, n_priorities=10
-    )
+    problem = make_problem(500, seed=51, routes_by_volume=1.0, max_route_hours=3.0, max_routes=2, n_priorities=10)
     plan = plan_routes(problem)
     check_plan(problem, plan)
     prio = np.asarray(problem.stop_priority)
@@ -346,9 +433,8 @@ def test_time_limited_fleet_serves_urgent_stops_first() -> None:
 
 def test_deterministic() -> None:
     problem = make_problem(400, seed=60, routes_by_volume=5.0, max_routes=4, max_route_hours=6.0)
-    copy = RoutingProblem(
-        **{k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in problem.__dict__.items()}
-    )
+    arrays = ("depot_xy", "stop_xy", "stop_volume_m3", "stop_service_h", "stop_priority")
+    copy = dataclasses.replace(problem, **{name: getattr(problem, name).copy() for name in arrays})
     first, second = plan_routes(problem), plan_routes(copy)
     assert len(first.routes) == len(second.routes)
     for a, b in zip(first.routes, second.routes, strict=True):

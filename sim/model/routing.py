@@ -10,7 +10,9 @@ Travel model (used by the planner and by the two public helpers alike)
 Algorithm
 ---------
 1. **Filter.** A stop whose volume exceeds the vehicle capacity, or whose out-and-back
-   trip alone exceeds ``max_route_hours``, can never be served: it is unassigned at once.
+   trip alone exceeds ``max_route_hours``, is unassigned at once. (If stems were slower
+   than area legs such a stop could in principle be reached mid-route; the rule is kept
+   anyway because a stop that only fits when a cheaper stop carries it is not worth a van.)
 2. **Urgency order.** The remaining stops are ranked by (priority, distance from the depot,
    index). Among equally urgent stops the near ones rank first because they cost less
    fleet time per stop, so more parcels get out when the fleet is short.
@@ -18,11 +20,12 @@ Algorithm
    hard fleet bounds (total volume <= fleet capacity, total service time <= fleet hours),
    build routes for it (step 4) and try to insert whatever the sweep could not place into
    the built routes (cheapest feasible insertion, urgent stops first). If stops are still
-   left over, that many of the *least urgent* stops are dropped from the served set and the
-   routes are rebuilt. The served set therefore always is an urgency prefix: a stop is only
-   left out when every more urgent stop is in. Each round drops at least one stop and a set
-   of at most ``max_routes`` stops always fits (one stop per vehicle), so this terminates;
-   after three rounds the drop count doubles each round to bound the work.
+   left over, that many of the *least urgent* stops are dropped from the set and the
+   routes are rebuilt. So the routes are built for an urgency prefix, and a less urgent
+   stop only gets in later (step 6) into room that no more urgent left-over stop could
+   use. Each round drops at least one stop and a set of at most ``max_routes`` stops always
+   fits (one stop per vehicle), so this terminates; from the fourth round on the drop count
+   doubles each round to bound the work.
 4. **Sweep construction.** Stops are sorted by polar angle around their centroid, starting
    just after the largest angular gap (so no natural cluster is cut in two). Each route
    takes the longest run of the next stops in angular order whose nearest-neighbour tour
@@ -40,8 +43,10 @@ Algorithm
    applied move is exact and the tour length strictly decreases. Or-opt is vectorised the
    same way (all segment starts x all insertion edges). Because the objective is distance
    while the duration limit uses two speeds, the improved order is re-checked; if it breaks
-   the duration limit we run the same search on the *time* matrix from a feasible start
-   (which can only shorten the duration) and keep the shortest feasible order.
+   the duration limit, the search is rerun from a feasible start (the input order is
+   feasible by construction) with the time delta of every move computed the same way, and
+   only moves that keep the travel time within the limit are allowed. The result is
+   feasible and never longer than the route's input order.
 6. **Fill.** Vehicles not used by the served set get a sweep over the left-over stops;
    then left-over stops are inserted into any route with room (cheapest feasible insertion,
    urgent first), and the routes that changed are improved again.
@@ -56,13 +61,18 @@ randomness and no iteration over sets.
 Performance
 -----------
 Measured with ``time.perf_counter`` around ``plan_routes`` (best of 5 runs after one
-warm-up call), Python 3.11, numpy 2.4, one core of the development container:
+warm-up call) on one core of the 2-core AMD EPYC development container, Python 3.11.7,
+numpy 2.4.6. Stops uniform in a square with the depot at the centre, volumes U(0.01, 0.05)
+m3, service U(0.02, 0.05) h, circuity 1.3, area/stem speed 25/40 km/h:
 
-* 1,500 uniformly random stops in a 30 x 30 km square, depot at the centre, capacity such
-  that 12 routes of ~125 stops are needed (fleet of 13): ~0.23 s.
-* 300 stops, 3 routes of ~100 stops: ~0.026 s.
-* 1,500 stops with a fleet that can only serve about half of them (priority selection
-  has to iterate): ~0.3 s.
+* 1,500 stops in 30 x 30 km, capacity for ~125 stops, fleet 13 -> 12 routes: ~0.075 s.
+* 300 stops in 15 x 15 km, capacity for ~100 stops, fleet 4 -> 3 routes: ~0.013 s.
+* 1,500 stops, fleet of 6 by capacity (737 left out): ~0.075 s.
+* 1,500 stops, 8 h routes and a fleet of 12 that cannot serve all (duration-bound, three
+  construction rounds of the priority selection; 188 left out): ~0.23 s.
+* 30 routes of ~50 stops (1,500 stops): ~0.065 s.
+* Worst case, not a courier route: one vehicle taking all 1,500 stops, ~3.1 s -- each
+  local-search pass is O(k^2) in the route length k (600 stops in one route: ~0.21 s).
 """
 
 from __future__ import annotations
@@ -281,13 +291,14 @@ def _two_opt_mask(n_edges: int) -> FloatArray:
     return mask
 
 
-def _two_opt_pass(mat: FloatArray, tour: IntArray) -> bool:
-    """One vectorised 2-opt pass on a closed tour (depot at both ends), in place.
+def _two_opt_deltas(mat: FloatArray, tour: IntArray) -> FloatArray:
+    """Length change of every 2-opt move (i, j) on a closed tour; inf where not a move.
 
     Edge i joins tour[i] and tour[i+1]. Replacing edges i < j by (tour[i], tour[j]) and
     (tour[i+1], tour[j+1]) and reversing tour[i+1..j] changes the length by
     m[a_i, a_j] + m[b_i, b_j] - m[a_i, b_i] - m[a_j, b_j]; all pairs come from one
-    tour-ordered submatrix. Returns whether any move was applied.
+    tour-ordered submatrix (numpy fancy indexing), so the whole matrix costs a few
+    vectorised operations.
     """
     q = mat[np.ix_(tour, tour)]
     e = np.diagonal(q, 1)
@@ -300,103 +311,155 @@ def _two_opt_pass(mat: FloatArray, tour: IntArray) -> bool:
         delta += _two_opt_mask(n_edges)
     else:
         delta[np.tri(n_edges, n_edges, 1, dtype=bool)] = np.inf
+    return np.asarray(delta)
+
+
+def _two_opt_pass(mat: FloatArray, tour: IntArray, tmat: FloatArray | None, slack: float) -> float | None:
+    """One vectorised 2-opt pass on a closed tour (depot at both ends), in place.
+
+    Minimises length on ``mat``. With a time matrix ``tmat``, moves must also keep the
+    summed travel-time increase within ``slack`` hours. Returns the remaining slack, or
+    None if no move gains more than the tolerance.
+    """
+    delta = _two_opt_deltas(mat, tour)
+    n_edges = int(delta.shape[0])
+    dt: FloatArray | None = None
+    if tmat is not None:
+        dt = _two_opt_deltas(tmat, tour)
+        delta[dt > slack] = np.inf
     best_j = np.argmin(delta, axis=1)
     best = delta[np.arange(n_edges), best_j]
     rows = np.flatnonzero(best < -_IMPROVE_EPS)
     if rows.size == 0:
-        return False
+        return None
     # Best move first, then any other row's best move on a disjoint stretch of edges: those
-    # moves do not touch each other's edges or nodes, so their deltas stay exact.
+    # moves do not touch each other's edges or nodes, so their deltas stay exact and add up.
     used = np.zeros(n_edges, dtype=bool)
+    applied = False
     for i in rows[np.argsort(best[rows], kind="stable")].tolist():
         j = int(best_j[i])
         if used[i : j + 1].any():
             continue
+        if dt is not None:
+            if float(dt[i, j]) > slack:
+                continue
+            slack -= float(dt[i, j])
         used[i : j + 1] = True
         tour[i + 1 : j + 1] = tour[i + 1 : j + 1][::-1].copy()
-    return True
+        applied = True
+    return slack if applied else None
 
 
-def _or_opt_pass(mat: FloatArray, tour: IntArray) -> IntArray | None:
+def _or_opt_costs(q: FloatArray, seg_len: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Or-opt costs for all runs of ``seg_len`` stops on a tour-ordered matrix ``q``.
+
+    Returns (forward, reversed) insertion costs, shape (edges, runs), and the removal gain
+    per run. Run c covers positions c + 1 .. c + seg_len; edge g joins positions g, g + 1.
+    Runs and edges are contiguous index ranges, so every operand is a slice view and only
+    the arithmetic allocates.
+    """
+    k = q.shape[0] - 2
+    n_seg = k - seg_len + 1
+    p = np.arange(1, n_seg + 1)
+    last = p + seg_len - 1
+    gain = q[p - 1, p] + q[last, last + 1] - q[p - 1, last + 1]
+    e = np.diagonal(q, 1)[:, None]
+    fwd = q[:-1, 1 : n_seg + 1] + q[seg_len : k + 1, 1:].T - e
+    rev = q[:-1, seg_len : k + 1] + q[1 : n_seg + 1, 1:].T - e
+    # Edges g = c .. c + seg_len touch the run itself: not real moves.
+    cols = np.arange(n_seg)
+    for t in range(seg_len + 1):
+        fwd[cols + t, cols] = np.inf
+        rev[cols + t, cols] = np.inf
+    return np.asarray(fwd), np.asarray(rev), np.asarray(gain)
+
+
+def _or_opt_pass(
+    mat: FloatArray, tour: IntArray, tmat: FloatArray | None, slack: float
+) -> tuple[IntArray, float] | None:
     """One vectorised or-opt pass: move runs of 1-3 stops to another edge, maybe reversed.
 
-    Returns the new tour, or None if no move gains more than the tolerance.
+    Same objective and time-slack rule as ``_two_opt_pass``. Returns the new tour and the
+    remaining slack, or None if no move gains more than the tolerance.
     """
     n_pos = int(tour.shape[0])
     k = n_pos - 2
     q = mat[np.ix_(tour, tour)]
-    e = np.diagonal(q, 1)
-    cand_delta: list[FloatArray] = []
-    cand_len: list[IntArray] = []
-    cand_p: list[IntArray] = []
-    cand_g: list[IntArray] = []
-    cand_rev: list[npt.NDArray[np.bool_]] = []
+    qt = tmat[np.ix_(tour, tour)] if tmat is not None else None
+    moves: list[tuple[FloatArray, FloatArray, IntArray, IntArray, IntArray, npt.NDArray[np.bool_]]] = []
     for seg_len in range(1, min(_OR_OPT_MAX_LEN, k - 1) + 1):
-        # Segment = positions p .. p + seg_len - 1 for p = 1 .. n_seg; column c is p = c + 1.
-        n_seg = k - seg_len + 1
-        p = np.arange(1, n_seg + 1)
-        last = p + seg_len - 1
-        gain = q[p - 1, p] + q[last, last + 1] - q[p - 1, last + 1]
-        # Row g = insert between positions g and g + 1. The contiguous index ranges make
-        # every operand a slice view, so only the arithmetic allocates.
-        fwd = q[:-1, 1 : n_seg + 1] + q[seg_len : k + 1, 1:].T
-        rev = q[:-1, seg_len : k + 1] + q[1 : n_seg + 1, 1:].T
-        ins = np.minimum(fwd, rev)
-        ins -= e[:, None]
-        # Edges g = p - 1 .. p + seg_len - 1 touch the segment itself: not real moves.
+        fwd, rev, gain = _or_opt_costs(q, seg_len)
+        n_seg = gain.shape[0]
         cols = np.arange(n_seg)
-        for t in range(seg_len + 1):
-            ins[cols + t, cols] = np.inf
+        if qt is not None:
+            fwd_t, rev_t, gain_t = _or_opt_costs(qt, seg_len)
+            fwd[fwd_t - gain_t > slack] = np.inf
+            rev[rev_t - gain_t > slack] = np.inf
+        use_rev = rev < fwd
+        ins = np.where(use_rev, rev, fwd)
         g_best = np.argmin(ins, axis=0)
         delta = ins[g_best, cols] - gain
         sel = np.flatnonzero(delta < -_IMPROVE_EPS)
-        if sel.size:
-            cand_delta.append(delta[sel])
-            cand_len.append(np.full(sel.size, seg_len, dtype=np.intp))
-            cand_p.append(p[sel])
-            cand_g.append(g_best[sel])
-            cand_rev.append(rev[g_best[sel], sel] < fwd[g_best[sel], sel])
-    if not cand_delta:
+        if sel.size == 0:
+            continue
+        g_sel = g_best[sel]
+        rv = use_rev[g_sel, sel]
+        if qt is not None:
+            d_time = np.where(rv, rev_t[g_sel, sel], fwd_t[g_sel, sel]) - gain_t[sel]
+        else:
+            d_time = np.zeros(sel.size)
+        moves.append((delta[sel], d_time, np.full(sel.size, seg_len, dtype=np.intp), sel + 1, g_sel, rv))
+    if not moves:
         return None
-    deltas = np.concatenate(cand_delta)
-    lens = np.concatenate(cand_len)
-    starts = np.concatenate(cand_p)
-    gaps = np.concatenate(cand_g)
-    revs = np.concatenate(cand_rev)
+    deltas, d_times, lens, starts, gaps, revs = (np.concatenate(parts) for parts in zip(*moves, strict=True))
     # Moves whose position hulls are disjoint commute and their gains add up; place each
     # moved run between its target positions via fractional sort keys.
     used = np.zeros(n_pos, dtype=bool)
     key = np.arange(n_pos, dtype=np.float64)
+    applied = False
     for c in np.argsort(deltas, kind="stable").tolist():
-        seg_len, p0, g, rv = int(lens[c]), int(starts[c]), int(gaps[c]), bool(revs[c])
+        seg_len, p0, g, rv_c = int(lens[c]), int(starts[c]), int(gaps[c]), bool(revs[c])
         lo = min(p0 - 1, g)
         hi = max(p0 + seg_len, g + 1)
         if used[lo : hi + 1].any():
             continue
+        if qt is not None:
+            if float(d_times[c]) > slack:
+                continue
+            slack -= float(d_times[c])
         used[lo : hi + 1] = True
         offs = np.arange(1, seg_len + 1, dtype=np.float64) / (seg_len + 1)
-        key[p0 : p0 + seg_len] = g + (offs[::-1] if rv else offs)
-    return tour[np.argsort(key, kind="stable")]
+        key[p0 : p0 + seg_len] = g + (offs[::-1] if rv_c else offs)
+        applied = True
+    if not applied:
+        return None
+    return tour[np.argsort(key, kind="stable")], slack
 
 
-def _local_search(mat: FloatArray, order: IntArray) -> IntArray:
-    """2-opt to a local optimum, then or-opt, repeated until neither improves (local ids)."""
+def _local_search(
+    mat: FloatArray, order: IntArray, tmat: FloatArray | None = None, slack: float = math.inf
+) -> IntArray:
+    """2-opt to a local optimum, then or-opt, repeated until neither improves (local ids).
+
+    With ``tmat``, only moves that keep the total travel-time increase within ``slack``
+    are made, so a tour that meets a duration limit keeps meeting it.
+    """
     if order.shape[0] < 3:
         # With two stops both directions cost the same on a symmetric matrix.
         return order.copy()
     tour = np.concatenate(([0], order, [0])).astype(np.intp)
     while True:
-        while _two_opt_pass(mat, tour):
-            pass
-        moved = _or_opt_pass(mat, tour)
+        while (left := _two_opt_pass(mat, tour, tmat, slack)) is not None:
+            slack = left
+        moved = _or_opt_pass(mat, tour, tmat, slack)
         if moved is None:
             break
-        tour = moved
+        tour, slack = moved
     return tour[1:-1]
 
 
 def _improve_route(ctx: _Ctx, stops: IntArray) -> IntArray:
-    """Shortest feasible visiting order found for a route's stops (never worse than input)."""
+    """Shortest feasible visiting order found for a route's stops (never longer than input)."""
     k = int(stops.shape[0])
     if k < 3:
         return stops
@@ -407,17 +470,21 @@ def _improve_route(ctx: _Ctx, stops: IntArray) -> IntArray:
     by_dist = _local_search(dist, start)
     if ctx.duration(stops[by_dist - 1]) <= ctx.max_h:
         return stops[by_dist - 1]
-    # The shortest order broke the duration limit (more stem km, fewer area km). Search on
-    # the time matrix from a feasible start: that can only shorten the duration.
+    # The shortest order broke the duration limit (it trades area km for slower stem km).
+    # Search again for distance from a feasible start, but only with moves that keep the
+    # travel time within the limit.
     feasible_start = start if ctx.duration(stops[start - 1]) <= ctx.max_h else current
-    by_time = _local_search(ctx.time_matrix(dist), feasible_start)
-    best = current
-    best_len = _path_length(dist, current)
-    for cand in (feasible_start, by_time):
-        length = _path_length(dist, cand)
-        if length < best_len and ctx.duration(stops[cand - 1]) <= ctx.max_h:
-            best, best_len = cand, length
-    return stops[best - 1]
+    tmat = ctx.time_matrix(dist)
+    budget = ctx.max_h - float(ctx.serv[stops].sum()) - _SLACK_H
+    slack = budget - _path_length(tmat, feasible_start)
+    if slack < 0.0:
+        # Only reachable if the input itself drifted over the limit; the repair step
+        # in plan_routes deals with that.
+        return stops[feasible_start - 1]
+    constrained = _local_search(dist, feasible_start, tmat, slack)
+    if ctx.duration(stops[constrained - 1]) <= ctx.max_h:
+        return stops[constrained - 1]
+    return stops[feasible_start - 1]
 
 
 # --------------------------------------------------------------------------- construction
@@ -547,9 +614,7 @@ class _EdgeTable:
         nodes = [np.concatenate(([ctx.depot], r, [ctx.depot])).astype(np.intp) for r in routes]
         a = np.concatenate([nd[:-1] for nd in nodes])
         b = np.concatenate([nd[1:] for nd in nodes])
-        self.route = np.concatenate(
-            [np.full(nd.shape[0] - 1, i, dtype=np.intp) for i, nd in enumerate(nodes)]
-        )
+        self.route = np.concatenate([np.full(nd.shape[0] - 1, i, dtype=np.intp) for i, nd in enumerate(nodes)])
         # Inserting into edge ``slot`` of a route puts the new stop at that list position.
         self.slot = np.concatenate([np.arange(nd.shape[0] - 1, dtype=np.intp) for nd in nodes])
         self.a_xy = ctx.xy[a]
@@ -588,9 +653,7 @@ def _could_fit(
     return out
 
 
-def _insert_stops(
-    ctx: _Ctx, routes: list[IntArray], cands: IntArray
-) -> tuple[IntArray, npt.NDArray[np.bool_]]:
+def _insert_stops(ctx: _Ctx, routes: list[IntArray], cands: IntArray) -> tuple[IntArray, npt.NDArray[np.bool_]]:
     """Cheapest feasible insertion of ``cands`` (in the given order) into ``routes``, in place.
 
     Returns the stops that fit nowhere (in the given order) and a flag per route telling
@@ -697,9 +760,7 @@ def plan_routes(problem: RoutingProblem) -> RoutePlan:
     planned: list[PlannedRoute] = []
     for r in routes:
         stops = r
-        while stops.shape[0] and (
-            ctx.load(stops) > ctx.cap or ctx.duration(stops) > ctx.max_h
-        ):
+        while stops.shape[0] and (ctx.load(stops) > ctx.cap or ctx.duration(stops) > ctx.max_h):
             worst = int(np.argmax(rank[stops]))
             dropped.append(stops[worst : worst + 1])
             stops = np.delete(stops, worst)
