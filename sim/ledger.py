@@ -25,7 +25,7 @@ STAGES: Final[dict[str, str]] = {
 # Components that are transport (vehicle and driver): the denominator of the
 # transport-only last-mile share. Failed attempts are vehicle and driver time too.
 TRANSPORT_COMPONENTS: Final[frozenset[str]] = frozenset(
-    {"vehicle_distance", "driver_time", "vehicle_fixed", "failed_attempt"}
+    {"vehicle_distance", "driver_time", "vehicle_fixed", "failed_attempt", "outsourced_delivery"}
 )
 
 COMPONENTS: Final[tuple[str, ...]] = (
@@ -40,6 +40,9 @@ COMPONENTS: Final[tuple[str, ...]] = (
     "storage",
     "inventory_holding",
     "pickup_point_fee",
+    "locker_fee",
+    "micro_hub",
+    "outsourced_delivery",
     "return",
 )
 
@@ -47,7 +50,7 @@ LEDGER_COLUMNS: Final[tuple[str, ...]] = ("time_h", "stage", "leg", "component",
 
 
 class CostLedger:
-    """Append-only record of costs."""
+    """Append-only record of costs (or, for the emissions ledger, of kg CO2e) by stage and component."""
 
     def __init__(self) -> None:
         self._time: list[float] = []

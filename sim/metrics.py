@@ -101,12 +101,21 @@ def route_summary(routes: pd.DataFrame, start_h: float, end_h: float) -> dict[st
     """Courier routes that left inside the window: count, stops, km and how their time was spent."""
     window = routes[(routes["depart_h"] >= start_h) & (routes["depart_h"] <= end_h)]
     if window.empty:
-        return {"count": 0, "mean_stops": math.nan, "mean_parcels": math.nan, "mean_km": math.nan,
+        return {"count": 0, "by_vehicle_type": {}, "planned_km_mean": math.nan, "executed_over_planned_km": math.nan,
+                "executed_over_planned_duration": math.nan, "window_stops": 0, "late_stops": 0,
+                "mean_stops": math.nan, "mean_parcels": math.nan, "mean_km": math.nan,
                 "mean_duration_h": math.nan, "driving_share": math.nan, "service_share": math.nan,
                 "failed_attempts": 0, "overtime_share": math.nan, "aborted_parcels": 0}
     duration = float(window["duration_h"].sum())
+    by_type = {str(k): int(v) for k, v in window["vehicle_type"].value_counts(sort=False).items()}
     return {
         "count": len(window),
+        "by_vehicle_type": dict(sorted(by_type.items())),
+        "planned_km_mean": float(window["planned_km"].mean()),
+        "executed_over_planned_km": _ratio(float(window["km"].sum()), float(window["planned_km"].sum())),
+        "executed_over_planned_duration": _ratio(duration, float(window["planned_duration_h"].sum())),
+        "window_stops": int(window["window_stops"].sum()),
+        "late_stops": int(window["late_stops"].sum()),
         "mean_stops": float(window["stops"].mean()),
         "mean_parcels": float(window["parcels"].mean()),
         "mean_km": float(window["km"].mean()),
@@ -129,6 +138,50 @@ def linehaul_summary(trips: pd.DataFrame, start_h: float, end_h: float) -> dict[
     return out
 
 
+def emission_summary(emissions: pd.DataFrame, parcels_ordered: int) -> dict[str, Any]:
+    """CO2e of a window's emissions ledger: total, by stage and leg, per parcel, and the failed-attempt share."""
+    amount = emissions["co2e_kg"] if "co2e_kg" in emissions else emissions["amount"]
+    by_stage = {stage: math.fsum(amount[emissions["stage"] == stage].tolist()) for stage in STAGES}
+    upstream = math.fsum(v for s, v in by_stage.items() if STAGES[s] == "upstream")
+    last_mile = math.fsum(v for s, v in by_stage.items() if STAGES[s] == "last_mile")
+    failed = math.fsum(amount[emissions["component"] == "failed_attempt"].tolist())
+    return {
+        "total": upstream + last_mile,
+        "upstream": upstream,
+        "last_mile": last_mile,
+        "by_stage": by_stage,
+        "per_parcel": {
+            "total": _ratio(upstream + last_mile, parcels_ordered),
+            "upstream": _ratio(upstream, parcels_ordered),
+            "last_mile": _ratio(last_mile, parcels_ordered),
+        },
+        "last_mile_share": _ratio(last_mile, upstream + last_mile),
+        "failed_attempt_share_of_last_mile": _ratio(failed, last_mile),
+    }
+
+
+def service_summary(parcels: pd.DataFrame) -> dict[str, Any]:
+    """Service level of the window's parcels: on time against the promise, lateness, slots kept, channels."""
+    window = parcels[parcels["in_window"]]
+    delivered = window[window["state"] == "delivered"]
+    late = delivered.loc[~delivered["on_time"], "lateness_h"].to_numpy(dtype=float)
+    slotted = window[window["slot_kept"] >= 0]
+    same_day = delivered[delivered["same_day"]]
+    return {
+        "on_time_rate": _ratio(float(delivered["on_time"].sum()), len(delivered)),
+        "within_promise_share": _ratio(float(delivered["on_time"].sum()), len(window)),
+        "lateness_hours": {
+            "late_parcels": int(len(late)),
+            "mean": float(late.mean()) if len(late) else 0.0,
+            "p95": float(np.percentile(late, 95)) if len(late) else 0.0,
+        },
+        "time_window_kept_rate": _ratio(float((slotted["slot_kept"] == 1).sum()), len(slotted)),
+        "same_day_on_time_rate": _ratio(float(same_day["on_time"].sum()), len(same_day)),
+        "chose_pickup_share": _ratio(float(window["chose_pickup"].sum()), len(window)),
+        "outsourced_share": _ratio(float(window["outsourced"].sum()), len(window)),
+    }
+
+
 def summarize(
     ledger: pd.DataFrame,
     parcels: pd.DataFrame,
@@ -136,6 +189,7 @@ def summarize(
     trips: pd.DataFrame,
     start_h: float,
     end_h: float,
+    emissions: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """Every KPI of ``summary.json`` (see README, 'What summary.json holds')."""
     parcel_kpis = parcel_summary(parcels)
@@ -145,6 +199,9 @@ def summarize(
     summary: dict[str, Any] = {"window_hours": [start_h, end_h]}
     summary.update(cost_summary(in_window, ordered, delivered))
     summary.update(parcel_kpis)
+    summary["service"] = service_summary(parcels)
+    if emissions is not None:
+        summary["co2e_kg"] = emission_summary(window_ledger(emissions, start_h, end_h), ordered)
     summary["routes"] = route_summary(routes, start_h, end_h)
     failures = summary["routes"]["failed_attempts"]
     failed_components = in_window["component"].isin(["failed_attempt", "failed_attempt_handling"])

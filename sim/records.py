@@ -56,15 +56,18 @@ class TrailEvent(IntEnum):
 
 
 _FLOAT_FIELDS = (
-    "order_time_h", "x_km", "y_km", "volume_m3", "picked_time_h", "first_out_time_h",
-    "delivered_time_h", "last_mile_cost", "failed_attempt_cost", "pick_pack_cost",
-    "pickup_point_cost", "return_cost",
+    "order_time_h", "x_km", "y_km", "volume_m3", "weight_kg", "picked_time_h", "first_out_time_h",
+    "delivered_time_h", "promise_h", "last_mile_cost", "failed_attempt_cost", "pick_pack_cost",
+    "pickup_point_cost", "return_cost", "outsourced_cost", "co2e_kg",
 )
 _INT_FIELDS = {
     "regional": np.int16, "product": np.int16, "state": np.int8, "attempts": np.int8,
     "days_waited": np.int16, "pickup_point": np.int32, "backordered": np.bool_, "via_pickup": np.bool_,
-    "first_attempt_success": np.bool_, "key": np.uint64,
+    "first_attempt_success": np.bool_, "key": np.uint64, "wants_pickup": np.bool_, "chose_pickup": np.bool_, "outsourced": np.bool_,
+    "same_day": np.bool_, "slot": np.int8, "slot_kept": np.int8, "vehicle": np.int8,
 }
+# Columns whose "unknown" value is -1 rather than 0.
+_MINUS_ONE = ("pickup_point", "slot", "slot_kept", "vehicle")
 
 
 class ParcelStore:
@@ -78,7 +81,8 @@ class ParcelStore:
             self.cols[name] = np.full(self._capacity, np.nan if name.endswith("_h") else 0.0)
         for name, dtype in _INT_FIELDS.items():
             self.cols[name] = np.zeros(self._capacity, dtype=dtype)
-        self.cols["pickup_point"][:] = -1
+        for name in _MINUS_ONE:
+            self.cols[name][:] = -1
         # Direct attribute access for the hot path (no dict lookups per parcel).
         self._bind()
 
@@ -91,6 +95,17 @@ class ParcelStore:
     x_km: np.ndarray
     y_km: np.ndarray
     volume_m3: np.ndarray
+    weight_kg: np.ndarray
+    promise_h: np.ndarray
+    outsourced_cost: np.ndarray
+    co2e_kg: np.ndarray
+    wants_pickup: np.ndarray
+    chose_pickup: np.ndarray
+    outsourced: np.ndarray
+    same_day: np.ndarray
+    slot: np.ndarray
+    slot_kept: np.ndarray
+    vehicle: np.ndarray
     picked_time_h: np.ndarray
     first_out_time_h: np.ndarray
     delivered_time_h: np.ndarray
@@ -118,6 +133,7 @@ class ParcelStore:
         y_km: np.ndarray,
         product: np.ndarray,
         volume_m3: np.ndarray,
+        weight_kg: np.ndarray,
         key: np.ndarray,
     ) -> np.ndarray:
         """Append a batch of new orders (vectorised); returns their ids."""
@@ -131,6 +147,7 @@ class ParcelStore:
         self.y_km[ids] = y_km
         self.product[ids] = product
         self.volume_m3[ids] = volume_m3
+        self.weight_kg[ids] = weight_kg
         self.key[ids] = key
         self.state[ids] = ParcelState.AWAITING_PICK
         self.size += n
@@ -145,7 +162,7 @@ class ParcelStore:
             grown[: self._capacity] = array
             if array.dtype.kind == "f":
                 grown[self._capacity :] = np.nan if name.endswith("_h") else 0.0
-            elif name == "pickup_point":
+            elif name in _MINUS_ONE:
                 grown[self._capacity :] = -1
             else:
                 grown[self._capacity :] = 0
@@ -174,13 +191,13 @@ class Recorder:
 
 
 ROUTE_COLUMNS = (
-    "route_id", "regional", "day", "depart_h", "return_h", "stops", "parcels", "delivered", "failed",
+    "route_id", "regional", "vehicle_type", "wave", "day", "depart_h", "return_h", "stops", "parcels", "delivered", "failed",
     "aborted", "km", "planned_km", "planned_duration_h", "driving_h", "service_h", "duration_h",
-    "overtime_h", "cost",
+    "overtime_h", "cost", "co2e_kg", "window_stops", "late_stops",
 )
 TRIP_COLUMNS = (
     "trip_id", "stage", "origin", "destination", "depart_h", "arrive_h", "units", "volume_m3", "fill",
-    "km", "cost",
+    "km", "cost", "co2e_kg",
 )
 INVENTORY_COLUMNS = ("day", "facility", "product", "on_hand", "on_order", "backorders")
 

@@ -23,6 +23,7 @@ class RunResult:
     replication: int
     summary: dict[str, Any]
     ledger: pd.DataFrame
+    emissions: pd.DataFrame
     parcels: pd.DataFrame
     routes: pd.DataFrame
     trips: pd.DataFrame

@@ -43,7 +43,7 @@ def run(
     chain.finalize()
     tables = _tables(ctx, chain)
     summary = summarize(tables["ledger"], tables["parcels"], tables["routes"], tables["trips"],
-                        ctx.warmup_end_h, ctx.end_h)
+                        ctx.warmup_end_h, ctx.end_h, emissions=tables["emissions"])
     peak = None
     if measure_memory:
         peak = tracemalloc.get_traced_memory()[1]
@@ -54,6 +54,7 @@ def run(
         replication=replication,
         summary=summary,
         ledger=tables["ledger"],
+        emissions=tables["emissions"],
         parcels=tables["parcels"],
         routes=tables["routes"],
         trips=tables["trips"],
@@ -72,6 +73,7 @@ def _tables(ctx: SimContext, chain: SupplyChain) -> dict[str, pd.DataFrame]:
     recorder = ctx.recorder
     tables = {
         "ledger": ctx.ledger.to_frame(),
+        "emissions": ctx.emissions.to_frame().rename(columns={"amount": "co2e_kg"}),
         "parcels": parcel_frame(ctx, chain),
         "routes": rows_to_frame(recorder.routes, ROUTE_COLUMNS).sort_values(["depart_h", "route_id"],
                                                                             ignore_index=True),
@@ -96,9 +98,20 @@ def parcel_frame(ctx: SimContext, chain: SupplyChain) -> pd.DataFrame:
     final = np.array([FINAL_STATE[ParcelState(s)] for s in range(len(ParcelState))], dtype=object)
     detail = np.array([s.name.lower() for s in ParcelState], dtype=object)
     delivered = state == ParcelState.DELIVERED
-    via = np.where(delivered, np.where(p.view("via_pickup"), "pickup_point", "home"), "")
+    outsourced = p.view("outsourced")
+    via = np.where(delivered, np.where(outsourced, "carrier", np.where(p.view("via_pickup"), "pickup_point", "home")),
+                   "")
     order_time = p.view("order_time_h")
     delivered_time = p.view("delivered_time_h")
+    promise = p.view("promise_h")
+    # Vehicle type that made the last attempt (numbers are per depot, so look them up per depot).
+    vehicle_names = np.full(p.size, "", dtype=object)
+    vehicle = p.view("vehicle")
+    for index, warehouse in enumerate(ctx.scenario.regional_warehouses):
+        unit_names = np.asarray([u.type for u in warehouse.fleet.units] + [""], dtype=object)
+        mine = regional == index
+        vehicle_names[mine] = unit_names[vehicle[mine]]  # -1 picks the trailing "" (never attempted)
+    slots = p.view("slot")
     frame = pd.DataFrame(
         {
             "parcel_id": np.arange(p.size),
@@ -120,6 +133,16 @@ def parcel_frame(ctx: SimContext, chain: SupplyChain) -> pd.DataFrame:
             "first_out_time_h": p.view("first_out_time_h"),
             "delivered_time_h": delivered_time,
             "lead_time_h": delivered_time - order_time,
+            "promise_h": promise,
+            "on_time": delivered & (delivered_time <= promise),
+            "lateness_h": np.where(delivered, np.maximum(delivered_time - promise, 0.0), np.nan),
+            "chose_pickup": p.view("chose_pickup"),
+            "outsourced": outsourced,
+            "same_day": p.view("same_day"),
+            "slot": slots.astype(np.int64),
+            "slot_kept": np.where(slots >= 0, p.view("slot_kept"), -1).astype(np.int64),
+            "vehicle_type": vehicle_names,
+            "weight_kg": p.view("weight_kg"),
             "x_km": p.view("x_km"),
             "y_km": p.view("y_km"),
             "volume_m3": p.view("volume_m3"),
@@ -128,6 +151,8 @@ def parcel_frame(ctx: SimContext, chain: SupplyChain) -> pd.DataFrame:
             "failed_attempt_cost": p.view("failed_attempt_cost"),
             "pickup_point_cost": p.view("pickup_point_cost"),
             "return_cost": p.view("return_cost"),
+            "outsourced_cost": p.view("outsourced_cost"),
+            "co2e_kg": p.view("co2e_kg"),
         }
     )
     return frame

@@ -54,7 +54,7 @@ def test_run_writes_a_complete_results_folder(tmp_path: Path) -> None:
         (["run", BASELINE, "--set", "linehaul.speed=80"], "linehaul.speed: unknown key"),
         (["run", BASELINE, "--set", "regional_warehouses.metro.area.orders_per_household_per_day=-1"],
          "orders_per_household_per_day = -1"),
-        (["run", BASELINE, "--set", "regional_warehouses.metro.fleet.vehicles=\"many\""], "fleet.vehicles"),
+        (["run", BASELINE, "--set", "regional_warehouses.metro.fleet.units.diesel_van.count=\"many\""], "fleet.units[0].count"),
         (["run", BASELINE, "--set", "regional_warehouses.metro.supplier=\"ghost\""], "'ghost'"),
         (["run", BASELINE, "--seed", "-4"], "--seed -4"),
         (["run", BASELINE, "--seed", "abc"], "invalid int value"),

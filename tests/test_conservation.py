@@ -48,7 +48,7 @@ def test_every_warehouse_balances_its_flows(short_result: RunResult) -> None:
 def test_conservation_holds_under_stress() -> None:
     """Scarce stock, a tiny fleet and frequent absences: every queue is exercised."""
     result = short_run(
-        "regional_warehouses.metro.fleet.vehicles=3",
+        "regional_warehouses.metro.fleet.units.diesel_van.count=3",
         "regional_warehouses.metro.area.absence_probability=0.5",
         "regional_warehouses.county.inventory.reorder_point_days=0.2",
         "regional_warehouses.county.inventory.order_up_to_days=0.5",

@@ -34,7 +34,7 @@ def test_denser_demand_makes_each_route_parcel_cheaper() -> None:
     The fleet is made large enough in both runs that capacity never binds, so the
     comparison is about density alone.
     """
-    fleet = tuple(f"regional_warehouses.{a}.fleet.vehicles=25" for a in AREAS)
+    fleet = tuple(f"regional_warehouses.{a}.fleet.units.diesel_van.count=25" for a in AREAS)
     sparse = short_run(*fleet)
     dense = short_run(*fleet, *(f"regional_warehouses.{a}.area.orders_per_household_per_day="
                                  f"{rate * 2}" for a, rate in zip(AREAS, (0.008, 0.005, 0.003), strict=True)))

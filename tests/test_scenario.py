@@ -48,9 +48,9 @@ def test_negative_rate_names_value_and_rule(tmp_path: Path) -> None:
 
 
 def test_wrong_type(tmp_path: Path) -> None:
-    path = _write(tmp_path, BASELINE.read_text(), ("vehicles = 11", 'vehicles = "nine"'))
+    path = _write(tmp_path, BASELINE.read_text(), ("count = 11", 'count = "eleven"'))
     message = _error(path)
-    assert "regional_warehouses[0](metro).fleet.vehicles" in message and "'nine'" in message
+    assert "regional_warehouses[0](metro).fleet.units[0].count" in message and "'eleven'" in message
 
 
 def test_regional_warehouse_without_supplier(tmp_path: Path) -> None:
@@ -88,16 +88,16 @@ def test_bad_overrides_are_rejected(override: str, fragment: str) -> None:
 
 
 def test_overrides_address_lists_by_name_or_index() -> None:
-    scenario = load_scenario(BASELINE, ["regional_warehouses.suburb.fleet.vehicles=11",
+    scenario = load_scenario(BASELINE, ["regional_warehouses.suburb.fleet.units.diesel_van.count=11",
                                         "regional_warehouses.2.area.absence_probability=0.2",
                                         "last_mile.max_attempts=2"])
-    assert scenario.regional_warehouses[1].fleet.vehicles == 11
+    assert scenario.regional_warehouses[1].fleet.units[0].count == 11
     assert scenario.regional_warehouses[2].area.absence_probability == 0.2
     assert scenario.last_mile.max_attempts == 2
 
 
 def test_override_path_errors() -> None:
-    assert "matches no element" in _error(BASELINE, "regional_warehouses.atlantis.fleet.vehicles=3")
+    assert "matches no element" in _error(BASELINE, "regional_warehouses.atlantis.fleet.units.diesel_van.count=3")
     assert "expected key.path=value" in _error(BASELINE, "horizon.days")
 
 

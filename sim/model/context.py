@@ -39,6 +39,7 @@ class SimContext:
     env: CountingEnvironment
     streams: RandomStreams
     ledger: CostLedger
+    emissions: CostLedger  # the same structure, in kg CO2e
     parcels: ParcelStore
     recorder: Recorder
     end_h: float
@@ -56,6 +57,7 @@ class SimContext:
             env=CountingEnvironment(),
             streams=RandomStreams(seed, replication),
             ledger=CostLedger(),
+            emissions=CostLedger(),
             parcels=ParcelStore(capacity=int(expected * days * 1.1) + 16),
             recorder=recorder,
             end_h=days * HOURS_PER_DAY,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -12,83 +12,110 @@ import simpy
 
 from sim.model.streams import LEG_NOISE, PRESENCE, SERVICE, parcel_uniform
 from sim.model.traffic import loglogistic_minutes
+from sim.model.vehicles import UnitOps
 from sim.records import ParcelState, TrailEvent
 
 if TYPE_CHECKING:
     from sim.model.lastmile import LastMileDepot
 
 STAGE = "last_mile"
-# A courier takes the break once this far into the shift (midway, as driving-time rules require).
-BREAK_AFTER_FRACTION = 0.5
 
 
 @dataclass(frozen=True)
 class Stop:
-    """A place the courier stops at: a home (one parcel) or a pickup point (several)."""
+    """A place the courier stops at: a home (one parcel) or a pickup point or locker (several)."""
 
     x_km: float
     y_km: float
     parcels: tuple[int, ...]
     pickup_point: int  # -1 for a home delivery
     volume_m3: float
+    weight_kg: float
     expected_service_h: float
+    window: tuple[float, float] | None = None  # delivery slot, hours of the day
 
 
 @dataclass
 class RouteOutcome:
     """What happened on a route, for costing and records."""
 
-    delivered: list[int]
-    failed: list[int]
-    at_pickup_point: list[int]
-    aborted: list[int]
+    delivered: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    at_pickup_point: list[int] = field(default_factory=list)
+    aborted: list[int] = field(default_factory=list)
     km: float = 0.0
     driving_h: float = 0.0
     service_h: float = 0.0
+    window_stops: int = 0
+    late_stops: int = 0
 
 
-def drive_route(
-    depot: LastMileDepot, route_id: int, day: int, stops: list[Stop], planned_km: float, planned_h: float
-) -> Generator[simpy.Event, Any, None]:
-    """SimPy process of one route, from leaving the depot to settling its cost."""
+@dataclass(frozen=True)
+class RouteJob:
+    """A planned route handed to a vehicle."""
+
+    route_id: int
+    day: int
+    wave: str
+    ops: UnitOps
+    stops: list[Stop]
+    planned_km: float
+    planned_h: float
+
+
+def drive_route(depot: LastMileDepot, job: RouteJob) -> Generator[simpy.Event, Any, None]:
+    """SimPy process of one route, from leaving the start point to settling its cost."""
     ctx = depot.ctx
     env = ctx.env
     parcels = ctx.parcels
     area = depot.area
     fleet = depot.fleet
-    traffic = depot.traffic
+    ops = job.ops
+    exposure = ops.vehicle.congestion_exposure
+    needs_presence = not ops.is_drone
     geometry = depot.geometry
     trail = ctx.recorder.trail is not None
     start = env.now
+    day_start = job.day * 24.0
+    handover_from = day_start + area.delivery_hours[0]
+    handover_until = day_start + area.delivery_hours[1]  # local curfew
     latest_return = start + fleet.shift_hours + fleet.max_overtime_hours
     break_h = fleet.break_minutes / 60.0
-    break_due = start + BREAK_AFTER_FRACTION * fleet.shift_hours
-    outcome = RouteOutcome([], [], [], [])
-    depot_x, depot_y = float(geometry.depot_xy[0]), float(geometry.depot_xy[1])
-    x, y = depot_x, depot_y
-    at_depot = True
-    for position, stop in enumerate(stops):
+    break_due = start + min(fleet.break_after_hours, fleet.shift_hours / 2.0) if break_h > 0 else math.inf
+    outcome = RouteOutcome()
+    home_x, home_y = float(ops.start_xy[0]), float(ops.start_xy[1])
+    x, y = home_x, home_y
+    at_start = True
+    for position, stop in enumerate(job.stops):
         km = geometry.road_km(x, y, stop.x_km, stop.y_km)
-        back_km = geometry.road_km(stop.x_km, stop.y_km, depot_x, depot_y)
-        expected_h = (
-            depot.expected_leg_hours(km, at_depot)
-            + stop.expected_service_h
-            + depot.expected_leg_hours(back_km, True)
-            + (break_h if env.now < break_due else 0.0)
-        )
-        if env.now + expected_h > latest_return:
-            # Out of working time: the rest go back to the depot unattempted.
-            for later in stops[position:]:
+        back_km = geometry.road_km(stop.x_km, stop.y_km, home_x, home_y)
+        reach_h = ops.expected_leg_hours(km, at_start)
+        expected_h = reach_h + stop.expected_service_h + ops.expected_leg_hours(back_km, True)
+        if env.now < break_due:
+            expected_h += break_h
+        if env.now + expected_h > latest_return or env.now + reach_h > handover_until:
+            # Out of working time or into the curfew: the rest go back unattempted.
+            for later in job.stops[position:]:
                 outcome.aborted.extend(later.parcels)
             break
         first = stop.parcels[0]
         attempt = int(parcels.attempts[first])
         key = int(parcels.key[first])
-        travel_h = depot.leg_hours(km, at_depot) * traffic.multiplier(env.now, parcel_uniform(key, LEG_NOISE, attempt))
+        travel_h = ops.leg_hours(km, at_start) * depot.traffic.multiplier(
+            env.now, parcel_uniform(key, LEG_NOISE, attempt), exposure
+        )
         yield env.timeout(travel_h)
         outcome.km += km
         outcome.driving_h += travel_h
-        x, y, at_depot = stop.x_km, stop.y_km, False
+        x, y, at_start = stop.x_km, stop.y_km, False
+        window_open = handover_from
+        if stop.window is not None:
+            outcome.window_stops += 1
+            window_open = max(window_open, day_start + stop.window[0])
+            if env.now > day_start + stop.window[1]:
+                outcome.late_stops += 1
+        if env.now < window_open:  # early: wait for the slot or the end of the curfew
+            yield env.timeout(window_open - env.now)
         if stop.pickup_point >= 0:
             service_h = stop.expected_service_h
             yield env.timeout(service_h)
@@ -97,15 +124,20 @@ def drive_route(
         else:
             hour = int(env.now % 24.0)
             absent_p = min(1.0, area.absence_probability * area.absence_hourly_factor[hour])
-            absent = parcel_uniform(key, PRESENCE, attempt) < absent_p
+            if stop.window is not None:
+                absent_p *= area.time_windows.absence_factor
+            absent = needs_presence and parcel_uniform(key, PRESENCE, attempt) < absent_p
             minutes = loglogistic_minutes(
                 area.service_time_median_min, area.service_time_shape, parcel_uniform(key, SERVICE, attempt)
-            ) * float(depot.products.service_time_multiplier[parcels.product[first]])
+            ) * float(depot.products.service_time_multiplier[parcels.product[first]]) * ops.vehicle.service_time_factor
             if absent:
                 minutes *= area.failed_attempt_time_factor
             service_h = minutes / 60.0
             yield env.timeout(service_h)
             parcels.attempts[first] += 1
+            parcels.vehicle[first] = ops.index
+            if stop.window is not None:
+                parcels.slot_kept[first] = int(env.now - service_h <= day_start + stop.window[1])
             if absent:
                 outcome.failed.append(first)
                 if trail:
@@ -118,65 +150,64 @@ def drive_route(
                 if trail:
                     ctx.recorder.track(first, env.now, TrailEvent.DELIVERED)
         outcome.service_h += service_h
-        if env.now >= break_due and break_h > 0:
+        if env.now >= break_due:
             yield env.timeout(break_h)
             break_due = math.inf
-    km = geometry.road_km(x, y, depot_x, depot_y)
-    if not at_depot:
-        uniform = parcel_uniform(int(parcels.key[stops[0].parcels[0]]), LEG_NOISE, 1000)
-        travel_h = depot.leg_hours(km, True) * traffic.multiplier(env.now, uniform)
+    km = geometry.road_km(x, y, home_x, home_y)
+    if not at_start:
+        uniform = parcel_uniform(int(parcels.key[job.stops[0].parcels[0]]), LEG_NOISE, 1000)
+        travel_h = ops.leg_hours(km, True) * depot.traffic.multiplier(env.now, uniform, exposure)
         yield env.timeout(travel_h)
         outcome.km += km
         outcome.driving_h += travel_h
     depot.route_returned(outcome, env.now)
-    settle_route(depot, route_id, day, start, len(stops), outcome, planned_km, planned_h)
+    settle_route(depot, job, start, outcome)
 
 
-def settle_route(
-    depot: LastMileDepot,
-    route_id: int,
-    day: int,
-    start_h: float,
-    n_stops: int,
-    outcome: RouteOutcome,
-    planned_km: float,
-    planned_h: float,
-) -> None:
-    """Post the route's cost to the ledger and allocate it to the parcels it attempted.
+def settle_route(depot: LastMileDepot, job: RouteJob, start_h: float, outcome: RouteOutcome) -> None:
+    """Post the route's cost and emissions and allocate both to the parcels it attempted.
 
     Drivers are paid for the whole shift (a guaranteed shift) and overtime at a
     premium. Every attempted parcel carries an equal share of the route's
     vehicle and driver cost; the shares of failed attempts are booked under the
-    component ``failed_attempt``, so the ledger says how much the failures cost.
+    component ``failed_attempt``, so the ledgers say what the failures cost.
     """
     ctx = depot.ctx
     now = ctx.env.now
     fleet = depot.fleet
+    vehicle = job.ops.vehicle
     parcels = ctx.parcels
     duration_h = now - start_h
     overtime_h = max(0.0, duration_h - fleet.shift_hours)
-    driver = fleet.driver_cost_per_hour * (fleet.shift_hours + overtime_h * fleet.overtime_multiplier)
-    vehicle = outcome.km * fleet.cost_per_km
+    driver = vehicle.driver_cost_per_hour * (fleet.shift_hours + overtime_h * fleet.overtime_multiplier)
+    distance_cost = outcome.km * vehicle.cost_per_km
+    co2e = outcome.km * vehicle.co2e_kg_per_km
     attempted = len(outcome.delivered) + len(outcome.failed) + len(outcome.at_pickup_point)
     failed_share = len(outcome.failed) / attempted if attempted else 0.0
-    ledger = ctx.ledger
-    name = depot.name
-    ledger.post(now, STAGE, "vehicle_distance", name, vehicle * (1.0 - failed_share))
-    ledger.post(now, STAGE, "driver_time", name, driver * (1.0 - failed_share))
-    ledger.post(now, STAGE, "failed_attempt", name, (vehicle + driver) * failed_share)
+    facility = depot.name
+    for ledger, parts in (
+        (ctx.ledger, (("vehicle_distance", distance_cost), ("driver_time", driver))),
+        (ctx.emissions, (("vehicle_distance", co2e),)),
+    ):
+        for component, amount in parts:
+            ledger.post(now, STAGE, component, facility, amount * (1.0 - failed_share))
+            ledger.post(now, STAGE, "failed_attempt", facility, amount * failed_share)
     handling = depot.policy.failed_attempt_handling_cost
-    ledger.post(now, STAGE, "failed_attempt_handling", name, handling * len(outcome.failed))
+    ctx.ledger.post(now, STAGE, "failed_attempt_handling", facility, handling * len(outcome.failed))
     if attempted:
-        share = (vehicle + driver) / attempted
+        share = (distance_cost + driver) / attempted
         served = np.asarray(outcome.delivered + outcome.at_pickup_point, dtype=np.int64)
         parcels.last_mile_cost[served] += share
         failed = np.asarray(outcome.failed, dtype=np.int64)
         parcels.failed_attempt_cost[failed] += share + handling
+        every = np.asarray(outcome.delivered + outcome.at_pickup_point + outcome.failed, dtype=np.int64)
+        parcels.co2e_kg[every] += co2e / attempted
     ctx.recorder.routes.append(
         (
-            route_id, name, day, start_h, now, n_stops,
+            job.route_id, facility, job.ops.name, job.wave, job.day, start_h, now, len(job.stops),
             attempted + len(outcome.aborted), len(outcome.delivered) + len(outcome.at_pickup_point),
-            len(outcome.failed), len(outcome.aborted), outcome.km, planned_km, planned_h,
-            outcome.driving_h, outcome.service_h, duration_h, overtime_h, vehicle + driver,
+            len(outcome.failed), len(outcome.aborted), outcome.km, job.planned_km, job.planned_h,
+            outcome.driving_h, outcome.service_h, duration_h, overtime_h, distance_cost + driver, co2e,
+            outcome.window_stops, outcome.late_stops,
         )
     )

@@ -23,6 +23,7 @@ class DayOrders:
     y_km: np.ndarray
     product: np.ndarray
     volume_m3: np.ndarray
+    weight_kg: np.ndarray
     key: np.ndarray
 
 
@@ -46,8 +47,9 @@ class DemandModel:
         time_h = day * 24.0 + hours[order]
         xy = self.geometry.sample_points(rng, n)
         product = rng.choice(len(self.products), size=n, p=self.products.share)
-        volume = self.products.volume_m3[product] * np.exp(
-            VOLUME_SIGMA * rng.standard_normal(n) - 0.5 * VOLUME_SIGMA**2
-        )
+        # One size factor scales both volume and weight: a bigger box of a class is also heavier.
+        size = np.exp(VOLUME_SIGMA * rng.standard_normal(n) - 0.5 * VOLUME_SIGMA**2)
+        volume = self.products.volume_m3[product] * size
+        weight = self.products.weight_kg[product] * size
         key = rng.integers(0, np.iinfo(np.uint64).max, size=n, dtype=np.uint64, endpoint=True)
-        return DayOrders(time_h, xy[:, 0], xy[:, 1], product.astype(np.int16), volume, key)
+        return DayOrders(time_h, xy[:, 0], xy[:, 1], product.astype(np.int16), volume, weight, key)

@@ -113,6 +113,8 @@ class Lane:
         ledger.post(depart, self.stage, "vehicle_distance", facility, vehicle)
         ledger.post(depart, self.stage, "driver_time", facility, driver)
         ledger.post(depart, self.stage, "vehicle_fixed", facility, fixed)
+        co2e = km * config.co2e_kg_per_km
+        self.ctx.emissions.post(depart, self.stage, "vehicle_distance", facility, co2e)
         yield env.timeout(config.loading_hours + transit_h)
         # Goods in a truck are still the company's inventory: pipeline holding cost.
         holding = float(load @ self.products.holding_cost_per_unit_hour()) * (env.now - depart)
@@ -123,7 +125,7 @@ class Lane:
         self.ctx.recorder.trips.append(
             (
                 len(self.ctx.recorder.trips), self.stage, self.origin, self.destination, depart, env.now,
-                units, volume, volume / config.truck_capacity_m3, km, cost,
+                units, volume, volume / config.truck_capacity_m3, km, cost, co2e,
             )
         )
         self.receiver(load)

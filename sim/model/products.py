@@ -19,6 +19,7 @@ class ProductTable:
     share: np.ndarray
     unit_value: np.ndarray
     volume_m3: np.ndarray
+    weight_kg: np.ndarray
     handling_multiplier: np.ndarray
     holding_rate_per_year: np.ndarray
     service_time_multiplier: np.ndarray
@@ -32,6 +33,7 @@ class ProductTable:
             share=np.array([p.share for p in items]),
             unit_value=np.array([p.unit_value for p in items]),
             volume_m3=np.array([p.volume_m3 for p in items]),
+            weight_kg=np.array([p.weight_kg for p in items]),
             handling_multiplier=np.array([p.handling_multiplier for p in items]),
             holding_rate_per_year=np.array([p.holding_rate_per_year for p in items]),
             service_time_multiplier=np.array([p.service_time_multiplier for p in items]),

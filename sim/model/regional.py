@@ -16,7 +16,9 @@ from sim.model.geography import AreaGeometry
 from sim.model.lastmile import LastMileDepot
 from sim.model.policies import make_policy
 from sim.model.products import ProductTable
+from sim.model.promise import promise_deadline_h
 from sim.model.stock import StockPoint
+from sim.model.streams import CHOOSE_PICKUP, OUTSOURCE, SAME_DAY, SLOT, TIME_WINDOW, parcel_uniform
 from sim.records import ParcelState, TrailEvent
 from sim.scenario.schema import RegionalWarehouse
 
@@ -45,11 +47,15 @@ class RegionalDepot:
         self.waiting_for_stock: list[deque[int]] = [deque() for _ in range(len(products))]
         self.backorder_units = np.zeros(len(products), dtype=np.int64)
         self.to_pick: deque[int] = deque()
+        self.to_pick_same_day: deque[int] = deque()
+        self.picked_on_day: dict[int, int] = {}
         self.central = central
         self.inbound = central.connect(self, config.supplier_distance_km)
         self.last_mile = LastMileDepot(ctx, config, index, products, self.geometry)
         ctx.env.process(self._demand_loop())
         ctx.env.process(self._picking_loop())
+        if ctx.scenario.service.same_day_share > 0:
+            ctx.env.process(self._same_day_picking_loop())
         ctx.env.process(self._review_loop())
 
     # --- customer orders -------------------------------------------------------
@@ -62,13 +68,47 @@ class RegionalDepot:
         for day in range(ctx.days):
             orders = self.demand.draw_day(rng, day, ctx.weekday(day))
             ids = parcels.add_batch(
-                self.index, orders.time_h, orders.x_km, orders.y_km, orders.product, orders.volume_m3, orders.key
+                self.index, orders.time_h, orders.x_km, orders.y_km, orders.product, orders.volume_m3,
+                orders.weight_kg, orders.key,
             )
+            self._customer_choices(ids, day)
             for parcel_id, time_h in zip(ids.tolist(), orders.time_h.tolist(), strict=True):
                 if time_h > env.now:
                     yield env.timeout(time_h - env.now)
                 self._order(parcel_id)
             yield env.timeout((day + 1) * 24.0 - env.now)
+
+    def _customer_choices(self, ids: np.ndarray, day: int) -> None:
+        """What each customer chose at order time, and what they were promised.
+
+        Every choice comes from the parcel's own random numbers, so switching on
+        one option (lockers, outsourcing, slots) leaves the other draws alone.
+        """
+        ctx = self.ctx
+        parcels = ctx.parcels
+        area = self.config.area
+        service = ctx.scenario.service
+        fleet = self.config.fleet
+        delivery_day = ctx.weekday(day) in fleet.delivery_weekdays
+        n_slots = len(area.time_windows.slots)
+        for parcel_id in ids.tolist():
+            key = int(parcels.key[parcel_id])
+            order_h = float(parcels.order_time_h[parcel_id])
+            outsourced = parcel_uniform(key, OUTSOURCE) < area.outsourcing.share
+            same_day = (
+                not outsourced and delivery_day and order_h - day * 24.0 < service.same_day_cutoff_hour
+                and parcel_uniform(key, SAME_DAY) < service.same_day_share
+            )
+            wants_pickup = not outsourced and not same_day and parcel_uniform(key, CHOOSE_PICKUP) < area.pickup_choice_share
+            parcels.outsourced[parcel_id] = outsourced
+            parcels.same_day[parcel_id] = same_day
+            parcels.wants_pickup[parcel_id] = wants_pickup
+            parcels.chose_pickup[parcel_id] = wants_pickup
+            if not (outsourced or wants_pickup) and parcel_uniform(key, TIME_WINDOW) < area.time_windows.share:
+                parcels.slot[parcel_id] = min(n_slots - 1, int(parcel_uniform(key, SLOT) * n_slots))
+            parcels.promise_h[parcel_id] = promise_deadline_h(
+                order_h, same_day, service, fleet.delivery_weekdays, ctx.scenario.horizon.start_weekday
+            )
 
     def _order(self, parcel_id: int) -> None:
         parcels = self.ctx.parcels
@@ -78,7 +118,7 @@ class RegionalDepot:
         if self.stock.on_hand[product] > 0:
             self.stock.remove(product, 1)
             parcels.state[parcel_id] = ParcelState.AWAITING_PICK
-            self.to_pick.append(parcel_id)
+            (self.to_pick_same_day if parcels.same_day[parcel_id] else self.to_pick).append(parcel_id)
         else:
             parcels.state[parcel_id] = ParcelState.AWAITING_STOCK
             parcels.backordered[parcel_id] = True
@@ -128,21 +168,48 @@ class RegionalDepot:
         ctx = self.ctx
         env = ctx.env
         capacity = int(self.config.picking_capacity_orders_per_day)
-        multiplier = self.products.handling_multiplier
         day = 0
         while True:
             yield env.timeout(day * 24.0 + self.config.picking_cutoff_hour - env.now)
+            # Same-day orders that missed yesterday's same-day wave are ordinary orders now.
+            self.to_pick.extend(self.to_pick_same_day)
+            self.to_pick_same_day.clear()
             count = min(capacity, len(self.to_pick))
+            self.picked_on_day[day] = count
             if count:
-                picked = np.fromiter((self.to_pick.popleft() for _ in range(count)), dtype=np.int64, count=count)
-                parcels = ctx.parcels
-                cost = self.config.pick_pack_cost_per_order * multiplier[parcels.product[picked]]
-                parcels.pick_pack_cost[picked] = cost
-                parcels.picked_time_h[picked] = env.now
-                parcels.state[picked] = ParcelState.AT_DEPOT
-                ctx.ledger.post(env.now, STAGE, "pick_pack", self.name, float(cost.sum()))
-                if ctx.recorder.trail is not None:
-                    for parcel_id in picked.tolist():
-                        ctx.recorder.track(parcel_id, env.now, TrailEvent.PICKED)
-                self.last_mile.receive_picked(picked.tolist())
+                picked = [self.to_pick.popleft() for _ in range(count)]
+                self._pick(picked, same_day=False)
             day += 1
+
+    def _same_day_picking_loop(self) -> Generator[simpy.Event, Any, None]:
+        """At the same-day cut-off, pick that morning's same-day orders with the capacity left today."""
+        env = self.ctx.env
+        capacity = int(self.config.picking_capacity_orders_per_day)
+        cutoff = self.ctx.scenario.service.same_day_cutoff_hour
+        day = 0
+        while True:
+            yield env.timeout(day * 24.0 + cutoff - env.now)
+            count = min(capacity - self.picked_on_day.get(day, 0), len(self.to_pick_same_day))
+            if count > 0:
+                self.picked_on_day[day] = self.picked_on_day.get(day, 0) + count
+                self._pick([self.to_pick_same_day.popleft() for _ in range(count)], same_day=True)
+            day += 1
+
+    def _pick(self, picked_ids: list[int], same_day: bool) -> None:
+        """Pick and pack: cost per order, then to the depot, or to the 3PL carrier for outsourced parcels."""
+        ctx = self.ctx
+        now = ctx.env.now
+        parcels = ctx.parcels
+        picked = np.asarray(picked_ids, dtype=np.int64)
+        cost = self.config.pick_pack_cost_per_order * self.products.handling_multiplier[parcels.product[picked]]
+        parcels.pick_pack_cost[picked] = cost
+        parcels.picked_time_h[picked] = now
+        parcels.state[picked] = ParcelState.AT_DEPOT
+        ctx.ledger.post(now, STAGE, "pick_pack", self.name, float(cost.sum()))
+        if ctx.recorder.trail is not None:
+            for parcel_id in picked_ids:
+                ctx.recorder.track(parcel_id, now, TrailEvent.PICKED)
+        outsourced = parcels.outsourced[picked]
+        if outsourced.any():
+            self.last_mile.hand_to_carrier(picked[outsourced].tolist(), now)
+        self.last_mile.receive_picked(picked[~outsourced].tolist(), same_day=same_day)

@@ -7,6 +7,18 @@ Travel model (used by the planner and by the two public helpers alike)
   every other leg at ``area_speed_kmh``;
 * route duration = sum of leg times + sum of ``stop_service_h`` of its stops.
 
+Optional constraints (every one defaults to "off", so older callers are unaffected)
+---------------------------------------------------------------------------------
+* a second capacity dimension: ``stop_weight_kg`` against ``vehicle_payload_kg``;
+* vehicle range: planned road km of a route <= ``max_route_km`` (electric vans);
+* ``max_stops_per_route`` (1 for drone sorties);
+* time windows ``stop_tw_start_h`` / ``stop_tw_end_h``, in hours after the route leaves the
+  depot (at time 0). A courier who arrives before a window opens waits for it, and that
+  wait counts in the route duration; arriving after a window closes is infeasible (service
+  may run past the end). ``route_arrival_times_h`` gives the arrival times (before any
+  waiting) and ``route_duration_h`` includes the waits. ``route_is_feasible`` checks every
+  hard constraint of one route with these formulas.
+
 Algorithm
 ---------
 1. **Filter.** A stop whose volume exceeds the vehicle capacity, or whose out-and-back
@@ -50,10 +62,22 @@ Algorithm
 6. **Fill.** Vehicles not used by the served set get a sweep over the left-over stops;
    then left-over stops are inserted into any route with room (cheapest feasible insertion,
    urgent first), and the routes that changed are improved again.
-7. **Repair.** Every route is re-checked with the public ``route_duration_h`` formula and
-   its exact load; if floating-point drift of an incremental estimate ever made a route
-   infeasible, its least urgent stops are pushed out until it is feasible. Internal
-   incremental checks keep a 1e-9 h margin so this should not trigger in practice.
+7. **Repair.** Every route is re-checked with the public formulas (``route_is_feasible``);
+   if floating-point drift of an incremental estimate ever made a route infeasible, its
+   least urgent stops are pushed out until it is feasible. Internal incremental checks
+   keep a 1e-9 h (and 1e-9 km) margin so this should not trigger in practice.
+
+The optional constraints enter every step above. Weight, range and the stop limit are
+hard bounds like volume: they shrink the fleet bounds of step 3 and the run length of
+step 4, and every NN tour and insertion is checked against them; local search only ever
+shortens a route, so it cannot break the range. **Time windows** are handled for
+correctness, not for quality: a construction prefix is accepted if either its NN tour or
+a time-oriented NN tour (next stop = the one whose service can start first) meets every
+window; insertion uses the classic forward departure times / backward latest-arrival
+times of each route, so each candidate position is checked exactly in O(1); and local
+search keeps a pass only if the route still meets every window. Whatever the planner
+returns is feasible; stops it cannot place are unassigned. Problems without windows run
+exactly the code paths (and arithmetic) they ran before windows existed.
 
 Everything is deterministic: ties are broken by position or stop index, there is no
 randomness and no iteration over sets.
@@ -93,6 +117,8 @@ _IMPROVE_EPS = 1e-9
 # Incremental duration checks (NN tour sums, insertion deltas) add up legs in a different
 # order than ``route_duration_h``; this margin (3.6 ms) keeps them on the safe side.
 _SLACK_H = 1e-9
+# The same margin for incremental range checks, in km.
+_SLACK_KM = 1e-9
 # Segment lengths tried by or-opt.
 _OR_OPT_MAX_LEN = 3
 # Routes up to this many edges reuse a cached 2-opt mask (at most ~1.3 MB each).
@@ -114,6 +140,13 @@ class RoutingProblem:
     circuity: float  # road distance = circuity * euclidean distance
     area_speed_kmh: float  # expected speed between two stops
     stem_speed_kmh: float  # expected speed on legs that start or end at the depot
+    # Optional constraints; the defaults switch them off.
+    stop_weight_kg: np.ndarray | None = None  # shape (n,); second capacity dimension
+    vehicle_payload_kg: float = math.inf
+    max_route_km: float = math.inf  # vehicle range: planned road km of one route
+    max_stops_per_route: int | None = None  # e.g. 1 for drone sorties
+    stop_tw_start_h: np.ndarray | None = None  # shape (n,); hours after departure
+    stop_tw_end_h: np.ndarray | None = None  # shape (n,); latest arrival, hours after departure
 
 
 @dataclass(frozen=True)
@@ -154,14 +187,91 @@ def route_distance_km(problem: RoutingProblem, stops: np.ndarray) -> float:
     return float(_route_legs_km(problem, idx).sum())
 
 
+def _has_windows(problem: RoutingProblem) -> bool:
+    return problem.stop_tw_start_h is not None or problem.stop_tw_end_h is not None
+
+
+def _timeline(problem: RoutingProblem, idx: IntArray) -> tuple[FloatArray, float]:
+    """Arrival time at each stop (before waiting) and return time to the depot.
+
+    With c_i the travel time into stop i, s_i its service and e_i its window start, the
+    departure from stop i is dep_i = max(dep_(i-1) + c_i, e_i) + s_i. Written against the
+    no-wait prefix sums P_i = sum_(j<=i) (c_j + s_j), the accumulated wait u_i = dep_i - P_i
+    obeys u_i = max(u_(i-1), e_i + s_i - P_i), a running maximum -- so the whole schedule
+    is a few vectorised operations instead of a Python loop per stop.
+    """
+    legs = _route_legs_km(problem, idx)
+    travel = legs / float(problem.area_speed_kmh)
+    stem = float(problem.stem_speed_kmh)
+    travel[0] = float(legs[0]) / stem
+    travel[-1] = float(legs[-1]) / stem
+    service = np.asarray(problem.stop_service_h, dtype=np.float64)[idx]
+    if problem.stop_tw_start_h is None:
+        early = np.zeros(idx.shape[0])
+    else:
+        early = np.asarray(problem.stop_tw_start_h, dtype=np.float64)[idx]
+    prefix = np.cumsum(travel[:-1] + service)
+    wait = np.maximum.accumulate(np.maximum(early + service - prefix, 0.0))
+    prev_dep = np.concatenate(([0.0], (wait + prefix)[:-1]))
+    arrival = prev_dep + travel[:-1]
+    return np.asarray(arrival), float(wait[-1] + prefix[-1] + travel[-1])
+
+
+def route_arrival_times_h(problem: RoutingProblem, stops: np.ndarray) -> np.ndarray:
+    """Arrival time (hours after leaving the depot, before any waiting) at each stop, in order.
+
+    The route leaves the depot at 0; at a stop whose window has not opened the courier
+    waits for the window start before serving, which delays every later arrival.
+    """
+    idx = np.asarray(stops, dtype=np.intp).reshape(-1)
+    if idx.size == 0:
+        return np.zeros(0)
+    return _timeline(problem, idx)[0]
+
+
+def route_is_feasible(problem: RoutingProblem, stops: np.ndarray) -> bool:
+    """Whether one route (stops in visiting order) meets every hard constraint of the problem.
+
+    Checked with the reference formulas: volume, weight, stop count, ``route_distance_km``
+    against the range, ``route_duration_h`` (waits included) against ``max_route_hours``
+    and ``route_arrival_times_h`` against every window end. An empty route is feasible.
+    """
+    idx = np.asarray(stops, dtype=np.intp).reshape(-1)
+    if idx.size == 0:
+        return True
+    if problem.max_stops_per_route is not None and idx.size > int(problem.max_stops_per_route):
+        return False
+    if float(np.asarray(problem.stop_volume_m3, dtype=np.float64)[idx].sum()) > float(problem.vehicle_capacity_m3):
+        return False
+    if problem.stop_weight_kg is not None and (
+        float(np.asarray(problem.stop_weight_kg, dtype=np.float64)[idx].sum()) > float(problem.vehicle_payload_kg)
+    ):
+        return False
+    if route_distance_km(problem, idx) > float(problem.max_route_km):
+        return False
+    if route_duration_h(problem, idx) > float(problem.max_route_hours):
+        return False
+    if problem.stop_tw_end_h is not None:
+        late = np.asarray(problem.stop_tw_end_h, dtype=np.float64)[idx]
+        if bool((route_arrival_times_h(problem, idx) > late).any()):
+            return False
+    return True
+
+
 def route_duration_h(problem: RoutingProblem, stops: np.ndarray) -> float:
     """Planned hours of the tour: stem legs at stem speed, other legs at area speed, plus service.
 
-    This is the reference formula: the planner reports and enforces durations with it.
+    With time windows, waiting for a window to open is included (the route leaves the
+    depot at 0 and the duration is the time it is back). This is the reference formula:
+    the planners report and enforce durations with it.
     """
     idx = np.asarray(stops, dtype=np.intp).reshape(-1)
     if idx.size == 0:
         return 0.0
+    if _has_windows(problem):
+        return _timeline(problem, idx)[1]
+    # Without windows: the original closed form, kept bit-for-bit so plans made before
+    # windows existed are reproduced exactly.
     legs = _route_legs_km(problem, idx)
     stem = (float(legs[0]) + float(legs[-1])) / float(problem.stem_speed_kmh)
     area = float(legs[1:-1].sum()) / float(problem.area_speed_kmh)
@@ -200,6 +310,30 @@ class _Ctx:
         self.cap = float(problem.vehicle_capacity_m3)
         self.max_h = float(problem.max_route_hours)
         self.max_routes = int(problem.max_routes)
+        # Optional constraints. Each has a flag so that problems without it skip its checks
+        # entirely and keep the speed (and the exact arithmetic) of the original planner.
+        self.payload = float(problem.vehicle_payload_kg)
+        self.use_wt = problem.stop_weight_kg is not None and self.payload < math.inf
+        self.wt = (
+            self._vector(problem.stop_weight_kg, "stop_weight_kg", np.float64)
+            if problem.stop_weight_kg is not None
+            else np.zeros(n)
+        )
+        self.max_km = float(problem.max_route_km)
+        self.use_km = self.max_km < math.inf
+        self.use_stops = problem.max_stops_per_route is not None
+        self.max_stops = int(problem.max_stops_per_route) if problem.max_stops_per_route is not None else max(n, 1)
+        self.use_tw = _has_windows(problem)
+        self.tw_e = (
+            self._vector(problem.stop_tw_start_h, "stop_tw_start_h", np.float64)
+            if problem.stop_tw_start_h is not None
+            else np.zeros(n)
+        )
+        self.tw_l = (
+            self._vector(problem.stop_tw_end_h, "stop_tw_end_h", np.float64)
+            if problem.stop_tw_end_h is not None
+            else np.full(n, math.inf)
+        )
         # The depot is appended as node n so insertion code can treat it as a point.
         self.depot = n
         self.xy = np.concatenate((stop_xy, depot.reshape(1, 2)))
@@ -237,6 +371,61 @@ class _Ctx:
     def load(self, stops: IntArray) -> float:
         """Total volume of a route's stops."""
         return float(self.vol[stops].sum())
+
+    def weight(self, stops: IntArray) -> float:
+        """Total weight of a route's stops."""
+        return float(self.wt[stops].sum())
+
+    def km(self, stops: IntArray) -> float:
+        """Exact road km of a route, by the public reference formula."""
+        return route_distance_km(self.problem, stops)
+
+    def timing_ok(self, stops: IntArray) -> bool:
+        """Exact check of the order-dependent limits (duration, windows, range) of a route."""
+        if self.use_km and self.km(stops) > self.max_km:
+            return False
+        if not self.use_tw:
+            return self.duration(stops) <= self.max_h
+        arrival, back = _timeline(self.problem, stops)
+        return back <= self.max_h and not bool((arrival > self.tw_l[stops]).any())
+
+    def feasible(self, stops: IntArray) -> bool:
+        """Exact check of every hard constraint of one route (the repair step's test)."""
+        if self.load(stops) > self.cap:
+            return False
+        if self.use_wt and self.weight(stops) > self.payload:
+            return False
+        if self.use_stops and stops.shape[0] > self.max_stops:
+            return False
+        return self.timing_ok(stops)
+
+    def schedule(self, stops: IntArray) -> tuple[FloatArray, FloatArray]:
+        """Departure time from every node and latest feasible arrival at every node of a route.
+
+        Nodes are [depot, *stops, depot]. ``dep`` covers nodes 0..k (the depot leaves at 0),
+        ``latest`` covers nodes 1..k+1: the latest arrival at that node from which the rest
+        of the route still meets every window and is back by ``max_route_hours``. Since
+        waiting only ever absorbs delay, latest_i = min(l_i, latest_(i+1) - s_i - c_i), a
+        running minimum from the end. Inserting stop x between nodes a and b is feasible
+        iff x is reached by its window end and b by ``latest`` -- one test per position.
+        """
+        depot = self.xy[self.depot : self.depot + 1]
+        pts = np.concatenate((depot, self.xy[stops], depot))
+        step = np.diff(pts, axis=0)
+        legs = self.circ * np.hypot(step[:, 0], step[:, 1])
+        travel = legs / self.area
+        travel[0] = legs[0] / self.stem
+        travel[-1] = legs[-1] / self.stem
+        serv = self.serv[stops]
+        prefix = np.cumsum(travel[:-1] + serv)
+        wait = np.maximum.accumulate(np.maximum(self.tw_e[stops] + serv - prefix, 0.0))
+        dep = np.concatenate(([0.0], wait + prefix))
+        # latest_i = G_i + min_(j>=i) (l_j - G_j), with G the cumulated (s + c) from node 1.
+        cost = np.concatenate((serv + travel[1:], [0.0]))
+        g = np.concatenate(([0.0], np.cumsum(cost[:-1])))
+        bound = np.concatenate((self.tw_l[stops], [self.max_h])) - g
+        latest = g + np.minimum.accumulate(bound[::-1])[::-1]
+        return np.asarray(dep), np.asarray(latest)
 
 
 # --------------------------------------------------------------------------- nearest neighbour
@@ -458,12 +647,45 @@ def _local_search(
     return tour[1:-1]
 
 
+def _improve_route_tw(ctx: _Ctx, stops: IntArray, dist: FloatArray) -> IntArray:
+    """``_improve_route`` under time windows: the input order is feasible, keep it so."""
+    k = int(stops.shape[0])
+    current = np.arange(1, k + 1, dtype=np.intp)
+    nn = _nn_local(dist)
+    start = nn if _path_length(dist, nn) < _path_length(dist, current) - _IMPROVE_EPS else current
+    # Loose windows often allow the unconstrained optimum: try it first.
+    free = _local_search(dist, start)
+    if ctx.timing_ok(stops[free - 1]):
+        return stops[free - 1]
+    # Otherwise improve the input order pass by pass and keep a pass only if the route
+    # still meets every window (a pass applies several moves, so one bad move costs the
+    # whole pass; good enough for a planner that only has to be correct here). Every
+    # kept pass shortens the tour by more than the tolerance, so this terminates.
+    tour = np.concatenate(([0], current, [0])).astype(np.intp)
+    while True:
+        trial = tour.copy()
+        if _two_opt_pass(dist, trial, None, math.inf) is not None and ctx.timing_ok(stops[trial[1:-1] - 1]):
+            tour = trial
+            continue
+        moved = _or_opt_pass(dist, tour, None, math.inf)
+        if moved is not None and ctx.timing_ok(stops[moved[0][1:-1] - 1]):
+            tour = moved[0]
+            continue
+        return stops[tour[1:-1] - 1]
+
+
 def _improve_route(ctx: _Ctx, stops: IntArray) -> IntArray:
-    """Shortest feasible visiting order found for a route's stops (never longer than input)."""
+    """Shortest feasible visiting order found for a route's stops (never longer than input).
+
+    Weight, volume and the stop count do not depend on the order, and every move shortens
+    the tour, so the range limit holds throughout; duration (and windows) are re-checked.
+    """
     k = int(stops.shape[0])
     if k < 3:
         return stops
     dist = ctx.local_distance(stops)
+    if ctx.use_tw:
+        return _improve_route_tw(ctx, stops, dist)
     current = np.arange(1, k + 1, dtype=np.intp)
     nn = _nn_local(dist)
     start = nn if _path_length(dist, nn) < _path_length(dist, current) - _IMPROVE_EPS else current
@@ -508,27 +730,67 @@ class _PrefixTours:
             self.dist = self.ctx.pair_distance(self.ctx.xy[self.run[: self.size]])
 
     def feasible(self, k: int) -> bool:
-        """Whether the NN tour of the first k stops fits the duration limit."""
+        """Whether the NN tour of the first k stops fits the duration limit (and range, windows).
+
+        Under time windows a time-oriented NN tour is tried as well when the plain one
+        misses a window; ``route(k)`` then returns whichever passed.
+        """
         if k == 1:
             # Every stop that reaches construction passed the out-and-back check.
             return True
         self._ensure(k)
-        d0 = self.ctx.d0[self.run[:k]]
+        ctx = self.ctx
+        d0 = ctx.d0[self.run[:k]]
         order = _nn_core(d0, self.dist[:k, :k].copy())
         self.orders[k] = order
+        if ctx.use_tw:
+            if ctx.timing_ok(self.run[order]):
+                return True
+            timed = _time_nn(ctx, self.run[:k], d0, self.dist[:k, :k])
+            if ctx.timing_ok(self.run[timed]):
+                self.orders[k] = timed
+                return True
+            return False
         inner = float(self.dist[order[:-1], order[1:]].sum())
         dur = (
-            (float(d0[order[0]]) + float(d0[order[-1]])) / self.ctx.stem
-            + inner / self.ctx.area
+            (float(d0[order[0]]) + float(d0[order[-1]])) / ctx.stem
+            + inner / ctx.area
             + float(self.cum_serv[k - 1])
         )
-        return dur <= self.ctx.max_h - _SLACK_H
+        if dur > ctx.max_h - _SLACK_H:
+            return False
+        return not ctx.use_km or float(d0[order[0]]) + inner + float(d0[order[-1]]) <= ctx.max_km - _SLACK_KM
 
     def route(self, k: int) -> IntArray:
         """The stops of the first-k prefix in NN order."""
         if k not in self.orders:
             self.feasible(k)
         return self.run[self.orders[k]]
+
+
+def _time_nn(ctx: _Ctx, stops: IntArray, d0: FloatArray, dist: FloatArray) -> IntArray:
+    """Time-oriented nearest neighbour over ``stops`` (returns positions into ``stops``).
+
+    The next stop is the one whose service can start first (arrival, or window start if
+    later); among equal starts, the nearest. With slot-shaped windows this serves the
+    open slot's stops nearest-first before driving on to the next slot.
+    """
+    k = int(stops.shape[0])
+    early = ctx.tw_e[stops]
+    serv = ctx.serv[stops]
+    left = np.ones(k, dtype=bool)
+    order = [0] * k
+    now = 0.0
+    travel = d0 / ctx.stem
+    for step in range(k):
+        start = np.where(left, np.maximum(now + travel, early), np.inf)
+        first = float(start.min())
+        j = int(np.argmin(np.where(start <= first, travel, np.inf)))
+        order[step] = j
+        left[j] = False
+        now = float(start[j]) + float(serv[j])
+        travel = dist[j] / ctx.area
+    return np.asarray(order, dtype=np.intp)
 
 
 def _largest_feasible(tours: _PrefixTours, k_max: int, guess: int) -> int:
@@ -596,6 +858,10 @@ def _sweep_build(ctx: _Ctx, stops: IntArray, n_vehicles: int) -> tuple[list[IntA
         k_cap = int(np.searchsorted(np.cumsum(ctx.vol[run]), ctx.cap, side="right"))
         k_srv = int(np.searchsorted(np.cumsum(ctx.serv[run]), ctx.max_h, side="right"))
         k_max = max(1, min(k_cap, k_srv))
+        if ctx.use_wt:
+            k_max = max(1, min(k_max, int(np.searchsorted(np.cumsum(ctx.wt[run]), ctx.payload, side="right"))))
+        if ctx.use_stops:
+            k_max = min(k_max, ctx.max_stops)
         tours = _PrefixTours(ctx, run, k_max)
         k = _largest_feasible(tours, k_max, guess)
         routes.append(tours.route(k))
@@ -626,30 +892,93 @@ class _EdgeTable:
         self.d_ab = ctx.circ * np.hypot(step[:, 0], step[:, 1])
         stem = (a == ctx.depot) | (b == ctx.depot)
         self.t_ab = self.d_ab * np.where(stem, inv_stem, inv_area)
+        if ctx.use_tw:
+            # Edge j of a route runs from node j to node j + 1: departure times of nodes
+            # 0..k and latest arrivals of nodes 1..k+1 line up with the edges as they are.
+            parts = [ctx.schedule(r) for r in routes]
+            self.dep_a = np.concatenate([dep for dep, _ in parts])
+            self.late_b = np.concatenate([late for _, late in parts])
 
 
-def _could_fit(
-    ctx: _Ctx, table: _EdgeTable, loads: FloatArray, durs: FloatArray, cands: IntArray
-) -> npt.NDArray[np.bool_]:
+class _RouteState:
+    """Per-route totals that insertion checks against (only those the problem constrains)."""
+
+    def __init__(self, ctx: _Ctx, routes: list[IntArray]) -> None:
+        self.ctx = ctx
+        self.loads = np.array([ctx.load(r) for r in routes])
+        self.durs = np.array([ctx.duration(r) for r in routes])
+        self.weights = np.array([ctx.weight(r) for r in routes]) if ctx.use_wt else None
+        self.kms = np.array([ctx.km(r) for r in routes]) if ctx.use_km else None
+        self.sizes = np.array([r.shape[0] for r in routes]) if ctx.use_stops else None
+
+    def update(self, r: int, stops: IntArray) -> None:
+        """Recompute route ``r``'s totals exactly after it changed."""
+        ctx = self.ctx
+        self.loads[r] = ctx.load(stops)
+        self.durs[r] = ctx.duration(stops)
+        if self.weights is not None:
+            self.weights[r] = ctx.weight(stops)
+        if self.kms is not None:
+            self.kms[r] = ctx.km(stops)
+        if self.sizes is not None:
+            self.sizes[r] = stops.shape[0]
+
+    def room(self, x: int) -> npt.NDArray[np.bool_]:
+        """Per route: whether stop ``x`` fits its remaining volume, payload and stop count."""
+        ctx = self.ctx
+        room = self.loads + ctx.vol[x] <= ctx.cap
+        if self.weights is not None:
+            room &= self.weights + ctx.wt[x] <= ctx.payload
+        if self.sizes is not None:
+            room &= self.sizes < ctx.max_stops
+        return np.asarray(room)
+
+    def possible(self, cands: IntArray) -> npt.NDArray[np.bool_]:
+        """Per candidate: whether the emptiest route could take it by load and stop count."""
+        ctx = self.ctx
+        ok = ctx.vol[cands] + self.loads.min() <= ctx.cap
+        if self.weights is not None:
+            ok &= ctx.wt[cands] + self.weights.min() <= ctx.payload
+        if self.sizes is not None:
+            ok &= bool(self.sizes.min() < ctx.max_stops)
+        return np.asarray(ok)
+
+
+def _could_fit(ctx: _Ctx, table: _EdgeTable, state: _RouteState, cands: IntArray) -> npt.NDArray[np.bool_]:
     """For each candidate, whether some single insertion into the current routes is feasible.
 
     Used as a one-off filter: when stem legs are at least as fast as area legs, travel times
     obey the triangle inequality, so inserting other stops first can only make a stop
-    harder to fit -- a candidate that fails now fails for good.
+    harder to fit (loads grow, departures get later, latest arrivals earlier, routes
+    longer) -- a candidate that fails now fails for good.
     """
     out = np.zeros(cands.shape[0], dtype=bool)
     chunk = max(1, 250_000 // max(1, table.route.shape[0]))
-    load_e = loads[table.route]
-    dur_e = durs[table.route] - table.t_ab
+    load_e = state.loads[table.route]
+    dur_e = state.durs[table.route] - table.t_ab
     for lo in range(0, cands.shape[0], chunk):
         c = cands[lo : lo + chunk]
         cx = ctx.xy[c, 0][:, None]
         cy = ctx.xy[c, 1][:, None]
         d_a = ctx.circ * np.hypot(table.a_xy[:, 0][None, :] - cx, table.a_xy[:, 1][None, :] - cy)
         d_b = ctx.circ * np.hypot(table.b_xy[:, 0][None, :] - cx, table.b_xy[:, 1][None, :] - cy)
-        new_dur = dur_e[None, :] + d_a * table.inv_a + d_b * table.inv_b + ctx.serv[c][:, None]
         room = load_e[None, :] + ctx.vol[c][:, None] <= ctx.cap
-        out[lo : lo + chunk] = (room & (new_dur <= ctx.max_h - _SLACK_H)).any(axis=1)
+        if state.weights is not None:
+            room &= state.weights[table.route][None, :] + ctx.wt[c][:, None] <= ctx.payload
+        if state.sizes is not None:
+            room &= (state.sizes[table.route] < ctx.max_stops)[None, :]
+        if ctx.use_tw:
+            arrive = table.dep_a[None, :] + d_a * table.inv_a
+            depart = np.maximum(arrive, ctx.tw_e[c][:, None]) + ctx.serv[c][:, None]
+            fits = (arrive <= ctx.tw_l[c][:, None] - _SLACK_H) & (
+                depart + d_b * table.inv_b <= table.late_b[None, :] - _SLACK_H
+            )
+        else:
+            new_dur = dur_e[None, :] + d_a * table.inv_a + d_b * table.inv_b + ctx.serv[c][:, None]
+            fits = new_dur <= ctx.max_h - _SLACK_H
+        if state.kms is not None:
+            fits &= (state.kms[table.route] - table.d_ab)[None, :] + d_a + d_b <= ctx.max_km - _SLACK_KM
+        out[lo : lo + chunk] = (room & fits).any(axis=1)
     return out
 
 
@@ -662,32 +991,44 @@ def _insert_stops(ctx: _Ctx, routes: list[IntArray], cands: IntArray) -> tuple[I
     modified = np.zeros(len(routes), dtype=bool)
     if not routes or cands.shape[0] == 0:
         return cands, modified
-    loads = np.array([ctx.load(r) for r in routes])
-    durs = np.array([ctx.duration(r) for r in routes])
+    state = _RouteState(ctx, routes)
     table = _EdgeTable(ctx, routes)
     # Stops too big for every route's remaining room are rejected by load alone.
-    possible = ctx.vol[cands] + loads.min() <= ctx.cap
+    possible = state.possible(cands)
     if ctx.stem >= ctx.area and possible.any():
-        possible[possible] = _could_fit(ctx, table, loads, durs, cands[possible])
+        possible[possible] = _could_fit(ctx, table, state, cands[possible])
     left: list[int] = []
     for x, maybe in zip(cands.tolist(), possible.tolist(), strict=True):
-        room = loads + ctx.vol[x] <= ctx.cap
+        room = state.room(x)
         if not (maybe and room.any()):
             left.append(x)
             continue
         x0, x1 = ctx.xy[x]
         d_a = ctx.circ * np.hypot(table.a_xy[:, 0] - x0, table.a_xy[:, 1] - x1)
         d_b = ctx.circ * np.hypot(table.b_xy[:, 0] - x0, table.b_xy[:, 1] - x1)
-        new_dur = durs[table.route] + d_a * table.inv_a + d_b * table.inv_b - table.t_ab
-        ok = room[table.route] & (new_dur + ctx.serv[x] <= ctx.max_h - _SLACK_H)
+        if ctx.use_tw:
+            # O(1) exact test per position: x reached by its window end, and the next
+            # node reached no later than its latest feasible arrival (which already
+            # accounts for every later window and the return by max_route_hours).
+            arrive = table.dep_a + d_a * table.inv_a
+            depart = np.maximum(arrive, ctx.tw_e[x]) + ctx.serv[x]
+            ok = (
+                room[table.route]
+                & (arrive <= ctx.tw_l[x] - _SLACK_H)
+                & (depart + d_b * table.inv_b <= table.late_b - _SLACK_H)
+            )
+        else:
+            new_dur = state.durs[table.route] + d_a * table.inv_a + d_b * table.inv_b - table.t_ab
+            ok = room[table.route] & (new_dur + ctx.serv[x] <= ctx.max_h - _SLACK_H)
+        if state.kms is not None:
+            ok &= state.kms[table.route] + d_a + d_b - table.d_ab <= ctx.max_km - _SLACK_KM
         if not ok.any():
             left.append(x)
             continue
         e = int(np.argmin(np.where(ok, d_a + d_b - table.d_ab, np.inf)))
         r = int(table.route[e])
         routes[r] = np.insert(routes[r], int(table.slot[e]), x)
-        loads[r] = ctx.load(routes[r])
-        durs[r] = ctx.duration(routes[r])
+        state.update(r, routes[r])
         modified[r] = True
         table = _EdgeTable(ctx, routes)
     return np.asarray(left, dtype=np.intp), modified
@@ -703,21 +1044,34 @@ def _urgency_sorted(rank: IntArray, stops: IntArray) -> IntArray:
 def plan_routes(problem: RoutingProblem) -> RoutePlan:
     """Plan courier routes for one depot-day (see the module docstring for the method).
 
-    Guarantees: every route respects capacity and ``max_route_hours`` (as computed by
-    ``route_duration_h``), there are at most ``max_routes`` routes, and every stop is in
-    exactly one route or in ``unassigned``. When the fleet is too small, the least urgent
-    stops (largest priority) are the ones left out. Deterministic.
+    Guarantees: every route passes ``route_is_feasible`` -- volume and weight capacity,
+    range, stop count, ``max_route_hours`` (as computed by ``route_duration_h``) and every
+    time window --, there are at most ``max_routes`` routes, and every stop is in exactly
+    one route or in ``unassigned``. When the fleet is too small, the least urgent stops
+    (largest priority) are the ones left out. Deterministic.
     """
     ctx = _Ctx(problem)
     n = ctx.n
     all_idx = np.arange(n, dtype=np.intp)
-    if n == 0 or ctx.max_routes <= 0:
+    if n == 0 or ctx.max_routes <= 0 or ctx.max_stops <= 0:
         return RoutePlan(routes=(), unassigned=all_idx)
 
     # Same arithmetic as route_duration_h for a one-stop route, so "passes here" means
     # "a one-stop route with it is feasible" exactly.
-    out_and_back = (ctx.d0 + ctx.d0) / ctx.stem + 0.0 + ctx.serv
-    servable = (ctx.vol <= ctx.cap) & (out_and_back <= ctx.max_h)
+    servable = ctx.vol <= ctx.cap
+    if ctx.use_tw:
+        # The one-stop case of _timeline, operation for operation.
+        reach = ctx.d0 / ctx.stem
+        prefix = reach + ctx.serv
+        back = np.maximum(ctx.tw_e + ctx.serv - prefix, 0.0) + prefix + reach
+        servable &= (reach <= ctx.tw_l) & (back <= ctx.max_h)
+    else:
+        out_and_back = (ctx.d0 + ctx.d0) / ctx.stem + 0.0 + ctx.serv
+        servable &= out_and_back <= ctx.max_h
+    if ctx.use_wt:
+        servable &= ctx.wt <= ctx.payload
+    if ctx.use_km:
+        servable &= ctx.d0 + ctx.d0 <= ctx.max_km
 
     urgency = np.lexsort((all_idx, ctx.d0, ctx.prio)).astype(np.intp)
     rank = np.empty(n, dtype=np.intp)
@@ -731,6 +1085,10 @@ def plan_routes(problem: RoutingProblem) -> RoutePlan:
         int(np.searchsorted(np.cumsum(ctx.vol[cand]), fleet_cap, side="right")),
         int(np.searchsorted(np.cumsum(ctx.serv[cand]), fleet_h, side="right")),
     )
+    if ctx.use_wt:
+        m = min(m, int(np.searchsorted(np.cumsum(ctx.wt[cand]), ctx.payload * ctx.max_routes, side="right")))
+    if ctx.use_stops:
+        m = min(m, ctx.max_stops * ctx.max_routes)
     floor = min(int(cand.shape[0]), ctx.max_routes)  # one stop per vehicle always fits
     m = max(m, floor)
 
@@ -760,7 +1118,7 @@ def plan_routes(problem: RoutingProblem) -> RoutePlan:
     planned: list[PlannedRoute] = []
     for r in routes:
         stops = r
-        while stops.shape[0] and (ctx.load(stops) > ctx.cap or ctx.duration(stops) > ctx.max_h):
+        while stops.shape[0] and not ctx.feasible(stops):
             worst = int(np.argmax(rank[stops]))
             dropped.append(stops[worst : worst + 1])
             stops = np.delete(stops, worst)

@@ -32,13 +32,19 @@ class TrafficModel:
         # Drawn up front, one per day: the day factor does not depend on how many legs are driven.
         self.day_factor = np.exp(sigma * rng.standard_normal(days + 2) - 0.5 * sigma * sigma)
 
-    def multiplier(self, time_h: float, leg_uniform: float) -> float:
-        """Travel-time multiplier of a leg that starts at ``time_h``; ``leg_uniform`` drives its noise."""
+    def multiplier(self, time_h: float, leg_uniform: float, exposure: float = 1.0) -> float:
+        """Travel-time multiplier of a leg that starts at ``time_h``; ``leg_uniform`` drives its noise.
+
+        ``exposure`` scales how much of the congestion a vehicle suffers (a cargo
+        bike on bike lanes suffers little of it); the day factor and the leg noise
+        apply in full.
+        """
         day = int(time_h // 24.0)
         hour = int(time_h % 24.0)
         z = _STANDARD_NORMAL.inv_cdf(leg_uniform)
         day_factor = float(self.day_factor[min(day, len(self.day_factor) - 1)])
-        return self.congestion[hour] * day_factor * lognormal_mean_one(self.leg_sigma, z)
+        congestion = 1.0 + exposure * (self.congestion[hour] - 1.0)
+        return congestion * day_factor * lognormal_mean_one(self.leg_sigma, z)
 
     def expected_multiplier(self, start_h: float, hours: float) -> float:
         """Mean congestion over a window of the day (for planning on expected travel times)."""

@@ -20,11 +20,58 @@ from sim.scenario.schema import Scenario
 
 
 def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
-    """Read a TOML scenario file, apply ``key.path=value`` overrides and validate it."""
+    """Read a TOML scenario file, apply ``key.path=value`` overrides and validate it.
+
+    A file may start from another with ``extends = "other.toml"`` (a path relative
+    to the file) and state only what differs; see :func:`merge_scenarios`.
+    """
     path = Path(path)
-    data = read_toml(path)
+    data = read_scenario_data(path)
     data = apply_overrides(data, overrides, source=str(path))
     return validate_scenario(data, source=str(path))
+
+
+def read_scenario_data(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The plain data of a scenario file, with its ``extends`` chain resolved."""
+    data = read_toml(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise ScenarioError(f"{path}: extends = {parent!r}: allowed: a path to another scenario file")
+    parent_path = (path.parent / parent).resolve()
+    if parent_path in seen or parent_path == path.resolve():
+        raise ScenarioError(f"{path}: extends = {parent!r}: the files extend each other in a cycle")
+    base = read_scenario_data(parent_path, (*seen, path.resolve()))
+    return merge_scenarios(base, data)
+
+
+def merge_scenarios(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Deep-merge ``changes`` into ``base``.
+
+    Tables merge key by key. Lists of tables that all have a ``name`` (the
+    warehouses, the factories) merge element by element on the name, and new
+    names are appended. Every other value, lists included, is replaced.
+    """
+    merged = copy.deepcopy(dict(base))
+    for key, value in changes.items():
+        old = merged.get(key)
+        if isinstance(old, dict) and isinstance(value, dict):
+            merged[key] = merge_scenarios(old, value)
+        elif _named_tables(old) and _named_tables(value):
+            by_name = {item["name"]: i for i, item in enumerate(old)}
+            for item in value:
+                if item["name"] in by_name:
+                    old[by_name[item["name"]]] = merge_scenarios(old[by_name[item["name"]]], item)
+                else:
+                    old.append(copy.deepcopy(item))
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def _named_tables(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(x, dict) and "name" in x for x in value)
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -116,9 +163,10 @@ def _list_index(items: list[Any], part: str) -> int | None:
     if part.isdigit():
         index = int(part)
         return index if index < len(items) else None
-    for index, item in enumerate(items):
-        if isinstance(item, dict) and item.get("name") == part:
-            return index
+    for key in ("name", "type"):  # warehouses by name, fleet units by vehicle type
+        for index, item in enumerate(items):
+            if isinstance(item, dict) and item.get(key) == part:
+                return index
     return None
 
 

@@ -136,6 +136,51 @@ class CentralWarehouse(Frozen):
     review_hour: HourOfDay = 20.0
 
 
+class LowEmissionZone(Frozen):
+    """A zone around the area's centre that only some vehicle types may serve."""
+
+    radius_km: Positive
+    allowed_types: tuple[str, ...]
+
+
+class TimeWindows(Frozen):
+    """Delivery slots that a share of home-delivery customers choose at order time."""
+
+    share: Probability = 0.0
+    absence_factor: Probability = 0.3  # ASSUMPTION: customers who chose a slot are mostly in during it
+    slots: tuple[tuple[HourOfDay, Annotated[float, Field(gt=0, le=24)]], ...] = (
+        (9.0, 12.0), (12.0, 15.0), (15.0, 18.0), (18.0, 21.0),
+    )
+
+    @model_validator(mode="after")
+    def _slots(self) -> TimeWindows:
+        if not self.slots:
+            raise ValueError("slots must name at least one [start, end] slot")
+        for start, end in self.slots:
+            if end <= start:
+                raise ValueError(f"slot [{start}, {end}]: the end must be after the start")
+        return self
+
+
+class Outsourcing(Frozen):
+    """A share of the area's parcels handed to a third-party carrier (3PL) at a per-parcel rate."""
+
+    share: Probability = 0.0
+    rate_per_parcel: NonNegative = 0.0
+    first_attempt_success: Probability = 0.95
+    max_attempts: Annotated[int, Field(ge=1, le=10)] = 3
+    transit_days: Annotated[int, Field(ge=0, le=10)] = 1
+    co2e_kg_per_parcel: NonNegative = 0.0
+
+
+class MicroHub(Frozen):
+    """A small hub in the area, fed daily by a line-haul shuttle, from which some fleet units start."""
+
+    x_km: float = 0.0  # from the area's centre
+    y_km: float = 0.0
+    rent_per_day: NonNegative = 0.0
+
+
 class Area(Frozen):
     """The geography and the customers a regional warehouse serves."""
 
@@ -153,7 +198,16 @@ class Area(Frozen):
     service_time_median_min: Positive
     service_time_shape: Annotated[float, Field(gt=1)] = 3.0
     failed_attempt_time_factor: Positive = 0.6
-    pickup_points: Annotated[int, Field(ge=0)] = 5
+    pickup_points: Annotated[int, Field(ge=0)] = 5  # staffed shops: no capacity limit
+    lockers: Annotated[int, Field(ge=0)] = 0
+    locker_capacity: Annotated[int, Field(ge=0)] = 60  # compartments per locker
+    pickup_choice_share: Probability = 0.0  # customers who choose a point or locker at order time
+    redirect_after_failure_share: Probability = 0.0  # failed parcels sent to a point instead of re-attempted
+    delivery_hours: tuple[HourOfDay, Annotated[float, Field(gt=0, le=24)]] = (0.0, 24.0)  # local curfew
+    low_emission_zone: LowEmissionZone | None = None
+    time_windows: TimeWindows = TimeWindows()
+    outsourcing: Outsourcing = Outsourcing()
+    micro_hub: MicroHub | None = None
 
     @model_validator(mode="after")
     def _profiles(self) -> Area:
@@ -161,6 +215,15 @@ class Area(Frozen):
             raise ValueError(f"congestion_multipliers needs 24 values, got {len(self.congestion_multipliers)}")
         if len(self.absence_hourly_factor) != 24:
             raise ValueError(f"absence_hourly_factor needs 24 values, got {len(self.absence_hourly_factor)}")
+        if self.delivery_hours[1] <= self.delivery_hours[0]:
+            raise ValueError(f"delivery_hours {list(self.delivery_hours)}: the end must be after the start")
+        capacity = self.pickup_points > 0 or (self.lockers > 0 and self.locker_capacity > 0)
+        if (self.pickup_choice_share > 0 or self.redirect_after_failure_share > 0) and not capacity:
+            raise ValueError(
+                "pickup_choice_share / redirect_after_failure_share send parcels to pickup points or lockers, "
+                f"but this area has pickup_points = {self.pickup_points}, lockers = {self.lockers} with "
+                f"locker_capacity = {self.locker_capacity}: add points or locker capacity"
+            )
         return self
 
     @property
@@ -169,20 +232,63 @@ class Area(Frozen):
         return self.area_km2 * self.households_per_km2 * self.orders_per_household_per_day
 
 
-class Fleet(Frozen):
-    """The couriers of one regional warehouse: vans, shifts and what they cost."""
+class VehicleType(Frozen):
+    """A kind of last-mile vehicle: what it carries, how fast it goes, what it costs and emits."""
 
-    vehicles: Annotated[int, Field(ge=1)]
+    kind: Literal["van", "cargo_bike", "drone"] = "van"
     capacity_m3: Positive
+    payload_kg: Positive
+    max_parcel_weight_kg: Positive | None = None
+    max_parcel_volume_m3: Positive | None = None
+    speed_factor: Positive = 1.0  # x the area's free-flow and stem speeds (road vehicles)
+    congestion_exposure: Annotated[float, Field(ge=0, le=1)] = 1.0  # 0: congestion does not slow it
+    cruise_speed_kmh: Positive | None = None  # drones: straight line, no circuity, no congestion
+    range_km: Positive = 10_000.0
+    charging_hours: NonNegative = 0.0
+    cost_per_km: NonNegative
+    fixed_cost_per_day: NonNegative
+    driver_cost_per_hour: NonNegative
+    co2e_kg_per_km: NonNegative
+    service_time_factor: Positive = 1.0
+    weather_downtime_probability: Probability = 0.0  # chance per day that it cannot operate
+    sortie_turnaround_min: NonNegative = 0.0  # drones: battery swap and loading between sorties
+    products: tuple[str, ...] = ()  # eligible product classes; empty means all
+
+    @model_validator(mode="after")
+    def _drone(self) -> VehicleType:
+        if self.kind == "drone":
+            if self.cruise_speed_kmh is None:
+                raise ValueError("a drone needs cruise_speed_kmh")
+            if self.max_parcel_weight_kg is None:
+                raise ValueError("a drone needs max_parcel_weight_kg (its payload per parcel)")
+        if self.max_parcel_weight_kg is not None and self.max_parcel_weight_kg > self.payload_kg:
+            raise ValueError(
+                f"max_parcel_weight_kg ({self.max_parcel_weight_kg}) exceeds payload_kg ({self.payload_kg})"
+            )
+        return self
+
+
+class FleetUnit(Frozen):
+    """Vehicles of one type at a depot. Units are served in order: earlier units pick their parcels first."""
+
+    type: str
+    count: Annotated[int, Field(ge=0)]
+    start: Literal["depot", "micro_hub"] = "depot"
+    wave: Literal["daily", "same_day"] = "daily"  # same-day units leave in the afternoon with same-day parcels
+
+
+class Fleet(Frozen):
+    """The couriers of one regional warehouse: vehicle units, shifts and working-time rules."""
+
+    units: tuple[FleetUnit, ...]
+    same_day_depart_hour: HourOfDay = 13.0  # when units of the same-day wave leave
     shift_hours: Annotated[float, Field(gt=0, le=16)] = 9.0
     break_minutes: NonNegative = 30.0
+    break_after_hours: Positive = 4.5  # driving-time rules: a break after at most 4.5 h
     max_overtime_hours: NonNegative = 1.5
     depart_hour: HourOfDay = 8.0
     delivery_weekdays: tuple[Annotated[int, Field(ge=0, le=6)], ...] = (0, 1, 2, 3, 4, 5)
-    cost_per_km: NonNegative
-    driver_cost_per_hour: NonNegative
     overtime_multiplier: Annotated[float, Field(ge=1)] = 1.5
-    fixed_cost_per_day: NonNegative
 
     @model_validator(mode="after")
     def _days(self) -> Fleet:
@@ -192,6 +298,8 @@ class Fleet(Frozen):
             raise ValueError(f"delivery_weekdays has duplicates: {list(self.delivery_weekdays)}")
         if self.break_minutes / 60 >= self.shift_hours:
             raise ValueError("break_minutes must be shorter than the shift")
+        if not self.units or sum(u.count for u in self.units) == 0:
+            raise ValueError("units must hold at least one vehicle")
         return self
 
 
@@ -233,6 +341,7 @@ class LineHaul(Frozen):
     fixed_cost_per_vehicle_day: NonNegative
     cutoff_hour: HourOfDay = 18.0
     empty_return: bool = True
+    co2e_kg_per_km: NonNegative = 0.897  # DEFRA/DESNZ all HGVs, average laden [S]
 
 
 class Traffic(Frozen):
@@ -249,6 +358,7 @@ class LastMilePolicy(Frozen):
     after_max_attempts: Literal["pickup_point", "return"] = "pickup_point"
     failed_attempt_handling_cost: NonNegative = 1.0
     pickup_point_fee: NonNegative
+    locker_fee: NonNegative = 0.5
     pickup_point_handover_min: NonNegative = 5.0
     pickup_point_service_per_parcel_min: NonNegative = 0.5
     pickup_hold_days: Annotated[float, Field(gt=0)] = 7.0
@@ -256,6 +366,23 @@ class LastMilePolicy(Frozen):
     pickup_collection_mean_days: Positive = 1.5
     return_handling_cost: NonNegative
     return_transport_cost_per_parcel: NonNegative
+
+
+class ServiceLevels(Frozen):
+    """What customers are promised, for the on-time KPIs and the same-day wave."""
+
+    promise_days: Annotated[int, Field(ge=0, le=14)] = 1  # delivery days after the order day
+    order_cutoff_hour: Annotated[float, Field(ge=0, le=24)] = 24.0  # later orders count from the next day
+    promise_end_hour: Annotated[float, Field(gt=0, le=24)] = 21.0
+    same_day_share: Probability = 0.0  # of orders placed before the same-day cut-off on a delivery day
+    same_day_cutoff_hour: HourOfDay = 10.0
+
+
+class Routing(Frozen):
+    """How courier routes are planned."""
+
+    planner: Literal["heuristic", "pyvrp"] = "heuristic"
+    time_budget_s: Annotated[float, Field(gt=0, le=600)] = 1.0  # per depot, wave and day (PyVRP)
 
 
 class Outputs(Frozen):
@@ -281,6 +408,9 @@ class Scenario(Frozen):
     linehaul: LineHaul
     traffic: Traffic = Traffic()
     last_mile: LastMilePolicy
+    vehicle_types: dict[str, VehicleType]
+    service: ServiceLevels = ServiceLevels()
+    routing: Routing = Routing()
     outputs: Outputs = Outputs()
 
     @model_validator(mode="after")
@@ -333,7 +463,67 @@ class Scenario(Frozen):
                     f"regional warehouse '{r.name}': supplier '{r.supplier}' is not a central warehouse "
                     f"(known: {sorted(centrals)})"
                 )
+            self._check_fleet(r)
+        for name, vehicle in self.vehicle_types.items():
+            unknown = [p for p in vehicle.products if p not in self.products]
+            if unknown:
+                raise ValueError(f"vehicle type '{name}': unknown products {unknown} (known: {list(self.products)})")
+            if vehicle.kind == "drone" and vehicle.max_parcel_weight_kg is not None:
+                heavy = [p for p in vehicle.products if self.products[p].weight_kg > vehicle.max_parcel_weight_kg]
+                if heavy:
+                    raise ValueError(
+                        f"vehicle type '{name}': products {heavy} weigh more than its max_parcel_weight_kg "
+                        f"({vehicle.max_parcel_weight_kg} kg)"
+                    )
         return self
+
+    def _check_fleet(self, r: RegionalWarehouse) -> None:
+        """A depot's fleet uses known vehicle types and can carry every product everywhere in its area."""
+        where = f"regional warehouse '{r.name}'"
+        for unit in r.fleet.units:
+            if unit.type not in self.vehicle_types:
+                raise ValueError(
+                    f"{where}: fleet unit type '{unit.type}' is not a vehicle type (known: {list(self.vehicle_types)})"
+                )
+            if unit.start == "micro_hub" and r.area.micro_hub is None:
+                raise ValueError(f"{where}: fleet unit '{unit.type}' starts at a micro_hub, but area.micro_hub is unset")
+            vehicle = self.vehicle_types[unit.type]
+            if vehicle.charging_hours + r.fleet.shift_hours + r.fleet.max_overtime_hours > 24:
+                raise ValueError(
+                    f"{where}: vehicle type '{unit.type}' needs {vehicle.charging_hours} h of charging, which does "
+                    f"not fit beside a {r.fleet.shift_hours} h shift and {r.fleet.max_overtime_hours} h overtime"
+                )
+        daily = [u for u in r.fleet.units if u.wave == "daily" and u.count > 0]
+        if not daily:
+            raise ValueError(f"{where}: the fleet needs at least one vehicle in the daily wave")
+        if self.service.same_day_share > 0 and not any(u.wave == "same_day" and u.count > 0 for u in r.fleet.units):
+            raise ValueError(f"{where}: service.same_day_share > 0 needs fleet units with wave = \"same_day\"")
+        zone = r.area.low_emission_zone
+        if zone is not None:
+            unknown = [t for t in zone.allowed_types if t not in self.vehicle_types]
+            if unknown:
+                raise ValueError(f"{where}: low_emission_zone.allowed_types has unknown types {unknown}")
+            if not any(u.type in zone.allowed_types for u in daily):
+                raise ValueError(
+                    f"{where}: no vehicle of its fleet may enter the low-emission zone "
+                    f"(allowed: {list(zone.allowed_types)}; fleet: {[u.type for u in daily]})"
+                )
+        for product_name, product in self.products.items():
+            carriers = [u.type for u in daily if self._can_carry(u.type, product_name, product)]
+            if not carriers:
+                raise ValueError(f"{where}: no vehicle of its daily fleet can carry product '{product_name}'")
+            if zone is not None and not any(t in zone.allowed_types for t in carriers):
+                raise ValueError(
+                    f"{where}: no vehicle allowed in the low-emission zone can carry product '{product_name}'"
+                )
+
+    def _can_carry(self, type_name: str, product_name: str, product: Product) -> bool:
+        vehicle = self.vehicle_types[type_name]
+        if vehicle.products and product_name not in vehicle.products:
+            return False
+        if vehicle.max_parcel_weight_kg is not None and product.weight_kg > vehicle.max_parcel_weight_kg:
+            return False
+        return vehicle.max_parcel_volume_m3 is None or product.volume_m3 <= vehicle.max_parcel_volume_m3
 
     def factory_for(self, central: CentralWarehouse, product: str) -> InboundLane:
         """The inbound lane that brings ``product`` into ``central``."""
