@@ -171,7 +171,7 @@ def service_summary(parcels: pd.DataFrame) -> dict[str, Any]:
         "on_time_rate": _ratio(float(delivered["on_time"].sum()), len(delivered)),
         "within_promise_share": _ratio(float(delivered["on_time"].sum()), len(window)),
         "lateness_hours": {
-            "late_parcels": int(len(late)),
+            "late_parcels": len(late),
             "mean": float(late.mean()) if len(late) else 0.0,
             "p95": float(np.percentile(late, 95)) if len(late) else 0.0,
         },

@@ -121,24 +121,23 @@ def write_run(
 
 
 def write_plots(result: RunResult, folder: Path) -> None:
-    """The three standard figures of a run."""
-    import matplotlib.pyplot as plt
+    """The three standard figures of a run.
 
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    result.plot_cost_per_parcel(ax=ax)
-    fig.tight_layout()
+    Drawn on bare ``Figure`` objects rather than through pyplot, so writing files
+    needs no display and never touches the backend of a notebook that calls it.
+    """
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(8, 4.5), layout="tight")
+    result.plot_cost_per_parcel(ax=fig.subplots())
     fig.savefig(folder / "cost_per_parcel_by_stage.png", dpi=110)
-    plt.close(fig)
 
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    result.plot_last_mile_components(ax=ax)
-    fig.tight_layout()
+    fig = Figure(figsize=(8, 4.5), layout="tight")
+    result.plot_last_mile_components(ax=fig.subplots())
     fig.savefig(folder / "last_mile_cost_by_component.png", dpi=110)
-    plt.close(fig)
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
+    fig = Figure(figsize=(12, 4.5), layout="tight")
+    left, right = fig.subplots(1, 2)
     result.plot_outcomes(ax=left)
     result.plot_lead_time(ax=right)
-    fig.tight_layout()
     fig.savefig(folder / "delivery_outcomes_and_lead_time.png", dpi=110)
-    plt.close(fig)

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg", force=False)  # headless by default; notebooks keep their own backend
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -54,10 +50,10 @@ def plot_outcomes(parcels: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Count of window parcels by final state, split into home and pickup-point deliveries."""
     ax = _axes(ax)
     window = parcels[parcels["in_window"]]
-    labels = ["delivered (home)", "delivered (pickup point)", *FINAL_STATES[1:]]
+    labels = ["delivered at home", "collected at pickup point", *(s.replace("_", " ") for s in FINAL_STATES[1:])]
     delivered = window[window["state"] == "delivered"]
     counts = [
-        int((delivered["delivered_via"] == "home").sum()),
+        int(delivered["delivered_via"].isin(["home", "carrier"]).sum()),
         int((delivered["delivered_via"] == "pickup_point").sum()),
         *[int((window["state"] == s).sum()) for s in FINAL_STATES[1:]],
     ]

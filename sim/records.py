@@ -57,17 +57,18 @@ class TrailEvent(IntEnum):
 
 _FLOAT_FIELDS = (
     "order_time_h", "x_km", "y_km", "volume_m3", "weight_kg", "picked_time_h", "first_out_time_h",
-    "delivered_time_h", "promise_h", "last_mile_cost", "failed_attempt_cost", "pick_pack_cost",
+    "delivered_time_h", "promise_h", "pickup_handover_h", "last_mile_cost", "failed_attempt_cost", "pick_pack_cost",
     "pickup_point_cost", "return_cost", "outsourced_cost", "co2e_kg",
 )
 _INT_FIELDS = {
     "regional": np.int16, "product": np.int16, "state": np.int8, "attempts": np.int8,
     "days_waited": np.int16, "pickup_point": np.int32, "backordered": np.bool_, "via_pickup": np.bool_,
-    "first_attempt_success": np.bool_, "key": np.uint64, "wants_pickup": np.bool_, "chose_pickup": np.bool_, "outsourced": np.bool_,
-    "same_day": np.bool_, "slot": np.int8, "slot_kept": np.int8, "vehicle": np.int8,
+    "first_attempt_success": np.bool_, "key": np.uint64, "wants_pickup": np.bool_, "chose_pickup": np.bool_,
+    "outsourced": np.bool_,
+    "same_day": np.bool_, "slot": np.int8, "address": np.int64, "slot_kept": np.int8, "vehicle": np.int8,
 }
 # Columns whose "unknown" value is -1 rather than 0.
-_MINUS_ONE = ("pickup_point", "slot", "slot_kept", "vehicle")
+_MINUS_ONE = ("pickup_point", "slot", "slot_kept", "vehicle", "address")
 
 
 class ParcelStore:
@@ -97,6 +98,7 @@ class ParcelStore:
     volume_m3: np.ndarray
     weight_kg: np.ndarray
     promise_h: np.ndarray
+    pickup_handover_h: np.ndarray
     outsourced_cost: np.ndarray
     co2e_kg: np.ndarray
     wants_pickup: np.ndarray
@@ -104,6 +106,7 @@ class ParcelStore:
     outsourced: np.ndarray
     same_day: np.ndarray
     slot: np.ndarray
+    address: np.ndarray
     slot_kept: np.ndarray
     vehicle: np.ndarray
     picked_time_h: np.ndarray
@@ -191,7 +194,8 @@ class Recorder:
 
 
 ROUTE_COLUMNS = (
-    "route_id", "regional", "vehicle_type", "wave", "day", "depart_h", "return_h", "stops", "parcels", "delivered", "failed",
+    "route_id", "regional", "vehicle_type", "wave", "day", "depart_h", "return_h", "stops", "parcels", "delivered",
+    "failed",
     "aborted", "km", "planned_km", "planned_duration_h", "driving_h", "service_h", "duration_h",
     "overtime_h", "cost", "co2e_kg", "window_stops", "late_stops",
 )

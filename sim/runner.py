@@ -35,8 +35,11 @@ def run(
     """
     seed = scenario.seed if seed is None else seed
     started = time.perf_counter()
-    if measure_memory:
+    already_tracing = tracemalloc.is_tracing()
+    if measure_memory and not already_tracing:
         tracemalloc.start()
+    if measure_memory:
+        tracemalloc.reset_peak()
     ctx = SimContext.create(scenario, seed, replication)
     chain = SupplyChain(ctx)
     ctx.env.run(until=ctx.end_h + 1e-9)
@@ -47,7 +50,8 @@ def run(
     peak = None
     if measure_memory:
         peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
+        if not already_tracing:  # leave a caller's own tracing alone
+            tracemalloc.stop()
     return RunResult(
         scenario=scenario,
         seed=seed,
@@ -134,6 +138,8 @@ def parcel_frame(ctx: SimContext, chain: SupplyChain) -> pd.DataFrame:
             "delivered_time_h": delivered_time,
             "lead_time_h": delivered_time - order_time,
             "promise_h": promise,
+            "pickup_point": p.view("pickup_point").astype(np.int64),
+            "pickup_handover_h": p.view("pickup_handover_h"),
             "on_time": delivered & (delivered_time <= promise),
             "lateness_h": np.where(delivered, np.maximum(delivered_time - promise, 0.0), np.nan),
             "chose_pickup": p.view("chose_pickup"),

@@ -126,29 +126,40 @@ def drive_route(depot: LastMileDepot, job: RouteJob) -> Generator[simpy.Event, A
             absent_p = min(1.0, area.absence_probability * area.absence_hourly_factor[hour])
             if stop.window is not None:
                 absent_p *= area.time_windows.absence_factor
-            absent = needs_presence and parcel_uniform(key, PRESENCE, attempt) < absent_p
-            minutes = loglogistic_minutes(
-                area.service_time_median_min, area.service_time_shape, parcel_uniform(key, SERVICE, attempt)
-            ) * float(depot.products.service_time_multiplier[parcels.product[first]]) * ops.vehicle.service_time_factor
-            if absent:
-                minutes *= area.failed_attempt_time_factor
-            service_h = minutes / 60.0
-            yield env.timeout(service_h)
-            parcels.attempts[first] += 1
-            parcels.vehicle[first] = ops.index
-            if stop.window is not None:
-                parcels.slot_kept[first] = int(env.now - service_h <= day_start + stop.window[1])
-            if absent:
-                outcome.failed.append(first)
-                if trail:
-                    ctx.recorder.track(first, env.now, TrailEvent.ATTEMPT_FAILED)
-            else:
-                outcome.delivered.append(first)
-                parcels.state[first] = ParcelState.DELIVERED
-                parcels.delivered_time_h[first] = env.now
-                parcels.first_attempt_success[first] = attempt == 0
-                if trail:
-                    ctx.recorder.track(first, env.now, TrailEvent.DELIVERED)
+            arrived = env.now
+            service_h = 0.0
+            # Several parcels at one address: the first takes the full hand-over, the others a little more.
+            for position_at_stop, parcel_id in enumerate(stop.parcels):
+                parcel_key = int(parcels.key[parcel_id])
+                parcel_attempt = int(parcels.attempts[parcel_id])
+                absent = needs_presence and parcel_uniform(parcel_key, PRESENCE, parcel_attempt) < absent_p
+                if position_at_stop == 0:
+                    minutes = loglogistic_minutes(
+                        area.service_time_median_min, area.service_time_shape,
+                        parcel_uniform(parcel_key, SERVICE, parcel_attempt),
+                    ) * float(depot.products.service_time_multiplier[parcels.product[parcel_id]])
+                    minutes *= ops.vehicle.service_time_factor
+                    if absent:
+                        minutes *= area.failed_attempt_time_factor
+                else:
+                    minutes = area.extra_parcel_service_min
+                yield env.timeout(minutes / 60.0)
+                service_h += minutes / 60.0
+                parcels.attempts[parcel_id] += 1
+                parcels.vehicle[parcel_id] = ops.index
+                if stop.window is not None:
+                    parcels.slot_kept[parcel_id] = int(arrived <= day_start + stop.window[1])
+                if absent:
+                    outcome.failed.append(parcel_id)
+                    if trail:
+                        ctx.recorder.track(parcel_id, env.now, TrailEvent.ATTEMPT_FAILED)
+                else:
+                    outcome.delivered.append(parcel_id)
+                    parcels.state[parcel_id] = ParcelState.DELIVERED
+                    parcels.delivered_time_h[parcel_id] = env.now
+                    parcels.first_attempt_success[parcel_id] = parcel_attempt == 0
+                    if trail:
+                        ctx.recorder.track(parcel_id, env.now, TrailEvent.DELIVERED)
         outcome.service_h += service_h
         if env.now >= break_due:
             yield env.timeout(break_h)

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from sim.model.streams import parcel_uniform
 from sim.scenario.schema import Area
 
 
@@ -23,6 +24,12 @@ class AreaGeometry:
         radius = self.radius_km * np.sqrt(rng.random(n))
         angle = 2.0 * np.pi * rng.random(n)
         return np.column_stack((radius * np.cos(angle), radius * np.sin(angle)))
+
+    def address_xy(self, address: int, salt: int) -> tuple[float, float]:
+        """Where address number ``address`` is: a fixed, area-uniform point (the same in every run)."""
+        radius = self.radius_km * math.sqrt(parcel_uniform(salt, address, 1))
+        angle = 2.0 * math.pi * parcel_uniform(salt, address, 2)
+        return radius * math.cos(angle), radius * math.sin(angle)
 
     def nearest_pickup_point(self, x_km: float, y_km: float) -> int:
         """Index of the pickup point closest to a customer (-1 when the area has none)."""

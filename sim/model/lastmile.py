@@ -139,6 +139,7 @@ class LastMileDepot:
         for parcel_id in parcel_ids:
             parcels.state[parcel_id] = ParcelState.AT_PICKUP_POINT
             parcels.via_pickup[parcel_id] = True
+            parcels.pickup_handover_h[parcel_id] = now
             parcels.pickup_point_cost[parcel_id] += fee
             self.ctx.recorder.track(parcel_id, now, TrailEvent.MOVED_TO_PICKUP_POINT)
             key = int(parcels.key[parcel_id])
@@ -235,22 +236,47 @@ class LastMileDepot:
         return stops, no_room
 
     def _home_stops(self, queue: list[int]) -> list[Stop]:
-        """One stop per parcel, oldest order first."""
+        """Home stops, oldest order first: one per parcel, or one per address when consolidating."""
         if not queue:
             return []
         parcels = self.ctx.parcels
         slots = self.area.time_windows.slots
         home = np.asarray(queue, dtype=np.int64)
         home = home[np.argsort(parcels.order_time_h[home], kind="stable")]
-        multiplier = self.products.service_time_multiplier[parcels.product[home]] * self.mean_service_h
-        return [
-            Stop(x, y, (parcel_id,), -1, volume, weight, service, slots[slot] if slot >= 0 else None)
-            for parcel_id, x, y, volume, weight, service, slot in zip(
-                home.tolist(), parcels.x_km[home].tolist(), parcels.y_km[home].tolist(),
-                parcels.volume_m3[home].tolist(), parcels.weight_kg[home].tolist(), multiplier.tolist(),
-                parcels.slot[home].tolist(), strict=True,
-            )
-        ]
+        service = self.products.service_time_multiplier[parcels.product[home]] * self.mean_service_h
+        if not self.area.consolidate_same_address:
+            return [
+                Stop(x, y, (parcel_id,), -1, volume, weight, hours, slots[slot] if slot >= 0 else None)
+                for parcel_id, x, y, volume, weight, hours, slot in zip(
+                    home.tolist(), parcels.x_km[home].tolist(), parcels.y_km[home].tolist(),
+                    parcels.volume_m3[home].tolist(), parcels.weight_kg[home].tolist(), service.tolist(),
+                    parcels.slot[home].tolist(), strict=True,
+                )
+            ]
+        # Group by (address, slot): parcels for one door on one day are one stop, in order of the oldest.
+        groups: dict[tuple[int, int], list[int]] = {}
+        expected: dict[tuple[int, int], float] = {}
+        extra_h = self.area.extra_parcel_service_min / 60.0
+        for parcel_id, hours, address, slot in zip(
+            home.tolist(), service.tolist(), parcels.address[home].tolist(), parcels.slot[home].tolist(), strict=True
+        ):
+            group = (address if address >= 0 else -1 - parcel_id, slot)
+            if group in groups:
+                groups[group].append(parcel_id)
+                expected[group] += extra_h
+            else:
+                groups[group] = [parcel_id]
+                expected[group] = hours
+        stops = []
+        for group, members in groups.items():
+            ids = np.asarray(members, dtype=np.int64)
+            first = members[0]
+            stops.append(Stop(
+                float(parcels.x_km[first]), float(parcels.y_km[first]), tuple(members), -1,
+                float(parcels.volume_m3[ids].sum()), float(parcels.weight_kg[ids].sum()), expected[group],
+                slots[group[1]] if group[1] >= 0 else None,
+            ))
+        return stops
 
     def _dispatch(self, day: int, wave: str, depart_hour: float) -> None:
         now = self.ctx.env.now

@@ -115,17 +115,17 @@ class Lane:
         ledger.post(depart, self.stage, "vehicle_fixed", facility, fixed)
         co2e = km * config.co2e_kg_per_km
         self.ctx.emissions.post(depart, self.stage, "vehicle_distance", facility, co2e)
+        # Recorded when it leaves, like its costs, so a truck still on the road at the end is in the table.
+        self.ctx.recorder.trips.append(
+            (
+                len(self.ctx.recorder.trips), self.stage, self.origin, self.destination, depart,
+                depart + config.loading_hours + transit_h, int(load.sum()), volume,
+                volume / config.truck_capacity_m3, km, vehicle + driver + fixed, co2e,
+            )
+        )
         yield env.timeout(config.loading_hours + transit_h)
         # Goods in a truck are still the company's inventory: pipeline holding cost.
         holding = float(load @ self.products.holding_cost_per_unit_hour()) * (env.now - depart)
         ledger.post(env.now, self.stage, "inventory_holding", facility, holding)
         self.in_transit -= load
-        units = int(load.sum())
-        cost = vehicle + driver + fixed + holding
-        self.ctx.recorder.trips.append(
-            (
-                len(self.ctx.recorder.trips), self.stage, self.origin, self.destination, depart, env.now,
-                units, volume, volume / config.truck_capacity_m3, km, cost, co2e,
-            )
-        )
         self.receiver(load)

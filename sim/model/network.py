@@ -76,7 +76,7 @@ class SupplyChain:
             regional.last_mile.finalize(self.ctx.end_h)
 
     def warehouse_balances(self) -> dict[str, dict[str, list[int]]]:
-        """Per warehouse and product: initial, received, shipped and on hand (initial + received = shipped + on hand)."""
+        """Per warehouse and product: initial, received, shipped, on hand (initial + received = shipped + on hand)."""
         stocks = [c.stock for c in self.centrals.values()] + [r.stock for r in self.regionals]
         return {
             s.name: {"initial": s.initial_units.tolist(), "received": s.received.tolist(),

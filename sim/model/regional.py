@@ -18,7 +18,16 @@ from sim.model.policies import make_policy
 from sim.model.products import ProductTable
 from sim.model.promise import promise_deadline_h
 from sim.model.stock import StockPoint
-from sim.model.streams import CHOOSE_PICKUP, OUTSOURCE, SAME_DAY, SLOT, TIME_WINDOW, parcel_uniform
+from sim.model.streams import (
+    ADDRESS,
+    CHOOSE_PICKUP,
+    OUTSOURCE,
+    SAME_DAY,
+    SLOT,
+    TIME_WINDOW,
+    parcel_uniform,
+    stable_hash,
+)
 from sim.records import ParcelState, TrailEvent
 from sim.scenario.schema import RegionalWarehouse
 
@@ -91,6 +100,10 @@ class RegionalDepot:
         fleet = self.config.fleet
         delivery_day = ctx.weekday(day) in fleet.delivery_weekdays
         n_slots = len(area.time_windows.slots)
+        households = area.area_km2 * area.households_per_km2
+        addresses = max(1, round(households / area.households_per_address))
+        discrete_addresses = area.households_per_address > 1 or area.consolidate_same_address
+        salt = stable_hash(f"addresses/{self.name}")
         for parcel_id in ids.tolist():
             key = int(parcels.key[parcel_id])
             order_h = float(parcels.order_time_h[parcel_id])
@@ -99,13 +112,20 @@ class RegionalDepot:
                 not outsourced and delivery_day and order_h - day * 24.0 < service.same_day_cutoff_hour
                 and parcel_uniform(key, SAME_DAY) < service.same_day_share
             )
-            wants_pickup = not outsourced and not same_day and parcel_uniform(key, CHOOSE_PICKUP) < area.pickup_choice_share
+            wants_pickup = (
+                not outsourced and not same_day and parcel_uniform(key, CHOOSE_PICKUP) < area.pickup_choice_share
+            )
             parcels.outsourced[parcel_id] = outsourced
             parcels.same_day[parcel_id] = same_day
             parcels.wants_pickup[parcel_id] = wants_pickup
             parcels.chose_pickup[parcel_id] = wants_pickup
             if not (outsourced or wants_pickup) and parcel_uniform(key, TIME_WINDOW) < area.time_windows.share:
                 parcels.slot[parcel_id] = min(n_slots - 1, int(parcel_uniform(key, SLOT) * n_slots))
+            if discrete_addresses:
+                # The customer lives at one of the area's addresses: parcels can share a door.
+                address = min(addresses - 1, int(parcel_uniform(key, ADDRESS) * addresses))
+                parcels.address[parcel_id] = address
+                parcels.x_km[parcel_id], parcels.y_km[parcel_id] = self.geometry.address_xy(address, salt)
             parcels.promise_h[parcel_id] = promise_deadline_h(
                 order_h, same_day, service, fleet.delivery_weekdays, ctx.scenario.horizon.start_weekday
             )

@@ -37,6 +37,7 @@ TIME_WINDOW = 9
 SLOT = 10
 REDIRECT = 11
 CARRIER_ATTEMPT = 12
+ADDRESS = 13
 
 
 def stable_hash(name: str) -> int:

@@ -58,7 +58,7 @@ def merge_scenarios(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict
         old = merged.get(key)
         if isinstance(old, dict) and isinstance(value, dict):
             merged[key] = merge_scenarios(old, value)
-        elif _named_tables(old) and _named_tables(value):
+        elif isinstance(old, list) and _named_tables(old) and _named_tables(value):
             by_name = {item["name"]: i for i, item in enumerate(old)}
             for item in value:
                 if item["name"] in by_name:

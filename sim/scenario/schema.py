@@ -204,6 +204,9 @@ class Area(Frozen):
     pickup_choice_share: Probability = 0.0  # customers who choose a point or locker at order time
     redirect_after_failure_share: Probability = 0.0  # failed parcels sent to a point instead of re-attempted
     delivery_hours: tuple[HourOfDay, Annotated[float, Field(gt=0, le=24)]] = (0.0, 24.0)  # local curfew
+    households_per_address: Annotated[float, Field(ge=1)] = 1.0  # > 1: apartment buildings share an address
+    consolidate_same_address: bool = False  # parcels for one address on one day: one stop
+    extra_parcel_service_min: NonNegative = 1.0  # ASSUMPTION: each further parcel at a shared stop
     low_emission_zone: LowEmissionZone | None = None
     time_windows: TimeWindows = TimeWindows()
     outsourcing: Outsourcing = Outsourcing()
@@ -486,7 +489,9 @@ class Scenario(Frozen):
                     f"{where}: fleet unit type '{unit.type}' is not a vehicle type (known: {list(self.vehicle_types)})"
                 )
             if unit.start == "micro_hub" and r.area.micro_hub is None:
-                raise ValueError(f"{where}: fleet unit '{unit.type}' starts at a micro_hub, but area.micro_hub is unset")
+                raise ValueError(
+                    f"{where}: fleet unit '{unit.type}' starts at a micro_hub, but area.micro_hub is unset"
+                )
             vehicle = self.vehicle_types[unit.type]
             if vehicle.charging_hours + r.fleet.shift_hours + r.fleet.max_overtime_hours > 24:
                 raise ValueError(
