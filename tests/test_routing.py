@@ -20,8 +20,10 @@ from sim.model.routing import (
     RoutePlan,
     RoutingProblem,
     plan_routes,
+    route_arrival_times_h,
     route_distance_km,
     route_duration_h,
+    route_is_feasible,
 )
 
 TOL = 1e-9
@@ -82,17 +84,32 @@ def ref_distance(problem: RoutingProblem, stops: list[int]) -> float:
     return total
 
 
-def ref_duration(problem: RoutingProblem, stops: list[int]) -> float:
-    """Hours of depot -> stops -> depot: depot legs at stem speed, others at area speed."""
+def ref_schedule(problem: RoutingProblem, stops: list[int]) -> tuple[list[float], float]:
+    """Arrival time at each stop (before waiting) and the time back at the depot.
+
+    Simulated leg by leg from departure at 0: depot legs at stem speed, others at area
+    speed; a courier early for a window waits for its start, then serves the stop.
+    """
     if not stops:
-        return 0.0
+        return [], 0.0
     nodes: list[int | None] = [None, *stops, None]
-    hours = 0.0
+    now = 0.0
+    arrivals: list[float] = []
     for u, v in itertools.pairwise(nodes):
         km = problem.circuity * math.dist(_pt(problem, u), _pt(problem, v))
         speed = problem.stem_speed_kmh if (u is None or v is None) else problem.area_speed_kmh
-        hours += km / speed
-    return hours + sum(float(problem.stop_service_h[s]) for s in stops)
+        now += km / speed
+        if v is not None:
+            arrivals.append(now)
+            if problem.stop_tw_start_h is not None:
+                now = max(now, float(problem.stop_tw_start_h[v]))
+            now += float(problem.stop_service_h[v])
+    return arrivals, now
+
+
+def ref_duration(problem: RoutingProblem, stops: list[int]) -> float:
+    """Hours of depot -> stops -> depot, waits for windows included."""
+    return ref_schedule(problem, stops)[1]
 
 
 def check_plan(problem: RoutingProblem, plan: RoutePlan) -> None:
@@ -106,9 +123,17 @@ def check_plan(problem: RoutingProblem, plan: RoutePlan) -> None:
         assert stops, "a planned route must serve at least one stop"
         load = sum(float(problem.stop_volume_m3[s]) for s in stops)
         dist = ref_distance(problem, stops)
-        dur = ref_duration(problem, stops)
+        arrivals, dur = ref_schedule(problem, stops)
         assert load <= problem.vehicle_capacity_m3 + TOL
         assert dur <= problem.max_route_hours + TOL
+        assert dist <= problem.max_route_km + TOL
+        if problem.stop_weight_kg is not None:
+            assert sum(float(problem.stop_weight_kg[s]) for s in stops) <= problem.vehicle_payload_kg + TOL
+        if problem.max_stops_per_route is not None:
+            assert len(stops) <= problem.max_stops_per_route
+        if problem.stop_tw_end_h is not None:
+            for s, arrival in zip(stops, arrivals, strict=True):
+                assert arrival <= float(problem.stop_tw_end_h[s]) + TOL, f"stop {s} reached after its window"
         assert route.load_m3 == pytest.approx(load, rel=1e-9, abs=1e-9)
         assert route.distance_km == pytest.approx(dist, rel=1e-9, abs=1e-9)
         assert route.duration_h == pytest.approx(dur, rel=1e-9, abs=1e-9)
@@ -426,6 +451,168 @@ def test_time_limited_fleet_serves_urgent_stops_first() -> None:
     assert prio[plan.unassigned].mean() > prio[served].mean()
     share = [np.isin(np.flatnonzero(prio == p), served).mean() for p in (0, 9)]
     assert share[0] > share[1]
+
+
+# --------------------------------------------------------------------------- weight, range, stops, windows
+
+
+def with_slots(problem: RoutingProblem, slot_h: float, day_h: float = 8.0, seed: int = 0) -> RoutingProblem:
+    """Each stop gets a random delivery slot of ``slot_h`` hours within the first ``day_h``."""
+    rng = np.random.default_rng(seed)
+    starts = np.arange(0.0, day_h - slot_h + 1e-9, slot_h)
+    start = rng.choice(starts, size=len(problem.stop_xy))
+    return dataclasses.replace(problem, stop_tw_start_h=start, stop_tw_end_h=start + slot_h)
+
+
+def served(plan: RoutePlan) -> list[int]:
+    return sorted(int(s) for r in plan.routes for s in r.stops)
+
+
+def test_new_fields_default_to_the_old_behaviour() -> None:
+    problem = make_problem(300, seed=90, routes_by_volume=3.0, max_routes=4, max_route_hours=6.0)
+    explicit = dataclasses.replace(
+        problem,
+        stop_weight_kg=np.ones(300),
+        vehicle_payload_kg=math.inf,
+        max_route_km=math.inf,
+        max_stops_per_route=None,
+    )
+    first, second = plan_routes(problem), plan_routes(explicit)
+    assert [r.stops.tolist() for r in first.routes] == [r.stops.tolist() for r in second.routes]
+
+
+def test_weight_is_a_second_capacity() -> None:
+    base = make_problem(300, seed=91, routes_by_volume=1.0, max_routes=10)
+    weight = np.random.default_rng(91).uniform(1.0, 30.0, size=300)
+    payload = float(weight.sum()) / 4.0  # weight, not volume, now needs >= 4 vans
+    problem = dataclasses.replace(base, stop_weight_kg=weight, vehicle_payload_kg=payload)
+    plan = plan_routes(problem)
+    check_plan(problem, plan)
+    assert plan.unassigned.size == 0
+    assert len(plan.routes) >= 4
+    assert max(float(weight[r.stops].sum()) for r in plan.routes) > 0.9 * payload
+
+
+def test_weight_limits_what_a_small_fleet_serves() -> None:
+    base = make_problem(200, seed=92, routes_by_volume=0.5, max_routes=2, n_priorities=10)
+    weight = np.full(200, 10.0)
+    weight[5] = 500.0  # heavier than a van can carry
+    problem = dataclasses.replace(base, stop_weight_kg=weight, vehicle_payload_kg=400.0)
+    plan = plan_routes(problem)
+    check_plan(problem, plan)
+    assert 5 in plan.unassigned.tolist()
+    assert len(served(plan)) <= 80  # 2 vans x 40 stops of 10 kg
+    assert len(served(plan)) >= 76
+
+
+def test_range_limits_route_km() -> None:
+    base = make_problem(300, seed=93, side_km=30.0, routes_by_volume=1.0, max_routes=20)
+    free = plan_routes(base)
+    longest = max(r.distance_km for r in free.routes)
+    problem = dataclasses.replace(base, max_route_km=longest / 3.0)
+    plan = plan_routes(problem)
+    check_plan(problem, plan)
+    assert max(r.distance_km for r in plan.routes) <= longest / 3.0
+    assert len(plan.routes) > len(free.routes)
+    # A stop whose out-and-back trip is longer than the range can never be served.
+    far = dataclasses.replace(problem, max_route_km=1.0)
+    far_plan = plan_routes(far)
+    check_plan(far, far_plan)
+    reach = [2 * problem.circuity * math.dist(_pt(problem, None), _pt(problem, i)) for i in range(300)]
+    assert set(served(far_plan)) <= {i for i in range(300) if reach[i] <= 1.0}
+
+
+@pytest.mark.parametrize("max_stops", [1, 2, 7])
+def test_max_stops_per_route(max_stops: int) -> None:
+    base = make_problem(120, seed=94, routes_by_volume=0.5, max_routes=12, n_priorities=6)
+    problem = dataclasses.replace(base, max_stops_per_route=max_stops)
+    plan = plan_routes(problem)
+    check_plan(problem, plan)
+    assert len(served(plan)) == min(120, 12 * max_stops)
+    if max_stops == 1:
+        # Drone sorties: the 12 most urgent stops, the nearest first among equals.
+        prio = np.asarray(problem.stop_priority)
+        dist = [math.dist(_pt(problem, None), _pt(problem, i)) for i in range(120)]
+        expected = sorted(range(120), key=lambda i: (prio[i], dist[i], i))[:12]
+        assert served(plan) == sorted(expected)
+
+
+def test_arrival_times_and_waiting_match_independent_computation() -> None:
+    problem = with_slots(make_problem(40, seed=95), slot_h=1.0, day_h=6.0, seed=95)
+    order = [3, 17, 8, 22, 39, 0, 12]
+    arrivals, back = ref_schedule(problem, order)
+    assert route_arrival_times_h(problem, np.array(order)) == pytest.approx(arrivals, rel=1e-12, abs=1e-12)
+    assert route_duration_h(problem, np.array(order)) == pytest.approx(back, rel=1e-12, abs=1e-12)
+    # Waiting counts: with the slots the route takes longer than without them.
+    plain = dataclasses.replace(problem, stop_tw_start_h=None, stop_tw_end_h=None)
+    assert route_duration_h(problem, np.array(order)) > route_duration_h(plain, np.array(order)) + 0.1
+    assert route_arrival_times_h(problem, np.array([], dtype=np.intp)).shape == (0,)
+
+
+def test_single_stop_waits_for_its_window() -> None:
+    base = make_problem(1, seed=96, routes_by_volume=0.5)
+    problem = dataclasses.replace(base, stop_tw_start_h=np.array([3.0]), stop_tw_end_h=np.array([4.0]))
+    plan = plan_routes(problem)
+    check_plan(problem, plan)
+    stem_h = problem.circuity * math.dist(_pt(problem, None), _pt(problem, 0)) / problem.stem_speed_kmh
+    assert stem_h < 3.0
+    assert plan.routes[0].duration_h == pytest.approx(3.0 + float(problem.stop_service_h[0]) + stem_h)
+    # Unreachable by the end of its window: unassigned; waiting past the shift: too.
+    late = dataclasses.replace(problem, stop_tw_start_h=np.array([0.0]), stop_tw_end_h=np.array([stem_h / 2]))
+    assert plan_routes(late).unassigned.tolist() == [0]
+    short = dataclasses.replace(problem, max_route_hours=3.0)
+    assert plan_routes(short).unassigned.tolist() == [0]
+
+
+@pytest.mark.parametrize(("seed", "slot_h"), [(97, 1.0), (98, 2.0), (99, 4.0)])
+def test_time_windows_are_met(seed: int, slot_h: float) -> None:
+    base = make_problem(250, seed=seed, side_km=15.0, routes_by_volume=2.0, max_routes=6, max_route_hours=9.0)
+    problem = with_slots(base, slot_h, seed=seed)
+    plan = plan_routes(problem)
+    check_plan(problem, plan)
+    # Not a quality bound, just that the heuristic does serve most stops when it can.
+    assert len(served(plan)) > 125
+
+
+def test_windows_cannot_make_the_heuristic_return_an_infeasible_route() -> None:
+    # Random, overlapping, partly tight windows on a fleet that is too small, with every
+    # other limit on at once: whatever the planner returns must pass the checker.
+    for seed in range(100, 106):
+        base = make_problem(150, seed=seed, routes_by_volume=2.0, max_routes=3, max_route_hours=7.0, n_priorities=4)
+        rng = np.random.default_rng(seed)
+        start = rng.uniform(0.0, 6.0, size=150)
+        problem = dataclasses.replace(
+            base,
+            stop_tw_start_h=start,
+            stop_tw_end_h=start + rng.uniform(0.2, 3.0, size=150),
+            stop_weight_kg=rng.uniform(1.0, 20.0, size=150),
+            vehicle_payload_kg=600.0,
+            max_route_km=120.0,
+            max_stops_per_route=40,
+        )
+        plan = plan_routes(problem)
+        check_plan(problem, plan)
+        for route in plan.routes:
+            assert route_is_feasible(problem, route.stops)
+
+
+def test_route_is_feasible_flags_each_violation() -> None:
+    problem = make_problem(20, seed=107, routes_by_volume=0.2)
+    stops = np.array([0, 1, 2])
+    heavy = dataclasses.replace(problem, stop_weight_kg=np.full(20, 5.0), vehicle_payload_kg=14.0)
+    assert route_is_feasible(problem, stops)
+    assert route_is_feasible(problem, np.array([], dtype=np.intp))
+    assert route_is_feasible(dataclasses.replace(heavy, vehicle_payload_kg=15.0), stops)
+    assert not route_is_feasible(heavy, stops)
+    assert not route_is_feasible(dataclasses.replace(problem, max_stops_per_route=2), stops)
+    assert not route_is_feasible(dataclasses.replace(problem, vehicle_capacity_m3=0.01), stops)
+    assert not route_is_feasible(dataclasses.replace(problem, max_route_km=1.0), stops)
+    assert not route_is_feasible(dataclasses.replace(problem, max_route_hours=0.1), stops)
+    arrivals, _ = ref_schedule(problem, stops.tolist())
+    open_end = dataclasses.replace(problem, stop_tw_end_h=np.full(20, max(arrivals) + 1e-9))
+    assert route_is_feasible(open_end, stops)
+    closed = dataclasses.replace(problem, stop_tw_end_h=np.full(20, max(arrivals) - 1e-6))
+    assert not route_is_feasible(closed, stops)
 
 
 # --------------------------------------------------------------------------- determinism, speed

@@ -256,8 +256,12 @@ def _build_data(
     return ProblemData(locations, client_list, [Depot(location=0)], [vehicle], distances, durations)
 
 
-def _repair(problem: RoutingProblem, stops: npt.NDArray[np.intp], dropped: list[int]) -> npt.NDArray[np.intp]:
-    """Drop stops until the route passes the exact float check (see the module docstring)."""
+def _repair(problem: RoutingProblem, stops: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
+    """Drop stops until the route passes the exact float check (see the module docstring).
+
+    The dropped stops end up unassigned because ``_to_plan`` derives ``unassigned`` from
+    what the routes serve.
+    """
     prio = np.asarray(problem.stop_priority)
     while stops.size and not route_is_feasible(problem, stops):
         worst = int(np.argmax(prio[stops]))
@@ -265,7 +269,6 @@ def _repair(problem: RoutingProblem, stops: npt.NDArray[np.intp], dropped: list[
             late = np.flatnonzero(route_arrival_times_h(problem, stops) > np.asarray(problem.stop_tw_end_h)[stops])
             if late.size:
                 worst = int(late[0])
-        dropped.append(int(stops[worst]))
         stops = np.delete(stops, worst)
     return stops
 
@@ -274,11 +277,10 @@ def _to_plan(problem: RoutingProblem, solution: Solution, clients: npt.NDArray[n
     """Routes of a PyVRP solution as a RoutePlan, re-measured and re-checked in floats."""
     n = len(np.asarray(problem.stop_xy).reshape(-1, 2))
     volume = np.asarray(problem.stop_volume_m3, dtype=np.float64)
-    dropped: list[int] = []
     routes: list[PlannedRoute] = []
     for route in solution.routes():
         visits = [activity.idx for activity in route if activity.is_client()]
-        stops = _repair(problem, clients[np.asarray(visits, dtype=np.intp)], dropped)
+        stops = _repair(problem, clients[np.asarray(visits, dtype=np.intp)])
         if stops.size == 0:
             continue
         routes.append(
