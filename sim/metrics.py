@@ -163,13 +163,13 @@ def emission_summary(emissions: pd.DataFrame, parcels_ordered: int) -> dict[str,
 def service_summary(parcels: pd.DataFrame) -> dict[str, Any]:
     """Service level of the window's parcels: on time against the promise, lateness, slots kept, channels."""
     window = parcels[parcels["in_window"]]
-    delivered = window[window["state"] == "delivered"]
-    late = delivered.loc[~delivered["on_time"], "lateness_h"].to_numpy(dtype=float)
+    served = window[window["available_time_h"].notna() & window["state"].isin(["delivered", "at_pickup_point"])]
+    late = served.loc[~served["on_time"], "lateness_h"].to_numpy(dtype=float)
     slotted = window[window["slot_kept"] >= 0]
-    same_day = delivered[delivered["same_day"]]
+    same_day = served[served["same_day"]]
     return {
-        "on_time_rate": _ratio(float(delivered["on_time"].sum()), len(delivered)),
-        "within_promise_share": _ratio(float(delivered["on_time"].sum()), len(window)),
+        "on_time_rate": _ratio(float(served["on_time"].sum()), len(served)),
+        "within_promise_share": _ratio(float(served["on_time"].sum()), len(window)),
         "lateness_hours": {
             "late_parcels": len(late),
             "mean": float(late.mean()) if len(late) else 0.0,

@@ -108,6 +108,9 @@ def parcel_frame(ctx: SimContext, chain: SupplyChain) -> pd.DataFrame:
     order_time = p.view("order_time_h")
     delivered_time = p.view("delivered_time_h")
     promise = p.view("promise_h")
+    handover = p.view("pickup_handover_h")
+    served = delivered | (state == ParcelState.AT_PICKUP_POINT)
+    available = np.where(np.isnan(handover), delivered_time, handover)
     # Vehicle type that made the last attempt (numbers are per depot, so look them up per depot).
     vehicle_names = np.full(p.size, "", dtype=object)
     vehicle = p.view("vehicle")
@@ -140,8 +143,11 @@ def parcel_frame(ctx: SimContext, chain: SupplyChain) -> pd.DataFrame:
             "promise_h": promise,
             "pickup_point": p.view("pickup_point").astype(np.int64),
             "pickup_handover_h": p.view("pickup_handover_h"),
-            "on_time": delivered & (delivered_time <= promise),
-            "lateness_h": np.where(delivered, np.maximum(delivered_time - promise, 0.0), np.nan),
+            # The promise is kept when the parcel is in the customer's reach: handed over at the door, or
+            # put into a pickup point or locker (however long the customer then takes to collect it).
+            "available_time_h": available,
+            "on_time": served & (available <= promise),
+            "lateness_h": np.where(served, np.maximum(available - promise, 0.0), np.nan),
             "chose_pickup": p.view("chose_pickup"),
             "outsourced": outsourced,
             "same_day": p.view("same_day"),
