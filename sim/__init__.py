@@ -9,9 +9,21 @@ Quick use from Python::
 """
 
 from sim.errors import ScenarioError
+from sim.experiments import compare, load_sweep, merge_sweeps, run_replications, run_sweep
 from sim.result import RunResult
 from sim.runner import run
 from sim.scenario import Scenario, load_scenario
 
-__all__ = ["RunResult", "Scenario", "ScenarioError", "load_scenario", "run"]
+__all__ = [
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "compare",
+    "load_scenario",
+    "load_sweep",
+    "merge_sweeps",
+    "run",
+    "run_replications",
+    "run_sweep",
+]
 __version__ = "0.1.0"

@@ -1,4 +1,4 @@
-"""The ``sim`` command line: ``sim run``, ``sim validate``."""
+"""The ``sim`` command line: ``sim run``, ``sim validate``, and the experiments ``compare``, ``sweep``, ``merge``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sim.errors import ScenarioError
+from sim.experiments import commands as experiment_commands
 
 EXIT_OK = 0
 EXIT_RUN_FAILED = 1
@@ -36,10 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, default=Path("results"), help="results root folder (default: results)")
     run.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
     run.add_argument("--quiet", action="store_true", help="print only the results folder")
+    experiment_commands.add_run_options(run)
 
     validate = commands.add_parser("validate", help="check a scenario file without running it")
     validate.add_argument("scenario", type=Path)
     validate.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE")
+    experiment_commands.add_commands(commands)
     return parser
 
 
@@ -49,6 +52,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "validate":
             return _validate(args)
+        if args.command != "run":
+            return experiment_commands.dispatch(args)
         return _run(args)
     except ScenarioError as exc:
         print(f"sim: error: {exc}", file=sys.stderr)
@@ -74,6 +79,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.replication < 0:
         raise ScenarioError(f"--replication {args.replication}: must be a non-negative integer")
     scenario = load_scenario(args.scenario, args.overrides)
+    if args.replications is not None:
+        return experiment_commands.run_set(args, scenario)
     from sim.output import write_run
     from sim.report import format_summary
     from sim.runner import run

@@ -1,0 +1,150 @@
+"""Benchmark: sweep throughput (runs per minute) with 1 and 2 local workers, and Dask's overhead.
+
+Run it from the repository root (with ``python -m pip install -e ".[test]"``, which brings dask)::
+
+    python benchmarks/bench_sweep.py              # 12 runs of the baseline, 2 warm-up + 5 measured days
+    python benchmarks/bench_sweep.py --runs 24    # more runs: the pool's start-up weighs less
+    python benchmarks/bench_sweep.py --quick      # 4 runs of 1 + 2 days: a smoke test of the script
+
+The same sweep (metro absence probability at four levels x replications) is run
+three times, each into a fresh folder, without plots:
+
+* ``jobs=1``: every run in this process, one after the other;
+* ``jobs=2``: a local process pool of two workers (the default executor);
+* Dask: a ``LocalCluster`` of two single-threaded worker processes, through
+  ``client.get_executor()``. The cluster's start-up is timed apart and is not in
+  the sweep's time; the overhead is Dask's sweep time over the local pool's.
+
+Times are wall-clock seconds of ``run_sweep`` (start the workers, run, write the
+run files and the tables). The three runs' tables are compared (without wall
+time) and must be identical. The table is printed as Markdown and written with
+the machine to ``benchmarks/output/bench_sweep{_quick}.{json,md}`` (git-ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.experiments import run_sweep
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = ROOT / "scenarios" / "baseline.toml"
+OUTPUT = ROOT / "benchmarks" / "output"
+LEVELS = (0.05, 0.10, 0.15, 0.20)
+
+
+def sweep_file(folder: Path, runs: int, warmup: int, days: int) -> Path:
+    """A sweep of ``runs`` runs: four absence levels x ``runs / 4`` replications."""
+    path = folder / "bench.toml"
+    path.write_text(
+        f'scenario = "{BASELINE.as_posix()}"\nseed = 1\nreplications = {max(1, runs // len(LEVELS))}\n'
+        f'set = ["horizon.warmup_days={warmup}", "horizon.days={days}"]\n'
+        f'[factors]\n"regional_warehouses.metro.area.absence_probability" = {list(LEVELS)}\n'
+    )
+    return path
+
+
+def timed(label: str, spec: Path, out: Path, **how: Any) -> dict[str, Any]:
+    """Run the sweep once and report its wall time and throughput."""
+    started = time.perf_counter()
+    result = run_sweep(spec, out=out / label, plots=False, progress=False, **how)
+    seconds = time.perf_counter() - started
+    runs = len(result.runs)
+    assert result.complete, f"{label}: {len(result.failed)} runs failed"
+    print(f"  {label}: {runs} runs in {seconds:.1f} s", file=sys.stderr)
+    return {"executor": label, "runs": runs, "seconds": seconds, "runs_per_minute": 60 * runs / seconds,
+            "mean_run_seconds": float(result.runs["wall_seconds"].mean()), "folder": result.folder}
+
+
+def same_tables(rows: list[dict[str, Any]]) -> bool:
+    """Whether every executor wrote the same runs table (wall time aside)."""
+    tables = [pd.read_csv(row["folder"] / "runs.csv").drop(columns="wall_seconds") for row in rows]
+    return all(table.equals(tables[0]) for table in tables[1:])
+
+
+def markdown(rows: list[dict[str, Any]], startup: float | None) -> str:
+    """The benchmark table."""
+    lines = ["| executor | runs | wall s | runs / min | mean s per run (in its worker) |",
+             "|---|---:|---:|---:|---:|"]
+    for row in rows:
+        lines.append(f"| {row['executor']} | {row['runs']} | {row['seconds']:.1f} | {row['runs_per_minute']:.1f} | "
+                     f"{row['mean_run_seconds']:.2f} |")
+    by = {row["executor"]: row for row in rows}
+    if "jobs=1" in by and "jobs=2" in by:
+        lines.append(f"\nspeed-up of 2 workers over 1: x{by['jobs=1']['seconds'] / by['jobs=2']['seconds']:.2f}")
+    if "dask (2 workers)" in by and "jobs=2" in by:
+        overhead = by["dask (2 workers)"]["seconds"] / by["jobs=2"]["seconds"] - 1
+        lines.append(f"Dask overhead against the local pool: {overhead:+.0%} of the sweep's wall time "
+                     f"(cluster start-up, not included: {startup:.1f} s)")
+    return "\n".join(lines)
+
+
+def load_average() -> float | None:
+    """The 1-minute load average (other processes compete with the workers for the CPUs)."""
+    try:
+        return os.getloadavg()[0]
+    except OSError:  # not available on this platform
+        return None
+
+
+def main() -> None:
+    """Parse the options, run the three sweeps, print and save the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=12, help="runs per sweep (a multiple of 4)")
+    parser.add_argument("--warmup", type=int, default=2, help="warm-up days of each run")
+    parser.add_argument("--days", type=int, default=5, help="measured days of each run")
+    parser.add_argument("--quick", action="store_true", help="4 runs of 1 + 2 days")
+    parser.add_argument("--no-dask", action="store_true", help="skip the Dask cluster")
+    args = parser.parse_args()
+    runs, warmup, days = (4, 1, 2) if args.quick else (args.runs, args.warmup, args.days)
+
+    rows: list[dict[str, Any]] = []
+    startup = None
+    load_before = load_average()
+    with tempfile.TemporaryDirectory(prefix="bench-sweep-") as tmp:
+        work = Path(tmp)
+        spec = sweep_file(work, runs, warmup, days)
+        rows.append(timed("jobs=1", spec, work, jobs=1))
+        rows.append(timed("jobs=2", spec, work, jobs=2))
+        if not args.no_dask:
+            from dask.distributed import Client, LocalCluster
+
+            started = time.perf_counter()
+            with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+                    Client(cluster) as client:
+                client.wait_for_workers(2)
+                startup = time.perf_counter() - started
+                rows.append(timed("dask (2 workers)", spec, work, client=client))
+        identical = same_tables(rows)
+
+    table = markdown(rows, startup)
+    load = (load_before, load_average())
+    print(f"Sweep of {rows[0]['runs']} runs of the baseline ({warmup} + {days} days), {os.cpu_count()} CPUs, "
+          f"1-minute load average {load[0]:.2f} before, {load[1]:.2f} after\n")
+    print(table)
+    print(f"\nidentical tables across executors: {'yes' if identical else 'NO'}")
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    name = "bench_sweep_quick" if args.quick else "bench_sweep"
+    record = {"rows": [{k: v for k, v in row.items() if k != "folder"} for row in rows],
+              "dask_startup_seconds": startup, "identical_tables": identical, "warmup_days": warmup, "days": days,
+              "load_average": load,
+              "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
+                          "python": platform.python_version()}}
+    (OUTPUT / f"{name}.json").write_text(json.dumps(record, indent=2) + "\n")
+    (OUTPUT / f"{name}.md").write_text(table + "\n")
+    if not identical:
+        sys.exit("the executors wrote different tables")
+
+
+if __name__ == "__main__":
+    main()

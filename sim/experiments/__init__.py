@@ -1,0 +1,67 @@
+"""Experiments on top of ``run``: replications with confidence intervals, paired comparisons, sweeps.
+
+From a notebook::
+
+    from sim import load_scenario
+    from sim.experiments import compare, run_replications, run_sweep
+
+    base = load_scenario("scenarios/baseline.toml", ["horizon.days=7"])
+    reps = run_replications(base, 5, seed=1)              # reps.summary: mean, std, 95 % CI per KPI
+    what_if = load_scenario("scenarios/baseline.toml", ["horizon.days=7", "last_mile.max_attempts=1"])
+    comparison = compare(base, what_if, 5, seed=1)         # comparison.table: paired B - A per KPI
+    sweep = run_sweep("scenarios/sweeps/absence_vs_fleet.toml", jobs=2)   # sweep.runs, sweep.aggregate
+
+Runs go to a local process pool by default (``jobs``), to any
+``concurrent.futures.Executor`` (``executor=``) or to a Dask cluster (``client=``).
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sim.experiments.comparison import Comparison, compare
+    from sim.experiments.design import Range
+    from sim.experiments.plots import plot_paired, plot_sweep
+    from sim.experiments.replications import ReplicationSet, run_replications
+    from sim.experiments.spec import SweepSpec, load_sweep
+    from sim.experiments.stats import Interval, paired_interval, t_interval, welch_interval
+    from sim.experiments.sweep import SweepResult, merge_sweeps, run_sweep
+
+# Public name -> submodule. Loaded on first use, so that ``sim.cli`` can import
+# the experiment commands without paying for scipy and pandas on `sim validate`.
+_EXPORTS = {
+    "Comparison": "comparison", "compare": "comparison",
+    "Range": "design",
+    "plot_paired": "plots", "plot_sweep": "plots",
+    "ReplicationSet": "replications", "run_replications": "replications",
+    "SweepSpec": "spec", "load_sweep": "spec",
+    "Interval": "stats", "paired_interval": "stats", "t_interval": "stats", "welch_interval": "stats",
+    "SweepResult": "sweep", "merge_sweeps": "sweep", "run_sweep": "sweep",
+}
+
+__all__ = [
+    "Comparison",
+    "Interval",
+    "Range",
+    "ReplicationSet",
+    "SweepResult",
+    "SweepSpec",
+    "compare",
+    "load_sweep",
+    "merge_sweeps",
+    "paired_interval",
+    "plot_paired",
+    "plot_sweep",
+    "run_replications",
+    "run_sweep",
+    "t_interval",
+    "welch_interval",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'sim.experiments' has no attribute {name!r}")
+    return getattr(import_module(f"sim.experiments.{_EXPORTS[name]}"), name)

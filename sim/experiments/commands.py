@@ -1,0 +1,231 @@
+"""The experiment subcommands behind ``sim run --replications``, ``sim compare``, ``sim sweep`` and ``sim merge``.
+
+Each handler takes the parsed arguments and returns the exit code: 0 when
+every run succeeded, 1 when a run failed or is missing, 130 on Ctrl-C. Bad
+input raises ScenarioError, which ``sim.cli`` turns into one line and exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sim.errors import ScenarioError
+from sim.output import package_versions, write_json
+
+EXIT_OK = 0
+EXIT_RUN_FAILED = 1
+EXIT_INTERRUPTED = 130
+
+
+def add_run_options(run: argparse.ArgumentParser) -> None:
+    """``--replications`` and ``--jobs`` on ``sim run``."""
+    run.add_argument("--replications", type=int, default=None, metavar="N",
+                     help="run N replications (from --replication on) and report every KPI's mean, std and "
+                          "95%% CI; writes one results folder per replication and a set folder")
+    run.add_argument("--jobs", type=int, default=None, help="worker processes for --replications (default: CPUs)")
+
+
+def add_commands(commands: Any) -> None:
+    """The ``compare``, ``sweep`` and ``merge`` subcommands."""
+    compare = commands.add_parser("compare", help="paired comparison of two scenarios under common random numbers")
+    compare.add_argument("scenario_a", type=Path, help="scenario A")
+    compare.add_argument("scenario_b", type=Path, nargs="?", default=None,
+                         help="scenario B (default: A with the --set-b overrides)")
+    compare.add_argument("--replications", type=int, required=True, metavar="N", help="pairs of runs")
+    compare.add_argument("--seed", type=int, default=None, help="seed of both (default: A's 'seed')")
+    compare.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE",
+                         help="override a value in both scenarios")
+    compare.add_argument("--set-a", dest="overrides_a", action="append", default=[], metavar="KEY.PATH=VALUE",
+                         help="override a value in A only")
+    compare.add_argument("--set-b", dest="overrides_b", action="append", default=[], metavar="KEY.PATH=VALUE",
+                         help="override a value in B only")
+    compare.add_argument("--kpi", dest="kpis", action="append", default=[], metavar="NAME",
+                         help="print only this KPI (repeatable; default: every KPI)")
+    compare.add_argument("--jobs", type=int, default=None, help="worker processes (default: CPUs)")
+    compare.add_argument("--out", type=Path, default=Path("results"), help="results root (default: results)")
+
+    sweep = commands.add_parser("sweep", help="run every point x replication of a sweep file")
+    sweep.add_argument("sweep", type=Path, help="sweep TOML file (see scenarios/sweeps/)")
+    sweep.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE",
+                       help="override a value of the base scenario at every point")
+    where = sweep.add_mutually_exclusive_group()
+    where.add_argument("--jobs", type=int, default=None, help="local worker processes (default: CPUs)")
+    where.add_argument("--dask", metavar="ADDRESS", default=None,
+                       help="run on the Dask scheduler at ADDRESS (e.g. tcp://host:8786)")
+    sweep.add_argument("--out", type=Path, default=Path("results") / "sweeps",
+                       help="root of the sweep folder (default: results/sweeps)")
+    sweep.add_argument("--keep", choices=["summaries", "runs"], default="summaries",
+                       help="keep each run's summary only (default) or its whole results folder")
+    sweep.add_argument("--shard", default="0/1", metavar="I/N", help="run only the runs with index %% N == I")
+    sweep.add_argument("--resume", action="store_true", help="continue an interrupted sweep in its folder")
+    sweep.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
+    sweep.add_argument("--check", action="store_true", help="validate the sweep file and every point, run nothing")
+
+    merge = commands.add_parser("merge", help="combine the folders of a sharded sweep into one")
+    merge.add_argument("folders", type=Path, nargs="+", help="shard folders of one sweep")
+    merge.add_argument("--out", type=Path, default=None, help="merged folder (default: beside the first, "
+                                                              "named after the sweep)")
+    merge.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    """Run the experiment subcommand named by ``args.command``."""
+    handlers = {"compare": compare_command, "sweep": sweep_command, "merge": merge_command}
+    return handlers[args.command](args)
+
+
+def _positive(name: str, value: int | None) -> None:
+    if value is not None and value < 1:
+        raise ScenarioError(f"{name} {value}: must be at least 1")
+
+
+def _seed(value: int | None) -> None:
+    if value is not None and value < 0:
+        raise ScenarioError(f"--seed {value}: must be a non-negative integer")
+
+
+@contextmanager
+def _atomic_folder(final: Path) -> Iterator[Path]:
+    """A folder written under a hidden partial name and renamed when complete (as ``write_run`` does)."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    partial = final.parent / f".{final.name}.partial"
+    if partial.exists():
+        shutil.rmtree(partial)
+    partial.mkdir()
+    try:
+        yield partial
+        os.replace(partial, final)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+
+
+def _stamp() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+
+
+def run_set(args: argparse.Namespace, scenario: Any) -> int:
+    """``sim run FILE --replications N``: N replications, each its own folder, and a folder for the set."""
+    from sim.experiments.replications import run_replications
+    from sim.experiments.report import format_replications
+
+    _positive("--replications", args.replications)
+    _positive("--jobs", args.jobs)
+    command = ("sim", *sys.argv[1:])
+    reps = run_replications(scenario, args.replications, args.seed, first=args.replication, jobs=args.jobs,
+                            write_root=str(args.out), plots=not args.no_plots, command=command)
+    first, last = reps.replications[0], reps.replications[-1]
+    final = args.out / scenario.name / f"{_stamp()}-s{reps.seed}-r{first}to{last}"
+    with _atomic_folder(final) as folder:
+        reps.runs.to_csv(folder / "runs.csv", index=False)
+        write_json(folder / "summary.json", {
+            "scenario": scenario.name, "seed": reps.seed, "replications": reps.replications,
+            "confidence": reps.confidence,
+            "kpis": reps.summary.set_index("kpi").to_dict(orient="index"),
+            "runs": [{"replication": int(row["replication"]), "status": row["status"], "error": row["error"],
+                      "folder": reps.folders.get(int(row["replication"]))} for row in reps.runs.to_dict("records")],
+            "command": list(command), "versions": package_versions(),
+        })
+    if not args.quiet:
+        print(format_replications(reps))
+        print()
+    for replication in reps.replications:
+        if replication in reps.folders:
+            print(f"results: {reps.folders[replication]}")
+    print(f"replication set: {final}")
+    return EXIT_OK if reps.failed.empty else EXIT_RUN_FAILED
+
+
+def compare_command(args: argparse.Namespace) -> int:
+    """``sim compare A [B] --replications N``: the paired comparison table, also written to a folder."""
+    from sim.experiments.comparison import compare
+    from sim.experiments.report import format_comparison
+    from sim.scenario import load_scenario
+
+    _positive("--replications", args.replications)
+    _positive("--jobs", args.jobs)
+    _seed(args.seed)
+    if args.scenario_b is None and not args.overrides_a and not args.overrides_b:
+        raise ScenarioError("compare: nothing differs between A and B; give B.toml or --set-b key=value")
+    scenario_a = load_scenario(args.scenario_a, [*args.overrides, *args.overrides_a])
+    scenario_b = load_scenario(args.scenario_b or args.scenario_a, [*args.overrides, *args.overrides_b])
+    result = compare(scenario_a, scenario_b, args.replications, args.seed, jobs=args.jobs)
+    labels = (_label(args.scenario_a, args.overrides_a), _label(args.scenario_b or args.scenario_a, args.overrides_b))
+    print(format_comparison(result, args.kpis or None, labels))
+    final = args.out / "compare" / f"{_stamp()}-{scenario_a.name}-vs-{scenario_b.name}-s{result.seed}"
+    with _atomic_folder(final) as folder:
+        result.table.to_csv(folder / "comparison.csv", index=False)
+        result.runs.to_csv(folder / "runs.csv", index=False)
+        write_json(folder / "comparison.json", {
+            "a": {"file": str(args.scenario_a), "set": [*args.overrides, *args.overrides_a],
+                  "scenario": scenario_a.name},
+            "b": {"file": str(args.scenario_b or args.scenario_a), "set": [*args.overrides, *args.overrides_b],
+                  "scenario": scenario_b.name},
+            "seed": result.seed, "replications": result.replications, "confidence": result.confidence,
+            "kpis": result.table.set_index("kpi").to_dict(orient="index"),
+            "command": ["sim", *sys.argv[1:]], "versions": package_versions(),
+        })
+    print(f"\ncomparison: {final}")
+    failed = (result.runs["status"] != "ok").any()
+    return EXIT_RUN_FAILED if failed else EXIT_OK
+
+
+def _label(path: Path, overrides: list[str]) -> str:
+    return f"{path}" + (f" with {', '.join(overrides)}" if overrides else "")
+
+
+def sweep_command(args: argparse.Namespace) -> int:
+    """``sim sweep FILE``: check every point, run what is left, write the tables; exit 1 if a run failed."""
+    from contextlib import ExitStack
+
+    from sim.experiments.executors import dask_client
+    from sim.experiments.report import format_sweep
+    from sim.experiments.spec import load_sweep
+    from sim.experiments.sweep import parse_shard, run_sweep, shard_indices, sweep_folder
+
+    _positive("--jobs", args.jobs)
+    shard = parse_shard(args.shard)
+    spec = load_sweep(args.sweep, args.overrides)
+    folder = sweep_folder(spec, args.out, shard)
+    mine = len(shard_indices(spec.runs, shard))
+    print(f"sweep {spec.name}: {len(spec.points)} points x {spec.replications} replications = {spec.runs} runs"
+          + (f", shard {shard[0]}/{shard[1]}: {mine} runs" if shard[1] > 1 else ""), flush=True)
+    if args.check:
+        print(f"every point's scenario is valid; results would go to {folder}")
+        return EXIT_OK
+    with ExitStack() as stack:
+        client = stack.enter_context(dask_client(args.dask)) if args.dask else None
+        try:
+            result = run_sweep(spec, client=client, jobs=args.jobs, folder=folder, shard=shard, resume=args.resume,
+                               keep=args.keep, plots=not args.no_plots)
+        except KeyboardInterrupt:
+            from sim.experiments.store import read_markers
+
+            kept = len(read_markers(folder)) if (folder / "runs").exists() else 0
+            print(f"sim: interrupted; {kept} finished runs are kept in {folder}; continue with the same "
+                  "command and --resume", file=sys.stderr)
+            return EXIT_INTERRUPTED
+    print(format_sweep(result))
+    return EXIT_OK if result.complete else EXIT_RUN_FAILED
+
+
+def merge_command(args: argparse.Namespace) -> int:
+    """``sim merge DIR...``: the tables of the whole sweep from its shards; exit 1 if runs are missing or failed."""
+    from sim.experiments.report import format_sweep
+    from sim.experiments.sweep import merge_sweeps
+
+    result = merge_sweeps(args.folders, args.out, plots=not args.no_plots)
+    print(f"merged {len(args.folders)} folders")
+    print(format_sweep(result))
+    if result.missing:
+        shown = ", ".join(map(str, result.missing[:20])) + (" ..." if len(result.missing) > 20 else "")
+        print(f"missing runs (indices): {shown}", file=sys.stderr)
+    return EXIT_OK if result.complete else EXIT_RUN_FAILED

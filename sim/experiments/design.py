@@ -1,0 +1,113 @@
+"""Experimental designs: the values of each factor and the points (factor assignments) of a sweep.
+
+A factor is a list of values or a :class:`Range`. The full grid crosses every
+factor's values (first factor slowest). A Latin hypercube draws ``n`` points
+whose every factor is stratified over its range: continuously for a float range
+without ``num`` or ``step``, otherwise over the factor's discrete values.
+"""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.stats import qmc
+
+
+@dataclass(frozen=True)
+class Range:
+    """``{start, stop, num}`` (num evenly spaced values, ends included) or ``{start, stop, step}``."""
+
+    start: int | float
+    stop: int | float
+    num: int | None = None
+    step: int | float | None = None
+
+    @property
+    def integral(self) -> bool:
+        """Whether every bound is an integer, so the values are integers too."""
+        return all(isinstance(v, int) for v in (self.start, self.stop, self.step) if v is not None)
+
+    @property
+    def continuous(self) -> bool:
+        """A float interval with no grid of its own (only a Latin hypercube can sample it)."""
+        return not self.integral and self.num is None and self.step is None
+
+
+Factor = list[Any] | Range
+
+
+def _clean(value: float) -> float:
+    # 0.1 + 2 * 0.1 is 0.30000000000000004; twelve decimals keep the value the
+    # user meant without losing anything a scenario could care about.
+    return round(value, 12)
+
+
+def range_values(factor: Range) -> list[Any]:
+    """The values of a range; raises ValueError (the reason) when it has none or is ambiguous."""
+    if factor.num is not None and factor.step is not None:
+        raise ValueError("give either num or step, not both")
+    if factor.num is not None:
+        if factor.num < 1:
+            raise ValueError(f"empty range: num = {factor.num}, needs at least 1")
+        values = np.linspace(factor.start, factor.stop, factor.num).tolist()
+        if factor.integral and all(float(v).is_integer() for v in values):
+            return [int(v) for v in values]
+        return [_clean(v) for v in values]
+    step = factor.step if factor.step is not None else (1 if factor.integral else None)
+    if step is None:
+        raise ValueError("a float range needs num or step (or use a Latin hypercube design)")
+    if step == 0 or (factor.stop - factor.start) * step < 0:
+        raise ValueError(f"empty range: step {step} does not lead from {factor.start} to {factor.stop}")
+    count = math.floor((factor.stop - factor.start) / step + 1e-9) + 1
+    if factor.integral:
+        return [int(factor.start + k * step) for k in range(count)]
+    return [_clean(factor.start + k * step) for k in range(count)]
+
+
+def factor_values(factor: Factor) -> list[Any]:
+    """Every value a factor takes in a grid."""
+    if isinstance(factor, Range):
+        return range_values(factor)
+    if not factor:
+        raise ValueError("empty list of values")
+    return list(factor)
+
+
+def grid_points(factors: Mapping[str, Factor]) -> list[dict[str, Any]]:
+    """The full factorial design, first factor varying slowest."""
+    names = list(factors)
+    values = [factor_values(factors[name]) for name in names]
+    return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*values)]
+
+
+def _lhs_engine(dimensions: int, seed: int) -> qmc.LatinHypercube:
+    # SciPy 1.15 renamed the generator argument from ``seed`` to ``rng``.
+    if "rng" in inspect.signature(qmc.LatinHypercube).parameters:
+        return qmc.LatinHypercube(d=dimensions, rng=np.random.default_rng(seed))
+    return qmc.LatinHypercube(d=dimensions, seed=np.random.default_rng(seed))  # pragma: no cover
+
+
+def lhs_points(factors: Mapping[str, Factor], n: int, seed: int) -> list[dict[str, Any]]:
+    """``n`` Latin hypercube points (reproducible from ``seed``)."""
+    if n < 1:
+        raise ValueError(f"n = {n}: needs at least 1 point")
+    names = list(factors)
+    sample = _lhs_engine(len(names), seed).random(n)
+    points = []
+    for row in sample:
+        point = {}
+        for name, u in zip(names, row, strict=True):
+            factor = factors[name]
+            if isinstance(factor, Range) and factor.continuous:
+                point[name] = _clean(factor.start + float(u) * (factor.stop - factor.start))
+            else:
+                values = factor_values(factor)
+                point[name] = values[min(int(u * len(values)), len(values) - 1)]
+        points.append(point)
+    return points

@@ -1,0 +1,139 @@
+"""Where runs execute: in this process, in a local process pool, or on a Dask cluster.
+
+Everything downstream only sees a ``concurrent.futures.Executor``; this module
+builds one and says how many runs it can usefully hold in flight.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, ParamSpec, TypeVar
+
+from sim.errors import ScenarioError
+from sim.experiments.tasks import ignore_sigint
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class SerialExecutor(Executor):
+    """Runs each call at once in this process: ``--jobs 1``, debuggers and notebooks without a pool."""
+
+    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        """Call ``fn`` now and return a completed future."""
+        future: Future[T] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # KeyboardInterrupt must stop the caller, not become a result
+            if not isinstance(exc, Exception):
+                raise
+            future.set_exception(exc)
+        return future
+
+
+@dataclass
+class Workers:
+    """An executor and how many runs to keep submitted at once (enough to keep every worker busy)."""
+
+    executor: Executor
+    in_flight: int
+
+
+def machine_jobs() -> int:
+    """Worker processes that fit this machine: the CPUs this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _pool_context() -> Any:
+    # fork() from a process that already runs threads (the progress bar's
+    # monitor, a Dask client, a Jupyter kernel) can deadlock the child;
+    # forkserver starts workers from a clean single-threaded server instead.
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    # The server imports the simulator once and every worker forks from it
+    # already loaded: half the start-up of a pool whose workers each import it.
+    # (Ignored if this process's fork server is already running.)
+    context.set_forkserver_preload(["sim.runner"])
+    return context
+
+
+@contextmanager
+def local_workers(jobs: int | None) -> Iterator[Workers]:
+    """``jobs`` worker processes (default: the machine's CPUs); ``jobs=1`` runs in this process."""
+    jobs = machine_jobs() if jobs is None else jobs
+    if jobs < 1:
+        raise ScenarioError(f"--jobs {jobs}: must be at least 1")
+    if jobs == 1:
+        yield Workers(SerialExecutor(), 1)
+        return
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_pool_context(), initializer=ignore_sigint)
+    try:
+        yield Workers(pool, 2 * jobs)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def client_workers(client: Any) -> Workers:
+    """Workers of a ``dask.distributed.Client``, through its ``concurrent.futures`` interface."""
+    # pure=False: every task is a distinct run; hashing the scenario to
+    # deduplicate tasks would cost time and could never find a duplicate.
+    executor = client.get_executor(pure=False)
+    threads = sum(client.nthreads().values()) or 1
+    return Workers(executor, 2 * threads)
+
+
+@contextmanager
+def dask_client(address: str) -> Iterator[Any]:
+    """A ``dask.distributed.Client`` connected to the scheduler at ``address``, closed afterwards."""
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise ScenarioError(
+            "--dask needs dask.distributed: python -m pip install 'sim-supply-chain[dask]'") from None
+    try:
+        client = Client(address, timeout="20s")
+    except (OSError, TimeoutError) as exc:
+        raise ScenarioError(f"--dask {address}: cannot reach the scheduler: {exc}") from None
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def given_workers(executor: Executor, in_flight: int | None = None) -> Workers:
+    """Wrap an executor the caller owns (and will shut down)."""
+    return Workers(executor, in_flight or 2 * machine_jobs())
+
+
+@contextmanager
+def workers_for(
+    executor: Executor | None = None, client: Any = None, jobs: int | None = None, tasks: int | None = None
+) -> Iterator[Workers]:
+    """The workers an API call asked for: its own executor, a Dask client, or a local pool of ``jobs``.
+
+    A local pool is never larger than the number of ``tasks`` (starting idle
+    worker processes only costs time).
+    """
+    if executor is not None and client is not None:
+        raise ValueError("pass either executor or client, not both")
+    if executor is not None:
+        yield given_workers(executor)
+    elif client is not None:
+        yield client_workers(client)
+    else:
+        if jobs is not None and jobs < 1:
+            raise ScenarioError(f"--jobs {jobs}: must be at least 1")
+        jobs = machine_jobs() if jobs is None else jobs
+        if tasks is not None:
+            jobs = max(1, min(jobs, tasks))
+        with local_workers(jobs) as workers:
+            yield workers

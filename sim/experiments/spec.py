@@ -1,0 +1,272 @@
+"""Sweep files: read, check and expand into validated points before any run starts.
+
+A sweep file is TOML (see ``scenarios/sweeps/absence_vs_fleet.toml``)::
+
+    scenario = "../baseline.toml"     # relative to the sweep file
+    seed = 1
+    replications = 2
+    set = ["horizon.days=14"]         # optional, applied to every point
+    plot_kpis = ["last_mile_share"]   # optional
+    [design]                          # optional: kind = "grid" (default) or "lhs" with n and seed
+    [factors]
+    "regional_warehouses.metro.area.absence_probability" = [0.05, 0.1, 0.2]
+    "regional_warehouses.metro.fleet.vehicles" = { start = 9, stop = 13, step = 2 }
+
+Every problem becomes one :class:`ScenarioError` line naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sim.errors import ScenarioError
+from sim.experiments.design import Factor, Range, factor_values, grid_points, lhs_points
+from sim.experiments.tables import RESERVED
+from sim.scenario.loader import apply_overrides, read_scenario_data, scenario_to_dict, validate_scenario
+from sim.scenario.schema import Scenario
+
+DEFAULT_PLOT_KPIS = ("last_mile_share", "cost_per_parcel.last_mile")
+RANGE_KEYS = frozenset({"start", "stop", "num", "step"})
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Range(_Strict):
+    start: int | float
+    stop: int | float
+    num: int | None = None
+    step: int | float | None = None
+
+
+class _Design(_Strict):
+    kind: Literal["grid", "lhs"] = "grid"
+    n: int | None = Field(default=None, ge=1)
+    seed: int = Field(default=0, ge=0)
+
+
+class _SweepFile(_Strict):
+    name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]+$")
+    description: str = ""
+    scenario: str
+    seed: int | None = Field(default=None, ge=0)
+    replications: int = Field(default=1, ge=1)
+    set: list[str] = Field(default_factory=list)
+    plot_kpis: list[str] = Field(default_factory=lambda: list(DEFAULT_PLOT_KPIS))
+    design: _Design = Field(default_factory=_Design)
+    factors: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Point:
+    """One design point: its number, its factor values and the validated scenario they give."""
+
+    index: int
+    values: dict[str, Any]
+    scenario: Scenario
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """A checked sweep: every point's scenario has been validated, so no run can fail on input."""
+
+    path: Path
+    name: str
+    description: str
+    scenario_path: Path
+    seed: int
+    replications: int
+    overrides: tuple[str, ...]
+    design: str
+    lhs_n: int | None
+    lhs_seed: int
+    factors: dict[str, Factor]
+    plot_kpis: tuple[str, ...]
+    base: Scenario
+    points: tuple[Point, ...]
+
+    @property
+    def runs(self) -> int:
+        """Number of runs: points x replications."""
+        return len(self.points) * self.replications
+
+    @property
+    def fingerprint(self) -> str:
+        """A hash of everything that decides the runs' results (resume and merge check it)."""
+        payload = {
+            "factors": list(self.factors),
+            "seed": self.seed,
+            "replications": self.replications,
+            "points": [[p.values, scenario_to_dict(p.scenario)] for p in self.points],
+        }
+        text = json.dumps(payload, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def toml_literal(value: Any) -> str:
+    """``value`` written as a TOML value, so it can travel as a ``--set key=value`` override."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value)  # JSON string escapes are valid TOML basic-string escapes
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_literal(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{json.dumps(str(k))} = {toml_literal(v)}" for k, v in value.items()) + " }"
+    raise TypeError(f"cannot write {type(value).__name__} as a TOML value")
+
+
+def assignments(values: Mapping[str, Any]) -> list[str]:
+    """A point's factor values as ``key.path=value`` overrides."""
+    return [f"{key}={toml_literal(value)}" for key, value in values.items()]
+
+
+def load_sweep(path: str | Path, overrides: Iterable[str] = ()) -> SweepSpec:
+    """Read and check a sweep file; ``overrides`` (``--set``) apply to the base scenario of every point."""
+    path = Path(path)
+    raw = _read(path)
+    factors_table = raw.get("factors")
+    if isinstance(factors_table, dict):
+        raw = {**raw, "factors": _flatten_factors(factors_table, path)}
+    try:
+        spec = _SweepFile.model_validate(raw)
+    except ValidationError as exc:
+        raise ScenarioError(_first_error(exc, path)) from None
+    scenario_path = path.parent / spec.scenario
+    if not scenario_path.is_file():
+        raise ScenarioError(f"{path}: scenario = {spec.scenario!r}: no such scenario file ({scenario_path})")
+    all_sets = (*spec.set, *overrides)
+    base_data = apply_overrides(read_scenario_data(scenario_path), all_sets, source=str(scenario_path))
+    base = _validate(base_data, f"{scenario_path} (with the sweep's set)")
+    factors = {key: _factor(key, value, path) for key, value in spec.factors.items()}
+    if not factors:
+        raise ScenarioError(f"{path}: factors: give at least one factor")
+    _check_design(spec.design, factors, path)
+    for key, factor in factors.items():
+        _check_factor(key, factor, base_data, path, spec.design.kind)
+    values = (grid_points(factors) if spec.design.kind == "grid"
+              else lhs_points(factors, spec.design.n or 0, spec.design.seed))
+    points = tuple(_point(i, v, base_data, path) for i, v in enumerate(values))
+    return SweepSpec(
+        path=path, name=spec.name or path.stem, description=spec.description, scenario_path=scenario_path,
+        seed=base.seed if spec.seed is None else spec.seed, replications=spec.replications,
+        overrides=tuple(all_sets), design=spec.design.kind, lhs_n=spec.design.n, lhs_seed=spec.design.seed,
+        factors=factors, plot_kpis=tuple(spec.plot_kpis), base=base, points=points,
+    )
+
+
+def _read(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise ScenarioError(f"{path}: no such file")
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot be read: {exc.strerror}") from None
+
+
+def _flatten_factors(table: dict[str, Any], path: Path, prefix: str = "") -> dict[str, Any]:
+    # Unquoted dotted keys (a.b.c = [...]) arrive as nested tables; a table with
+    # a range key (start, stop, num, step) is a leaf, any other table goes deeper.
+    flat: dict[str, Any] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and not (RANGE_KEYS & value.keys()):
+            nested = _flatten_factors(value, path, name + ".")
+        else:
+            nested = {name: value}
+        for leaf in nested:
+            if leaf in flat:
+                raise ScenarioError(f"{path}: factors.{leaf}: given twice")
+        flat.update(nested)
+    return flat
+
+
+def _first_error(exc: ValidationError, path: Path) -> str:
+    err = exc.errors(include_url=False)[0]
+    key = ".".join(str(part) for part in err["loc"])
+    if err["type"] == "extra_forbidden":
+        model = _Range if "factors" in key else (_Design if key.startswith("design") else _SweepFile)
+        allowed = ", ".join(model.model_fields)
+        return f"{path}: {key}: unknown key (allowed: {allowed})"
+    if err["type"] == "missing":
+        return f"{path}: {key}: required key is missing"
+    message = str(err["msg"]).removeprefix("Value error, ").replace("Input should be", "allowed:")
+    return f"{path}: {key} = {err.get('input')!r}: {message}"
+
+
+def _factor(key: str, value: Any, path: Path) -> Factor:
+    if key in RESERVED or key == "seed":
+        raise ScenarioError(f"{path}: factors.{key}: the sweep sets '{key}' itself; it cannot be a factor")
+    if isinstance(value, list):
+        if not value:
+            raise ScenarioError(f"{path}: factors.{key} = []: empty list of values")
+        return list(value)
+    if isinstance(value, dict):
+        try:
+            checked = _Range.model_validate(value)
+        except ValidationError as exc:
+            err = exc.errors(include_url=False)[0]
+            where = ".".join(str(p) for p in err["loc"])
+            reason = ("unknown key (allowed: start, stop, num, step)" if err["type"] == "extra_forbidden"
+                      else str(err["msg"]).replace("Input should be", "allowed:"))
+            raise ScenarioError(f"{path}: factors.{key}.{where}: {reason}") from None
+        return Range(checked.start, checked.stop, checked.num, checked.step)
+    raise ScenarioError(f"{path}: factors.{key} = {value!r}: expected a list of values or a range table "
+                        "{start, stop, num} or {start, stop, step}")
+
+
+def _check_design(design: _Design, factors: Mapping[str, Factor], path: Path) -> None:
+    if design.kind == "lhs" and design.n is None:
+        raise ScenarioError(f"{path}: design.n: a Latin hypercube needs the number of points n")
+    if design.kind == "grid" and design.n is not None:
+        raise ScenarioError(f"{path}: design.n: only for kind = \"lhs\" (a grid has one point per combination)")
+
+
+def _check_factor(key: str, factor: Factor, base: Mapping[str, Any], path: Path, kind: str) -> None:
+    """Every value of one factor, applied alone to the base, must give a valid scenario."""
+    try:
+        values = ([factor.start, factor.stop] if isinstance(factor, Range) and factor.continuous and kind == "lhs"
+                  else factor_values(factor))
+    except ValueError as exc:
+        raise ScenarioError(f"{path}: factors.{key}: {exc}") from None
+    for value in values:
+        source = f"{path}: factors.{key} = {toml_literal(value)}"
+        data = apply_overrides(base, [f"{key}={toml_literal(value)}"], source=source)
+        _validate(data, source)
+
+
+def _point(index: int, values: dict[str, Any], base: Mapping[str, Any], path: Path) -> Point:
+    """Factors can be valid one by one and clash together (a reorder point above order-up-to)."""
+    label = ", ".join(f"{k}={toml_literal(v)}" for k, v in values.items())
+    source = f"{path}: point {index} ({label})"
+    return Point(index, values, _validate(apply_overrides(base, assignments(values), source=source), source))
+
+
+def _validate(data: Mapping[str, Any], source: str) -> Scenario:
+    try:
+        return validate_scenario(data, source=source)
+    except ScenarioError as exc:
+        # The loader lists up to five problems; one line, the first, is enough
+        # to fix the sweep file and keeps the CLI's one-line error promise.
+        raise ScenarioError(str(exc).splitlines()[0]) from None

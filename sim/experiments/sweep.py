@@ -1,0 +1,194 @@
+"""Run a sweep (every point x replication) on any executor, shard it, resume it, merge shards."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from sim.errors import ScenarioError
+from sim.experiments import store
+from sim.experiments.engine import run_all
+from sim.experiments.executors import workers_for
+from sim.experiments.plots import write_sweep_plots
+from sim.experiments.progress import Progress
+from sim.experiments.spec import SweepSpec, load_sweep
+from sim.experiments.tasks import OK, RunTask
+from sim.output import write_json
+
+Keep = Literal["summaries", "runs"]
+DEFAULT_OUT = Path("results") / "sweeps"
+
+
+@dataclass
+class SweepResult:
+    """Where a sweep was written and its tables (``runs``: one row per run; ``aggregate``: per point and KPI)."""
+
+    folder: Path
+    runs: pd.DataFrame
+    aggregate: pd.DataFrame
+    executed: int = 0
+    skipped: int = 0
+    missing: list[int] = field(default_factory=list)
+    plots: list[Path] = field(default_factory=list)
+    unknown_plot_kpis: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> pd.DataFrame:
+        """Runs that raised, with their error messages."""
+        return self.runs[self.runs["status"] != OK]
+
+    @property
+    def complete(self) -> bool:
+        """Every run of the sweep (or shard) finished and none failed."""
+        return not self.missing and self.failed.empty
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"i/n"`` -> (i, n), with 0 <= i < n: the shard runs the indices with index % n == i."""
+    try:
+        i, n = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise ScenarioError(f"--shard {text}: expected i/n, e.g. 0/3") from None
+    if n < 1 or not 0 <= i < n:
+        raise ScenarioError(f"--shard {text}: needs n >= 1 and 0 <= i < n")
+    return i, n
+
+
+def shard_indices(total: int, shard: tuple[int, int]) -> list[int]:
+    """The run indices that belong to a shard: a deterministic round-robin split."""
+    i, n = shard
+    return [index for index in range(total) if index % n == i]
+
+
+def sweep_folder(spec: SweepSpec, out: Path, shard: tuple[int, int]) -> Path:
+    """``out/<name>``, or ``out/<name>-shard-i-of-n`` for one shard."""
+    i, n = shard
+    return out / (spec.name if n == 1 else f"{spec.name}-shard-{i}-of-{n}")
+
+
+def sweep_tasks(spec: SweepSpec, indices: Iterable[int], folder: Path, keep: Keep) -> list[RunTask]:
+    """Run ``index`` is replication ``index % replications`` of point ``index // replications``.
+
+    Every point uses the same seed, so replication r of every point shares its
+    random numbers with the others (common random numbers across the sweep).
+    """
+    tasks = []
+    for index in indices:
+        point = spec.points[index // spec.replications]
+        tasks.append(RunTask(
+            index=index, scenario=point.scenario, seed=spec.seed, replication=index % spec.replications,
+            point=point.index, factors=point.values,
+            write_root=str(folder / "runs") if keep == "runs" else None, run_id=f"run-{index:06d}",
+        ))
+    return tasks
+
+
+def run_sweep(
+    spec: SweepSpec | str | Path,
+    executor: Executor | None = None,
+    *,
+    client: Any = None,
+    jobs: int | None = None,
+    out: str | Path = DEFAULT_OUT,
+    folder: str | Path | None = None,
+    overrides: Iterable[str] = (),
+    shard: tuple[int, int] = (0, 1),
+    resume: bool = False,
+    keep: Keep = "summaries",
+    plots: bool = True,
+    progress: bool | None = None,
+) -> SweepResult:
+    """Run a sweep and write its folder (see :mod:`sim.experiments.store`); return its tables.
+
+    ``spec`` is a checked :class:`SweepSpec` or the path of a sweep file (then
+    ``overrides`` apply to its base scenario). Runs go to ``executor`` (any
+    ``concurrent.futures.Executor``, which the caller owns), to a Dask
+    ``client`` (``client.get_executor()``), or to a local process pool of ``jobs``
+    workers (default: one per CPU; ``jobs=1`` runs in this process). ``shard``
+    ``(i, n)`` runs only the indices with ``index % n == i``. ``resume``
+    continues an interrupted sweep in the same folder: runs that succeeded are
+    skipped, missing and failed ones are run.
+    A failing run is recorded and the sweep goes on; Ctrl-C keeps every run
+    finished so far and raises KeyboardInterrupt.
+    """
+    if keep not in ("summaries", "runs"):
+        raise ScenarioError(f"--keep {keep}: allowed: summaries, runs")
+    spec = spec if isinstance(spec, SweepSpec) else load_sweep(spec, overrides)
+    target = Path(folder) if folder is not None else sweep_folder(spec, Path(out), shard)
+    description = store.prepare(target, spec, shard, keep, resume)
+    indices = shard_indices(spec.runs, shard)
+    done = store.finished_ok(target) if resume else set()
+    todo = [i for i in indices if i not in done]
+    bar = Progress(len(todo), spec.name, progress)
+    try:
+        with workers_for(executor, client, jobs, len(todo)) as workers:
+            run_all(sweep_tasks(spec, todo, target, keep), workers, lambda r: store.write_marker(target, r), bar)
+    finally:
+        bar.close()
+    result = finish(target, description, indices, plots)
+    result.executed, result.skipped = len(todo), len(indices) - len(todo)
+    return result
+
+
+def finish(folder: Path, description: dict[str, Any], indices: Iterable[int], plots: bool = True) -> SweepResult:
+    """Assemble the tables and plots of a sweep folder from its run files."""
+    runs, aggregate, missing = store.assemble(folder, description, indices)
+    written: list[Path] = []
+    unknown: list[str] = []
+    if plots and not aggregate.empty:
+        written, unknown = write_sweep_plots(aggregate, description["factors"], description["plot_kpis"],
+                                             folder / "plots")
+    return SweepResult(folder, runs, aggregate, missing=missing, plots=written, unknown_plot_kpis=unknown)
+
+
+def merge_sweeps(folders: Iterable[str | Path], out: str | Path | None = None, plots: bool = True) -> SweepResult:
+    """Combine shard folders of one sweep into ``out`` (default: ``<parent of the first>/<sweep name>``).
+
+    The result holds exactly the tables one unsharded run would have written.
+    """
+    sources = [Path(f) for f in folders]
+    if not sources:
+        raise ScenarioError("merge: give at least one sweep folder")
+    descriptions = [store.read_description(f) for f in sources]
+    first = descriptions[0]
+    for source, description in zip(sources, descriptions, strict=True):
+        if description.get("fingerprint") != first.get("fingerprint"):
+            raise ScenarioError(f"{source}: is a shard of a different sweep than {sources[0]} "
+                                "(scenario, factors, seed or replications differ)")
+    target = Path(out) if out is not None else sources[0].parent / first["name"]
+    if target.resolve() in {s.resolve() for s in sources}:
+        raise ScenarioError(f"{target}: is one of the folders to merge; choose another --out")
+    if target.exists() and any(target.iterdir()):
+        raise ScenarioError(f"{target}: already exists; choose another --out")
+    (target / "runs").mkdir(parents=True, exist_ok=True)
+    for source in sources:
+        _copy_runs(source, target)
+        for name in ("scenario.toml", "design.csv"):
+            if not (target / name).exists() and (source / name).exists():
+                shutil.copy2(source / name, target / name)
+    merged = {**first, "shard": [0, 1], "merged_from": [str(s) for s in sources]}
+    write_json(target / store.SWEEP_FILE, merged)
+    result = finish(target, merged, range(int(first["runs_total"])), plots)
+    result.skipped = len(result.runs)
+    return result
+
+
+def _copy_runs(source: Path, target: Path) -> None:
+    """Copy a shard's run files (and run folders); a run present twice keeps its successful record."""
+    existing = store.read_markers(target)
+    for index, record in store.read_markers(source).items():
+        if index in existing and existing[index]["status"] == OK:
+            continue
+        folder = record.get("folder")
+        if folder:
+            destination = target / folder
+            if destination.exists():
+                shutil.rmtree(destination)
+            shutil.copytree(source / folder, destination)
+        write_json(target / "runs" / store.marker_name(index), record)
