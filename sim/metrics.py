@@ -88,7 +88,10 @@ def parcel_summary(parcels: pd.DataFrame) -> dict[str, Any]:
         },
         "stock": {
             "backordered_share": _ratio(float(window["backordered"].sum()), len(window)),
-            "fill_rate": 1.0 - _ratio(float(window["backordered"].sum()), len(window)) if len(window) else math.nan,
+            # Served from stock at once: neither backordered nor lost (a lost sale takes no unit).
+            "fill_rate": 1.0 - _ratio(float(window["backordered"].sum()) + states["lost_sale"], len(window))
+            if len(window) else math.nan,
+            "lost_sale_share": _ratio(float(states["lost_sale"]), len(window)),
         },
         "capacity": {
             "carried_over_share": _ratio(float((window["days_waited"] > 0).sum()), len(window)),
@@ -132,9 +135,11 @@ def linehaul_summary(trips: pd.DataFrame, start_h: float, end_h: float) -> dict[
     """Line-haul trips that left inside the window, per stage: count and mean truck fill."""
     window = trips[(trips["depart_h"] >= start_h) & (trips["depart_h"] <= end_h)]
     out: dict[str, Any] = {}
-    for stage, group in window.groupby("stage", sort=True):
-        out[str(stage)] = {"trips": len(group), "mean_fill": float(group["fill"].mean()),
-                           "units": int(group["units"].sum())}
+    # Every line-haul stage, even without trips, so every run has the same KPI columns.
+    for stage in ("central_to_regional", "factory_to_central"):
+        group = window[window["stage"] == stage]
+        out[stage] = {"trips": len(group), "mean_fill": float(group["fill"].mean()) if len(group) else math.nan,
+                      "units": int(group["units"].sum())}
     return out
 
 

@@ -57,7 +57,8 @@ def plot_outcomes(parcels: pd.DataFrame, ax: Axes | None = None) -> Axes:
         int((delivered["delivered_via"] == "pickup_point").sum()),
         *[int((window["state"] == s).sum()) for s in FINAL_STATES[1:]],
     ]
-    bars = ax.bar(labels, counts, color=["#55A868", "#8172B3", "#CCB974", "#C44E52", "#8C8C8C"])
+    colours = ["#55A868", "#8172B3", "#CCB974", "#C44E52", "#8C8C8C", "#64B5CD", "#DA8BC3"]
+    bars = ax.bar(labels, counts, color=colours[: len(labels)])
     ax.bar_label(bars, fontsize=8)
     ax.set_ylabel("parcels")
     ax.set_title("Delivery outcomes (parcels ordered in the window)")

@@ -16,7 +16,7 @@ import pandas as pd
 
 
 class ParcelState(IntEnum):
-    """Where a parcel is. The first four are 'in_system' in the summary."""
+    """Where a parcel is. The first four are 'in_system' in the summary; LOST is a lost sale."""
 
     AWAITING_STOCK = 0  # ordered, the regional warehouse had no stock (backorder)
     AWAITING_PICK = 1  # stock reserved, not yet picked and packed
@@ -25,6 +25,7 @@ class ParcelState(IntEnum):
     AT_PICKUP_POINT = 4
     DELIVERED = 5
     RETURNED = 6
+    LOST = 7  # no stock at the regional warehouse under lost sales: the order was never filled
 
 
 FINAL_STATE = {
@@ -35,9 +36,10 @@ FINAL_STATE = {
     ParcelState.AT_PICKUP_POINT: "at_pickup_point",
     ParcelState.DELIVERED: "delivered",
     ParcelState.RETURNED: "returned",
+    ParcelState.LOST: "lost_sale",
 }
 
-FINAL_STATES = ("delivered", "at_pickup_point", "returned", "in_system")
+FINAL_STATES = ("delivered", "at_pickup_point", "returned", "in_system", "lost_sale")
 
 
 class TrailEvent(IntEnum):
@@ -53,6 +55,7 @@ class TrailEvent(IntEnum):
     COLLECTED = 7
     RETURNED = 8
     STOCK_ALLOCATED = 9
+    LOST_SALE = 10
 
 
 _FLOAT_FIELDS = (

@@ -34,9 +34,9 @@ def format_summary(summary: dict[str, Any], title: str, currency: str) -> str:
         f"total logistics cost (window)               {_money(total, currency)}",
         f"cost per delivered parcel                   {_money(summary['cost_per_delivered_parcel'], currency)}",
         f"parcels ordered in the window               {parcels['ordered']:,}",
-        f"  delivered / at pickup point / returned / in system   "
+        f"  delivered / at pickup point / returned / lost sale / in system   "
         f"{parcels['delivered']:,} / {parcels['at_pickup_point']:,} / {parcels['returned']:,} / "
-        f"{parcels['in_system']:,}",
+        f"{parcels.get('lost_sale', 0):,} / {parcels['in_system']:,}",
         f"first-attempt success rate                  {summary['first_attempt_success_rate']:.1%}",
         f"cost per failed attempt                     {_money(summary['cost_per_failed_attempt'], currency)}",
         f"lead time, mean / p95 (hours)               {lead['mean']:.1f} / {lead['p95']:.1f}",

@@ -228,3 +228,13 @@ def test_extends_merges_named_tables_and_replaces_lists(tmp_path: Path) -> None:
     loop.write_text('extends = "loop.toml"\nname = "loop"\n')
     with pytest.raises(ScenarioError, match="cycle"):
         load_scenario(loop)
+
+
+def test_extends_replaces_a_policy_table_of_another_kind(tmp_path: Path) -> None:
+    child = tmp_path / "child.toml"
+    child.write_text(
+        f'extends = "{BASELINE}"\nname = "child"\n[[regional_warehouses]]\nname = "metro"\n'
+        'inventory = { policy = "base_stock", level_days = 5 }\n'
+    )
+    metro = load_scenario(child).regional_warehouses[0]
+    assert metro.inventory.policy == "base_stock"

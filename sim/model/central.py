@@ -12,7 +12,7 @@ import simpy
 from sim.model.context import SimContext
 from sim.model.factory import Plant
 from sim.model.linehaul import Lane
-from sim.model.policies import make_policy
+from sim.model.policies import StockPolicy
 from sim.model.products import ProductTable
 from sim.model.stock import StockPoint
 from sim.scenario.schema import CentralWarehouse
@@ -24,7 +24,8 @@ STAGE = "central_warehouse"
 
 
 class CentralDC:
-    """Central warehouse: receives from factories, fills regional orders, backorders what it lacks."""
+    """Central warehouse: receives from factories, fills regional orders, and backorders what it lacks or,
+    for products under lost sales, cancels the shortfall of the regional order."""
 
     def __init__(
         self,
@@ -38,10 +39,9 @@ class CentralDC:
         self.config = config
         self.name = config.name
         self.products = products
-        self.stock = StockPoint(
-            ctx, config.name, STAGE, products, make_policy(config.inventory, daily_demand),
-            config.storage_cost_per_m3_day,
-        )
+        policy = StockPolicy.for_warehouse(config.inventory, config.inventory_by_product, daily_demand,
+                                           products.names)
+        self.stock = StockPoint(ctx, config.name, STAGE, products, policy, config.storage_cost_per_m3_day)
         self.backorders: deque[list[Any]] = deque()  # [regional, product, units], FIFO
         self.backorder_units = np.zeros(len(products), dtype=np.int64)
         self.outbound: dict[str, Lane] = {}
@@ -57,7 +57,8 @@ class CentralDC:
             lane_config = ctx.scenario.factory_for(config, product)
             self.inbound_by_product.append((plants[lane_config.factory], lanes[lane_config.factory]))
         self.inbound_lanes = list(lanes.values())
-        ctx.env.process(self._review_loop())
+        if policy.has_periodic:  # a warehouse reviewed only continuously spends no events on a review clock
+            ctx.env.process(self._review_loop())
 
     def connect(self, regional: RegionalDepot, distance_km: float) -> Lane:
         """Open the outbound lane to a regional warehouse this warehouse supplies."""
@@ -75,20 +76,29 @@ class CentralDC:
             self.stock.add(int(product), int(load[product]))
             self.stock.on_order[product] -= load[product]
         self._serve_backorders()
+        self._review_continuous(load > 0)
 
     def request(self, regional: RegionalDepot, quantity: np.ndarray) -> None:
-        """A regional warehouse orders; ship what is on hand, backorder the rest."""
+        """A regional warehouse orders; ship what is on hand, backorder (or cancel) the rest."""
         for product in np.flatnonzero(quantity):
             self._fill(regional, int(product), int(quantity[product]))
+        self._review_continuous(quantity > 0)
 
     def _fill(self, regional: RegionalDepot, product: int, units: int) -> None:
         available = int(self.stock.on_hand[product])
         shipped = min(available, units)
         if shipped:
             self._ship(regional, product, shipped)
-        if units > shipped:
-            self.backorders.append([regional, product, units - shipped])
-            self.backorder_units[product] += units - shipped
+        short = units - shipped
+        if not short:
+            return
+        if self.stock.lost_sales[product]:
+            # Lost sales: the shortfall is not owed later; the regional warehouse stops counting it as on order.
+            self.stock.lost[product] += short
+            regional.stock.cancel(product, short)
+        else:
+            self.backorders.append([regional, product, short])
+            self.backorder_units[product] += short
 
     def _ship(self, regional: RegionalDepot, product: int, units: int) -> None:
         self.stock.remove(product, units)
@@ -108,13 +118,22 @@ class CentralDC:
                 waiting.append([regional, product, units - shipped])
         self.backorders = waiting
 
+    def _review_continuous(self, touched: np.ndarray) -> None:
+        """Continuous review of the products a demand or receipt event just touched."""
+        products = touched & self.stock.policy.continuous
+        if products.any():
+            self._order(self.stock.reorder(self.backorder_units, products))
+
+    def _order(self, quantity: np.ndarray) -> None:
+        for product in np.flatnonzero(quantity):
+            plant, lane = self.inbound_by_product[product]
+            plant.request(lane, int(product), int(quantity[product]))
+
     def _review_loop(self) -> Generator[simpy.Event, Any, None]:
+        """Periodic review at the review hour, of the products due that day."""
         env = self.ctx.env
         day = 0
         while True:
             yield env.timeout(day * 24.0 + self.config.review_hour - env.now)
-            quantity = self.stock.reorder(self.backorder_units)
-            for product in np.flatnonzero(quantity):
-                plant, lane = self.inbound_by_product[product]
-                plant.request(lane, int(product), int(quantity[product]))
+            self._order(self.stock.reorder(self.backorder_units, self.stock.due(day)))
             day += 1

@@ -310,10 +310,13 @@ class LastMileDepot:
                 continue
             assigned = self._launch(ops, day, wave, depart_hour, stops, eligible)
             remaining = np.setdiff1d(remaining, assigned, assume_unique=True)
+        rebook = self.area.time_windows.rebook_after_days
         for index in remaining.tolist():
             stop = stops[index]
             for parcel_id in stop.parcels:
                 parcels.days_waited[parcel_id] += 1
+                if parcels.slot[parcel_id] >= 0 and parcels.days_waited[parcel_id] >= rebook:
+                    parcels.slot[parcel_id] = -1  # the slot could not be kept: any time will do now
                 if stop.pickup_point >= 0:
                     self.pickup.release_reservation(stop.pickup_point)
                     parcels.pickup_point[parcel_id] = -1

@@ -89,7 +89,8 @@ class SupplyChain:
 
         ``initial + produced == on_hand + queued + in_transit + in_parcels``, where
         ``in_parcels`` counts units reserved for customer orders (every parcel
-        that is not waiting for stock), whatever has happened to the parcel since.
+        that is neither waiting for stock nor a lost sale), whatever has happened
+        to the parcel since.
         """
         n = len(self.products)
         on_hand = np.zeros(n, dtype=np.int64)
@@ -104,7 +105,8 @@ class SupplyChain:
             in_transit += lane.in_transit
         produced = sum((p.produced for p in self.plants.values()), np.zeros(n, dtype=np.int64))
         parcels = self.ctx.parcels
-        taken = parcels.view("state") != ParcelState.AWAITING_STOCK
+        # Waiting parcels and lost sales hold no unit; every other parcel took exactly one.
+        taken = ~np.isin(parcels.view("state"), (ParcelState.AWAITING_STOCK, ParcelState.LOST))
         in_parcels = np.bincount(parcels.view("product")[taken], minlength=n).astype(np.int64)
         return {
             "initial": initial, "produced": produced, "on_hand": on_hand,

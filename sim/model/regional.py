@@ -14,7 +14,7 @@ from sim.model.context import SimContext
 from sim.model.demand import DemandModel
 from sim.model.geography import AreaGeometry
 from sim.model.lastmile import LastMileDepot
-from sim.model.policies import make_policy
+from sim.model.policies import StockPolicy
 from sim.model.products import ProductTable
 from sim.model.promise import promise_deadline_h
 from sim.model.stock import StockPoint
@@ -49,10 +49,9 @@ class RegionalDepot:
         self.geometry = AreaGeometry(area, ctx.streams.get(f"geography/{self.name}"))
         self.demand = DemandModel(area, ctx.scenario.demand, products, self.geometry)
         self.daily_demand = area.expected_orders_per_day * products.share
-        self.stock = StockPoint(
-            ctx, self.name, STAGE, products, make_policy(config.inventory, self.daily_demand),
-            config.storage_cost_per_m3_day,
-        )
+        policy = StockPolicy.for_warehouse(config.inventory, config.inventory_by_product, self.daily_demand,
+                                           products.names)
+        self.stock = StockPoint(ctx, self.name, STAGE, products, policy, config.storage_cost_per_m3_day)
         self.waiting_for_stock: list[deque[int]] = [deque() for _ in range(len(products))]
         self.backorder_units = np.zeros(len(products), dtype=np.int64)
         self.to_pick: deque[int] = deque()
@@ -65,7 +64,8 @@ class RegionalDepot:
         ctx.env.process(self._picking_loop())
         if ctx.scenario.service.same_day_share > 0:
             ctx.env.process(self._same_day_picking_loop())
-        ctx.env.process(self._review_loop())
+        if policy.has_periodic:  # a warehouse reviewed only continuously spends no events on a review clock
+            ctx.env.process(self._review_loop())
 
     # --- customer orders -------------------------------------------------------
 
@@ -139,12 +139,19 @@ class RegionalDepot:
             self.stock.remove(product, 1)
             parcels.state[parcel_id] = ParcelState.AWAITING_PICK
             (self.to_pick_same_day if parcels.same_day[parcel_id] else self.to_pick).append(parcel_id)
+        elif self.stock.lost_sales[product]:
+            # Lost sale: the customer goes elsewhere; the order ends here and takes no unit.
+            parcels.state[parcel_id] = ParcelState.LOST
+            self.stock.lost[product] += 1
+            self.ctx.recorder.track(parcel_id, now, TrailEvent.LOST_SALE)
         else:
             parcels.state[parcel_id] = ParcelState.AWAITING_STOCK
             parcels.backordered[parcel_id] = True
             self.waiting_for_stock[product].append(parcel_id)
             self.backorder_units[product] += 1
             self.ctx.recorder.track(parcel_id, now, TrailEvent.BACKORDERED)
+        if self.stock.continuous[product]:
+            self._review_product(product)
 
     # --- replenishment -----------------------------------------------------------
 
@@ -170,13 +177,27 @@ class RegionalDepot:
             self.stock.add(product, units)
             if served:
                 self.stock.remove(product, served)
+            if self.stock.continuous[product]:
+                self._review_product(product)
+
+    def _review_product(self, product: int) -> None:
+        """Continuous review of one product after a demand or receipt event.
+
+        A shortfall that the central warehouse cancels (lost sales there) lowers
+        the position again, but does not trigger another review here: the next
+        event does, so a stocked-out supplier cannot start an endless loop.
+        """
+        quantity = self.stock.review_product(self.backorder_units, product)
+        if quantity is not None:
+            self.central.request(self, quantity)
 
     def _review_loop(self) -> Generator[simpy.Event, Any, None]:
+        """Periodic review at the review hour, of the products due that day."""
         env = self.ctx.env
         day = 0
         while True:
             yield env.timeout(day * 24.0 + self.config.review_hour - env.now)
-            quantity = self.stock.reorder(self.backorder_units)
+            quantity = self.stock.reorder(self.backorder_units, self.stock.due(day))
             if quantity.any():
                 self.central.request(self, quantity)
             day += 1

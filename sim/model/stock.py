@@ -1,11 +1,11 @@
-"""Stock held at a warehouse: on hand, on order, and the storage and holding cost of keeping it."""
+"""Stock held at a warehouse: on hand, on order, its policies, and the storage and holding cost of keeping it."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from sim.model.context import SimContext
-from sim.model.policies import ReorderPolicy
+from sim.model.policies import ReorderPolicy, StockPolicy
 from sim.model.products import ProductTable
 
 
@@ -15,6 +15,10 @@ class StockPoint:
     Every change of on-hand stock first adds on_hand x elapsed hours to a running
     integral, so the daily cost posting is the exact area under the stock curve,
     not a snapshot that would miss what came and went within a day.
+
+    ``policy`` is one policy for every product, or a :class:`StockPolicy` with
+    one per product. The inventory position a review sees is on hand + on
+    order - backorders; the warehouse owns its backorders and passes them in.
     """
 
     def __init__(
@@ -23,21 +27,28 @@ class StockPoint:
         name: str,
         stage: str,
         products: ProductTable,
-        policy: ReorderPolicy,
+        policy: ReorderPolicy | StockPolicy,
         storage_cost_per_m3_day: float,
     ) -> None:
         self.ctx = ctx
         self.name = name
         self.stage = stage
         self.products = products
-        self.policy = policy
-        self.on_hand = policy.initial_stock()
+        self.policy = policy if isinstance(policy, StockPolicy) else StockPolicy.uniform(policy, len(products))
+        self.on_hand = self.policy.initial_stock()
         self.on_order = np.zeros(len(products), dtype=np.int64)
         self.initial_units = self.on_hand.copy()
         # Flow counters for the per-warehouse balance: initial + received == shipped + on hand.
         self.received = np.zeros(len(products), dtype=np.int64)
         self.shipped = np.zeros(len(products), dtype=np.int64)
+        # Demand units turned away under lost sales, and own order units the supplier cancelled.
+        self.lost = np.zeros(len(products), dtype=np.int64)
+        self.cancelled = np.zeros(len(products), dtype=np.int64)
+        # Python lists for the per-order hot path, where indexing a numpy bool array is slower.
+        self.continuous = self.policy.continuous.tolist()
+        self.lost_sales = self.policy.lost_sales.tolist()
         self._unit_hours = np.zeros(len(products))
+        self.unit_hours_to_date = np.zeros(len(products))  # never reset: mean on hand = this / elapsed hours
         self._since = 0.0
         self._storage_per_unit_hour = storage_cost_per_m3_day * products.volume_m3 / 24.0
         self._holding_per_unit_hour = products.holding_cost_per_unit_hour()
@@ -45,8 +56,15 @@ class StockPoint:
     def _integrate(self) -> None:
         now = self.ctx.env.now
         if now > self._since:
-            self._unit_hours += self.on_hand * (now - self._since)
+            area = self.on_hand * (now - self._since)
+            self._unit_hours += area
+            self.unit_hours_to_date += area
             self._since = now
+
+    def unit_hours(self) -> np.ndarray:
+        """On-hand unit-hours per product from time zero to now (the exact area under the stock curve)."""
+        self._integrate()
+        return self.unit_hours_to_date.copy()
 
     def add(self, product: int, units: int) -> None:
         """Units arrive on the shelf."""
@@ -73,9 +91,33 @@ class StockPoint:
         self.ctx.ledger.post(now, self.stage, "inventory_holding", self.name, holding)
         self._unit_hours = np.zeros_like(self._unit_hours)
 
-    def reorder(self, backorders: np.ndarray) -> np.ndarray:
-        """Review: the order quantity per product, which is then counted as on order."""
-        position = self.on_hand + self.on_order - backorders
-        quantity = self.policy.order_quantity(position)
+    def position(self, backorders: np.ndarray) -> np.ndarray:
+        """Inventory position per product: on hand + on order - backorders."""
+        return self.on_hand + self.on_order - backorders
+
+    def reorder(self, backorders: np.ndarray, products: np.ndarray | None = None) -> np.ndarray:
+        """Review (all products, or those of the boolean mask ``products``): the order quantity per product,
+        which is then counted as on order."""
+        quantity = self.policy.order_quantity(self.position(backorders))
+        if products is not None:
+            quantity = np.where(products, quantity, 0)
         self.on_order += quantity
         return quantity
+
+    def review_product(self, backorders: np.ndarray, product: int) -> np.ndarray | None:
+        """Continuous review after a demand or receipt event of ``product``: its order vector, or None."""
+        if not self.continuous[product]:
+            return None
+        mask = np.zeros(len(self.products), dtype=bool)
+        mask[product] = True
+        quantity = self.reorder(backorders, mask)
+        return quantity if quantity[product] else None
+
+    def due(self, day: int) -> np.ndarray:
+        """Products whose periodic review falls on ``day``."""
+        return self.policy.due(day)
+
+    def cancel(self, product: int, units: int) -> None:
+        """The supplier will not deliver ``units`` already on order (its stock-out is a lost sale)."""
+        self.on_order[product] -= units
+        self.cancelled[product] += units

@@ -49,14 +49,15 @@ def read_scenario_data(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any
 def merge_scenarios(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
     """Deep-merge ``changes`` into ``base``.
 
-    Tables merge key by key. Lists of tables that all have a ``name`` (the
+    Tables merge key by key, except a table whose ``policy`` tag changes (an
+    inventory policy of another kind), which is replaced whole. Lists of tables that all have a ``name`` (the
     warehouses, the factories) merge element by element on the name, and new
     names are appended. Every other value, lists included, is replaced.
     """
     merged = copy.deepcopy(dict(base))
     for key, value in changes.items():
         old = merged.get(key)
-        if isinstance(old, dict) and isinstance(value, dict):
+        if isinstance(old, dict) and isinstance(value, dict) and not _policy_changes(old, value):
             merged[key] = merge_scenarios(old, value)
         elif isinstance(old, list) and _named_tables(old) and _named_tables(value):
             by_name = {item["name"]: i for i, item in enumerate(old)}
@@ -68,6 +69,15 @@ def merge_scenarios(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict
         else:
             merged[key] = copy.deepcopy(value)
     return merged
+
+
+# The tags of the inventory-policy union: pydantic puts them in error locations.
+POLICY_TAGS = frozenset({"sS", "base_stock", "RQ", "TS", "TQ"})
+
+
+def _policy_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """Whether ``new`` switches a tagged table (an inventory policy) to another kind."""
+    return "policy" in old and "policy" in new and old["policy"] != new["policy"]
 
 
 def _named_tables(value: Any) -> bool:
@@ -200,7 +210,7 @@ def _key_path(loc: tuple[int | str, ...], data: Mapping[str, Any]) -> str:
                 name = node[part].get("name")
             out += f"[{part}]" + (f"({name})" if name else "")
             node = node[part] if isinstance(node, list) and part < len(node) else None
-        elif part in ("sS", "base_stock", "function-after[_order(), SSPolicy]"):
+        elif part in POLICY_TAGS:
             continue  # pydantic's union-member tags are not keys the user wrote
         elif isinstance(part, str) and part.startswith(("function-", "tagged-union")):
             continue

@@ -12,6 +12,7 @@ minutes (``_min``), kilometres (``_km``), km/h (``_kmh``), cubic metres
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -75,37 +76,162 @@ class Demand(Frozen):
         return self
 
 
-class SSPolicy(Frozen):
-    """Periodic-review (s, S): when the inventory position is at or below s, order up to S.
+StockoutRule = Literal["backorder", "lost_sales"]
+UnitCount = Annotated[int, Field(ge=0)]
+PositiveUnitCount = Annotated[int, Field(ge=1)]
+# A level in units: one number for every product the policy governs, or one per product name.
+UnitLevels = UnitCount | dict[str, UnitCount]
+PositiveUnitLevels = PositiveUnitCount | dict[str, PositiveUnitCount]
+ReviewPeriodDays = Annotated[int, Field(ge=1, le=365)]
 
-    Levels are in days of the warehouse's expected demand, so one scenario scales
-    with demand without retuning units.
+
+class PolicyBase(Frozen):
+    """What every inventory policy shares: safety stock, initial stock and what a stock-out does.
+
+    Each level is given either in days of the warehouse's expected demand
+    (``..._days``, so one scenario scales with demand without retuning) or in
+    units (``..._units``: one number, or a table per product name), never both.
+    ``safety_stock_days`` is added to the reorder point and to the order-up-to
+    level (not to an order quantity). The initial stock defaults to the top of
+    the policy's band.
     """
 
-    policy: Literal["sS"] = "sS"
-    reorder_point_days: NonNegative
-    order_up_to_days: Positive
+    safety_stock_days: NonNegative = 0.0
     initial_stock_days: NonNegative | None = None
+    initial_stock_units: UnitLevels | None = None
+    stockout: StockoutRule = "backorder"  # lost_sales: demand that finds no stock is cancelled
+
+    def _one_form(self, level: str, required: bool = True) -> None:
+        """Exactly one of ``{level}_days`` and ``{level}_units`` (at most one when not required)."""
+        days = getattr(self, f"{level}_days")
+        units = getattr(self, f"{level}_units")
+        if days is not None and units is not None:
+            raise ValueError(f"{level}_days and {level}_units are both given: give one of them, not both")
+        if required and days is None and units is None:
+            raise ValueError(f"{level}_days or {level}_units is required (days of mean demand, or units per product)")
+
+    def unit_levels(self) -> dict[str, UnitLevels]:
+        """The levels given in units, by key: their product names are checked against the scenario's."""
+        return {
+            name: value
+            for name in type(self).model_fields
+            if name.endswith("_units") and (value := getattr(self, name)) is not None
+        }
+
+
+def _not_above(upper: UnitLevels, lower: UnitLevels) -> str:
+    """Where a units level is not above another (empty when it is everywhere both are given)."""
+    if isinstance(upper, int) and isinstance(lower, int):
+        return "" if upper > lower else f"{upper} <= {lower}"
+    names = list(upper) if isinstance(upper, dict) else list(lower) if isinstance(lower, dict) else []
+    bad = []
+    for name in names:
+        high = upper.get(name) if isinstance(upper, dict) else upper
+        low = lower.get(name) if isinstance(lower, dict) else lower
+        if high is not None and low is not None and high <= low:
+            bad.append(f"{name}: {high} <= {low}")
+    return ", ".join(bad)
+
+
+class SSPolicy(PolicyBase):
+    """Periodic-review (s, S), once a day: when the inventory position is at or below s, order up to S."""
+
+    policy: Literal["sS"] = "sS"
+    reorder_point_days: NonNegative | None = None
+    reorder_point_units: UnitLevels | None = None
+    order_up_to_days: Positive | None = None
+    order_up_to_units: PositiveUnitLevels | None = None
 
     @model_validator(mode="after")
     def _order(self) -> SSPolicy:
-        if self.order_up_to_days <= self.reorder_point_days:
+        self._one_form("reorder_point")
+        self._one_form("order_up_to")
+        self._one_form("initial_stock", required=False)
+        if (
+            self.order_up_to_days is not None and self.reorder_point_days is not None
+            and self.order_up_to_days <= self.reorder_point_days
+        ):
             raise ValueError(
                 f"order_up_to_days ({self.order_up_to_days}) must be greater than "
                 f"reorder_point_days ({self.reorder_point_days})"
             )
+        if self.order_up_to_units is not None and self.reorder_point_units is not None:
+            low = _not_above(self.order_up_to_units, self.reorder_point_units)
+            if low:
+                raise ValueError(f"order_up_to_units must be greater than reorder_point_units (not for {low})")
         return self
 
 
-class BaseStockPolicy(Frozen):
-    """Base-stock: after every review, order what brings the inventory position back to the level."""
+class BaseStockPolicy(PolicyBase):
+    """Base-stock, once a day: order what brings the inventory position back to the level."""
 
     policy: Literal["base_stock"] = "base_stock"
-    level_days: Positive
-    initial_stock_days: NonNegative | None = None
+    level_days: Positive | None = None
+    level_units: PositiveUnitLevels | None = None
+
+    @model_validator(mode="after")
+    def _forms(self) -> BaseStockPolicy:
+        self._one_form("level")
+        self._one_form("initial_stock", required=False)
+        return self
 
 
-InventoryPolicy = Annotated[SSPolicy | BaseStockPolicy, Field(discriminator="policy")]
+class RQPolicy(PolicyBase):
+    """Continuous-review (r, Q): at every demand and receipt, while the position is at or below r, order Q.
+
+    Orders come in multiples of Q, as many as lift the position above r.
+    """
+
+    policy: Literal["RQ"] = "RQ"
+    reorder_point_days: NonNegative | None = None
+    reorder_point_units: UnitLevels | None = None
+    order_quantity_days: Positive | None = None
+    order_quantity_units: PositiveUnitLevels | None = None
+
+    @model_validator(mode="after")
+    def _forms(self) -> RQPolicy:
+        self._one_form("reorder_point")
+        self._one_form("order_quantity")
+        self._one_form("initial_stock", required=False)
+        return self
+
+
+class TSPolicy(PolicyBase):
+    """Periodic review every T days (T, S): order up to S at each review."""
+
+    policy: Literal["TS"] = "TS"
+    review_period_days: ReviewPeriodDays
+    order_up_to_days: Positive | None = None
+    order_up_to_units: PositiveUnitLevels | None = None
+
+    @model_validator(mode="after")
+    def _forms(self) -> TSPolicy:
+        self._one_form("order_up_to")
+        self._one_form("initial_stock", required=False)
+        return self
+
+
+class TQPolicy(PolicyBase):
+    """Periodic review every T days (T, r, Q): when the position is at or below r, order multiples of Q."""
+
+    policy: Literal["TQ"] = "TQ"
+    review_period_days: ReviewPeriodDays
+    reorder_point_days: NonNegative | None = None
+    reorder_point_units: UnitLevels | None = None
+    order_quantity_days: Positive | None = None
+    order_quantity_units: PositiveUnitLevels | None = None
+
+    @model_validator(mode="after")
+    def _forms(self) -> TQPolicy:
+        self._one_form("reorder_point")
+        self._one_form("order_quantity")
+        self._one_form("initial_stock", required=False)
+        return self
+
+
+InventoryPolicy = Annotated[
+    SSPolicy | BaseStockPolicy | RQPolicy | TSPolicy | TQPolicy, Field(discriminator="policy")
+]
 
 
 class Factory(Frozen):
@@ -130,6 +256,7 @@ class CentralWarehouse(Frozen):
     name: str
     inbound: tuple[InboundLane, ...]
     inventory: InventoryPolicy
+    inventory_by_product: dict[str, InventoryPolicy] = Field(default_factory=dict)  # overrides by product name
     handling_in_cost_per_unit: NonNegative
     handling_out_cost_per_unit: NonNegative
     storage_cost_per_m3_day: NonNegative
@@ -149,8 +276,10 @@ class TimeWindows(Frozen):
     share: Probability = 0.0
     absence_factor: Probability = 0.3  # ASSUMPTION: customers who chose a slot are mostly in during it
     slots: tuple[tuple[HourOfDay, Annotated[float, Field(gt=0, le=24)]], ...] = (
-        (9.0, 12.0), (12.0, 15.0), (15.0, 18.0), (18.0, 21.0),
+        (8.0, 11.0), (11.0, 14.0), (14.0, 17.0),
     )
+    # A slot that cannot be kept for this many delivery days is given up: the customer takes any time.
+    rebook_after_days: Annotated[int, Field(ge=1, le=30)] = 2
 
     @model_validator(mode="after")
     def _slots(self) -> TimeWindows:
@@ -313,6 +442,7 @@ class RegionalWarehouse(Frozen):
     supplier: str
     supplier_distance_km: Positive
     inventory: InventoryPolicy
+    inventory_by_product: dict[str, InventoryPolicy] = Field(default_factory=dict)  # overrides by product name
     handling_in_cost_per_unit: NonNegative
     pick_pack_cost_per_order: NonNegative
     storage_cost_per_m3_day: NonNegative
@@ -460,6 +590,7 @@ class Scenario(Frozen):
             twice = sorted({p for p in made if made.count(p) > 1})
             if twice:
                 raise ValueError(f"central warehouse '{c.name}': more than one inbound factory makes {twice}")
+            self._check_inventory(f"central warehouse '{c.name}'", c.inventory, c.inventory_by_product)
         for r in self.regional_warehouses:
             if r.supplier not in centrals:
                 raise ValueError(
@@ -467,6 +598,7 @@ class Scenario(Frozen):
                     f"(known: {sorted(centrals)})"
                 )
             self._check_fleet(r)
+            self._check_inventory(f"regional warehouse '{r.name}'", r.inventory, r.inventory_by_product)
         for name, vehicle in self.vehicle_types.items():
             unknown = [p for p in vehicle.products if p not in self.products]
             if unknown:
@@ -479,6 +611,29 @@ class Scenario(Frozen):
                         f"({vehicle.max_parcel_weight_kg} kg)"
                     )
         return self
+
+    def _check_inventory(self, where: str, default: PolicyBase, by_product: Mapping[str, PolicyBase]) -> None:
+        """Per-product overrides and unit levels name known products, and every governed product has a level."""
+        known = list(self.products)
+        unknown = [name for name in by_product if name not in self.products]
+        if unknown:
+            raise ValueError(f"{where}: inventory_by_product has unknown products {unknown} (known: {known})")
+        governed = [name for name in known if name not in by_product]
+        checks = [("inventory", default, governed)] if governed else []
+        checks += [(f"inventory_by_product.{name}", policy, [name]) for name, policy in by_product.items()]
+        for key, policy, names in checks:
+            for field, levels in policy.unit_levels().items():
+                if not isinstance(levels, dict):
+                    continue  # one number for every governed product
+                strangers = [name for name in levels if name not in self.products]
+                if strangers:
+                    raise ValueError(f"{where}: {key}.{field} names unknown products {strangers} (known: {known})")
+                missing = [name for name in names if name not in levels]
+                if missing:
+                    raise ValueError(
+                        f"{where}: {key}.{field} has no value for {missing}: give one per product "
+                        f"(or a single number for all, or use the _days form)"
+                    )
 
     def _check_fleet(self, r: RegionalWarehouse) -> None:
         """A depot's fleet uses known vehicle types and can carry every product everywhere in its area."""
@@ -503,6 +658,15 @@ class Scenario(Frozen):
             raise ValueError(f"{where}: the fleet needs at least one vehicle in the daily wave")
         if self.service.same_day_share > 0 and not any(u.wave == "same_day" and u.count > 0 for u in r.fleet.units):
             raise ValueError(f"{where}: service.same_day_share > 0 needs fleet units with wave = \"same_day\"")
+        windows = r.area.time_windows
+        if windows.share > 0:
+            working = (r.fleet.depart_hour, r.fleet.depart_hour + r.fleet.shift_hours + r.fleet.max_overtime_hours)
+            for start, end in windows.slots:
+                if end <= working[0] or start >= working[1]:
+                    raise ValueError(
+                        f"{where}: time window [{start}, {end}] lies outside the couriers' working hours "
+                        f"[{working[0]}, {working[1]}] (fleet.depart_hour + shift_hours + max_overtime_hours)"
+                    )
         zone = r.area.low_emission_zone
         if zone is not None:
             unknown = [t for t in zone.allowed_types if t not in self.vehicle_types]
