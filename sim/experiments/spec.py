@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sim.errors import ScenarioError
 from sim.experiments.design import Factor, Range, factor_values, grid_points, lhs_points
 from sim.experiments.tables import RESERVED
-from sim.scenario.loader import apply_overrides, read_scenario_data, scenario_to_dict, validate_scenario
+from sim.scenario.loader import apply_overrides, read_scenario_data, read_toml, scenario_to_dict, validate_scenario
 from sim.scenario.schema import Scenario
 
 DEFAULT_PLOT_KPIS = ("last_mile_share", "cost_per_parcel.last_mile")
@@ -142,7 +141,7 @@ def assignments(values: Mapping[str, Any]) -> list[str]:
 def load_sweep(path: str | Path, overrides: Iterable[str] = ()) -> SweepSpec:
     """Read and check a sweep file; ``overrides`` (``--set``) apply to the base scenario of every point."""
     path = Path(path)
-    raw = _read(path)
+    raw = read_toml(path, "sweep file")
     factors_table = raw.get("factors")
     if isinstance(factors_table, dict):
         raw = {**raw, "factors": _flatten_factors(factors_table, path)}
@@ -171,18 +170,6 @@ def load_sweep(path: str | Path, overrides: Iterable[str] = ()) -> SweepSpec:
         overrides=tuple(all_sets), design=spec.design.kind, lhs_n=spec.design.n, lhs_seed=spec.design.seed,
         factors=factors, plot_kpis=tuple(spec.plot_kpis), base=base, points=points,
     )
-
-
-def _read(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise ScenarioError(f"{path}: no such file")
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot be read: {exc.strerror}") from None
 
 
 def _flatten_factors(table: dict[str, Any], path: Path, prefix: str = "") -> dict[str, Any]:

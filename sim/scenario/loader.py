@@ -84,12 +84,12 @@ def _named_tables(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(x, dict) and "name" in x for x in value)
 
 
-def read_toml(path: Path) -> dict[str, Any]:
-    """Parse a TOML file, turning I/O and syntax problems into :class:`ScenarioError`."""
+def read_toml(path: Path, what: str = "scenario file") -> dict[str, Any]:
+    """Parse a TOML file (``what`` names it in messages), turning I/O and syntax problems into ScenarioError."""
     if not path.exists():
-        raise ScenarioError(f"{path}: no such scenario file")
+        raise ScenarioError(f"{path}: no such {what}")
     if path.is_dir():
-        raise ScenarioError(f"{path}: is a directory, expected a scenario .toml file")
+        raise ScenarioError(f"{path}: is a directory, expected a {what} (.toml)")
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
