@@ -25,7 +25,7 @@ STAGES: Final[dict[str, str]] = {
 # Components that are transport (vehicle and driver): the denominator of the
 # transport-only last-mile share. Failed attempts are vehicle and driver time too.
 TRANSPORT_COMPONENTS: Final[frozenset[str]] = frozenset(
-    {"vehicle_distance", "driver_time", "vehicle_fixed", "failed_attempt", "outsourced_delivery"}
+    {"vehicle_distance", "driver_time", "vehicle_fixed", "failed_attempt", "outsourced_delivery", "ltl_freight"}
 )
 
 COMPONENTS: Final[tuple[str, ...]] = (
@@ -44,6 +44,7 @@ COMPONENTS: Final[tuple[str, ...]] = (
     "micro_hub",
     "outsourced_delivery",
     "return",
+    "ltl_freight",  # line-haul loads handed to a less-than-truckload carrier, paid by tariff
 )
 
 LEDGER_COLUMNS: Final[tuple[str, ...]] = ("time_h", "stage", "leg", "component", "facility", "amount")

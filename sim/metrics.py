@@ -138,7 +138,10 @@ def linehaul_summary(trips: pd.DataFrame, start_h: float, end_h: float) -> dict[
     # Every line-haul stage, even without trips, so every run has the same KPI columns.
     for stage in ("central_to_regional", "factory_to_central"):
         group = window[window["stage"] == stage]
-        out[stage] = {"trips": len(group), "mean_fill": float(group["fill"].mean()) if len(group) else math.nan,
+        # Fill is a property of our own trucks; LTL shipments ride in someone else's.
+        trucks = group[group["mode"] == "FTL"] if "mode" in group else group
+        out[stage] = {"trips": len(trucks), "ltl_shipments": len(group) - len(trucks),
+                      "mean_fill": float(trucks["fill"].mean()) if len(trucks) else math.nan,
                       "units": int(group["units"].sum())}
     return out
 

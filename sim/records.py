@@ -204,7 +204,7 @@ ROUTE_COLUMNS = (
 )
 TRIP_COLUMNS = (
     "trip_id", "stage", "origin", "destination", "depart_h", "arrive_h", "units", "volume_m3", "fill",
-    "km", "cost", "co2e_kg",
+    "km", "cost", "co2e_kg", "mode", "stops",
 )
 INVENTORY_COLUMNS = ("day", "facility", "product", "on_hand", "on_order", "backorders")
 

@@ -47,6 +47,8 @@ def run(
     tables = _tables(ctx, chain)
     summary = summarize(tables["ledger"], tables["parcels"], tables["routes"], tables["trips"],
                         ctx.warmup_end_h, ctx.end_h, emissions=tables["emissions"])
+    # Plant KPIs come from the plants themselves (production is not in the ledger: it is not logistics cost).
+    summary["factories"] = {name: plant.kpis(ctx.warmup_end_h, ctx.end_h) for name, plant in chain.plants.items()}
     peak = None
     if measure_memory:
         peak = tracemalloc.get_traced_memory()[1]

@@ -38,3 +38,13 @@ def baseline_result() -> RunResult:
 def short_result() -> RunResult:
     """The short baseline, seed 1."""
     return short_run()
+
+
+def units_located(balance: dict) -> object:
+    """Right-hand side of the unit conservation identity: every place a unit can be.
+
+    ``initial + produced == units_located(balance)`` for every product, where
+    ``balance`` is ``RunResult.unit_balance`` (as arrays).
+    """
+    return (balance["on_hand"] + balance.get("at_factory", 0) + balance["queued"] + balance["in_transit"]
+            + balance["in_parcels"])

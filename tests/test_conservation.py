@@ -8,7 +8,7 @@ import numpy as np
 
 from sim import RunResult
 from sim.ledger import STAGES
-from tests.conftest import short_run
+from tests.conftest import short_run, units_located
 
 
 def test_every_parcel_is_in_exactly_one_final_state(short_result: RunResult) -> None:
@@ -23,7 +23,7 @@ def test_every_parcel_is_in_exactly_one_final_state(short_result: RunResult) -> 
 def test_units_are_conserved_per_product(short_result: RunResult) -> None:
     balance = {k: np.asarray(v) for k, v in short_result.unit_balance.items()}
     supplied = balance["initial"] + balance["produced"]
-    located = balance["on_hand"] + balance["queued"] + balance["in_transit"] + balance["in_parcels"]
+    located = units_located(balance)
     np.testing.assert_array_equal(supplied, located)
     assert (balance["produced"] > 0).all()
 
@@ -57,7 +57,7 @@ def test_conservation_holds_under_stress() -> None:
     balance = {k: np.asarray(v) for k, v in result.unit_balance.items()}
     np.testing.assert_array_equal(
         balance["initial"] + balance["produced"],
-        balance["on_hand"] + balance["queued"] + balance["in_transit"] + balance["in_parcels"],
+        units_located(balance),
     )
     parcels = result.parcels
     # Parcels still waiting for stock have taken no unit; all others have taken exactly one.

@@ -36,7 +36,7 @@ from sim.model.stock import StockPoint
 from sim.records import FINAL_STATES
 from sim.runner import parcel_frame
 from sim.scenario.schema import BaseStockPolicy, RQPolicy, SSPolicy, TQPolicy, TSPolicy
-from tests.conftest import BASELINE
+from tests.conftest import BASELINE, units_located
 
 HORIZON = ("horizon.warmup_days=3", "horizon.days=7")
 NAMES = ("standard", "bulky", "fragile", "perishable")
@@ -243,7 +243,7 @@ def chain_run(*overrides: str, seed: int = 1) -> ChainRun:
 
 def _assert_conserved(result: ChainRun) -> None:
     b = result.chain.unit_balance()
-    located = b["on_hand"] + b["queued"] + b["in_transit"] + b["in_parcels"]
+    located = units_located(b)
     np.testing.assert_array_equal(b["initial"] + b["produced"], located)
     counts = result.summary["parcels"]
     assert counts["ordered"] == sum(counts[state] for state in FINAL_STATES)
@@ -359,4 +359,4 @@ def test_a_higher_base_stock_level_raises_fill_rate_and_holding_cost() -> None:
     for result in (low, high):
         b = {k: np.asarray(v) for k, v in result.unit_balance.items()}
         np.testing.assert_array_equal(b["initial"] + b["produced"],
-                                      b["on_hand"] + b["queued"] + b["in_transit"] + b["in_parcels"])
+                                      units_located(b))

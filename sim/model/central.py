@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Generator
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -11,11 +12,11 @@ import simpy
 
 from sim.model.context import SimContext
 from sim.model.factory import Plant
-from sim.model.linehaul import Lane
+from sim.model.linehaul import Lane, Stop
 from sim.model.policies import StockPolicy
 from sim.model.products import ProductTable
 from sim.model.stock import StockPoint
-from sim.scenario.schema import CentralWarehouse
+from sim.scenario.schema import CentralWarehouse, leg_distance_km
 
 if TYPE_CHECKING:
     from sim.model.regional import RegionalDepot
@@ -44,15 +45,20 @@ class CentralDC:
         self.stock = StockPoint(ctx, config.name, STAGE, products, policy, config.storage_cost_per_m3_day)
         self.backorders: deque[list[Any]] = deque()  # [regional, product, units], FIFO
         self.backorder_units = np.zeros(len(products), dtype=np.int64)
-        self.outbound: dict[str, Lane] = {}
+        # The stop each regional warehouse is served through, and every outbound lane (a run serves several).
+        self.outbound: dict[str, Stop] = {}
+        self.outbound_lanes: list[Lane] = []
+        self._runs = self._multi_stop_runs()
         # Inbound lane and plant for every product this warehouse stocks.
         self.inbound_by_product: list[tuple[Plant, Lane]] = []
         lanes: dict[str, Lane] = {}
         for lane_config in config.inbound:
-            lanes[lane_config.factory] = Lane(
-                ctx, "factory_to_central", lane_config.factory, config.name, lane_config.distance_km,
-                products, self.receive,
+            lane = Lane(
+                ctx, "factory_to_central", lane_config.factory,
+                [(config.name, lane_config.distance_km, lane_config.distance_km)], products, lane_config.dispatch,
             )
+            lane.attach(config.name, self.receive)
+            lanes[lane_config.factory] = lane
         for product in products.names:
             lane_config = ctx.scenario.factory_for(config, product)
             self.inbound_by_product.append((plants[lane_config.factory], lanes[lane_config.factory]))
@@ -60,12 +66,32 @@ class CentralDC:
         if policy.has_periodic:  # a warehouse reviewed only continuously spends no events on a review clock
             ctx.env.process(self._review_loop())
 
-    def connect(self, regional: RegionalDepot, distance_km: float) -> Lane:
-        """Open the outbound lane to a regional warehouse this warehouse supplies."""
-        lane = Lane(ctx=self.ctx, stage="central_to_regional", origin=self.name, destination=regional.name,
-                    distance_km=distance_km, products=self.products, receiver=regional.receive)
-        self.outbound[regional.name] = lane
-        return lane
+    def _multi_stop_runs(self) -> dict[str, Lane]:
+        """The lanes of the multi-stop runs, by the name of each warehouse they serve."""
+        regionals = {r.name: r for r in self.ctx.scenario.regional_warehouses}
+        runs: dict[str, Lane] = {}
+        for names in self.config.multi_stop:
+            stops = [regionals[name] for name in names]
+            route = [(stops[0].name, stops[0].supplier_distance_km, stops[0].supplier_distance_km)]
+            for previous, stop in pairwise(stops):
+                leg = leg_distance_km(previous, stop)
+                assert leg is not None  # checked when the scenario was validated
+                route.append((stop.name, leg, stop.supplier_distance_km))
+            lane = Lane(self.ctx, "central_to_regional", self.name, route, self.products)
+            self.outbound_lanes.append(lane)
+            runs.update(dict.fromkeys(names, lane))
+        return runs
+
+    def connect(self, regional: RegionalDepot, distance_km: float) -> Stop:
+        """Open the way to a regional warehouse this warehouse supplies: its stop on a run, or a direct lane."""
+        lane = self._runs.get(regional.name)
+        if lane is None:
+            lane = Lane(self.ctx, "central_to_regional", self.name, [(regional.name, distance_km, distance_km)],
+                        self.products, regional.config.supplier_dispatch)
+            self.outbound_lanes.append(lane)
+        stop = lane.attach(regional.name, regional.receive)
+        self.outbound[regional.name] = stop
+        return stop
 
     def receive(self, load: np.ndarray) -> None:
         """A truck from a factory is unloaded: handling in, stock up, backorders first."""

@@ -45,7 +45,7 @@ class SupplyChain:
         lanes: list[Lane] = []
         for central in self.centrals.values():
             lanes.extend(central.inbound_lanes)
-            lanes.extend(central.outbound.values())
+            lanes.extend(central.outbound_lanes)  # a multi-stop run once, not once per stop
         return lanes
 
     def _daily_accrual(self) -> Generator[simpy.Event, Any, None]:
@@ -87,7 +87,8 @@ class SupplyChain:
     def unit_balance(self) -> dict[str, np.ndarray]:
         """Where every unit is, per product: the terms of the conservation identity.
 
-        ``initial + produced == on_hand + queued + in_transit + in_parcels``, where
+        ``initial + produced == on_hand + at_factory + queued + in_transit + in_parcels``, where
+        ``at_factory`` is finished goods waiting at the factories, and
         ``in_parcels`` counts units reserved for customer orders (every parcel
         that is neither waiting for stock nor a lost sale), whatever has happened
         to the parcel since.
@@ -104,11 +105,12 @@ class SupplyChain:
             queued += lane.queued_units
             in_transit += lane.in_transit
         produced = sum((p.produced for p in self.plants.values()), np.zeros(n, dtype=np.int64))
+        at_factory = sum((p.fg_stock for p in self.plants.values()), np.zeros(n, dtype=np.int64))
         parcels = self.ctx.parcels
         # Waiting parcels and lost sales hold no unit; every other parcel took exactly one.
         taken = ~np.isin(parcels.view("state"), (ParcelState.AWAITING_STOCK, ParcelState.LOST))
         in_parcels = np.bincount(parcels.view("product")[taken], minlength=n).astype(np.int64)
         return {
-            "initial": initial, "produced": produced, "on_hand": on_hand,
+            "initial": initial, "produced": produced, "on_hand": on_hand, "at_factory": at_factory,
             "queued": queued, "in_transit": in_transit, "in_parcels": in_parcels,
         }

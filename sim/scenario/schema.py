@@ -235,12 +235,118 @@ InventoryPolicy = Annotated[
 
 
 class Factory(Frozen):
-    """A plant that makes some product classes, make-to-order against the central warehouses' orders."""
+    """A plant that makes some product classes against the central warehouses' orders.
+
+    ``mode = "daily_batch"`` (the default) makes up to the day's capacity at
+    ``production_hour`` from the order book, first come first served.
+    ``mode = "continuous"`` runs production as a process over time: the day's
+    capacity spread over a shift of ``shift_hours`` starting at
+    ``production_hour``, with optional minimum batch sizes, set-up time between
+    products, random breakdowns and a make-to-stock policy. These options need
+    the continuous mode, and are rejected in the daily-batch mode rather than
+    silently ignored.
+    """
 
     name: str
     products: tuple[str, ...]
     capacity_units_per_day: Positive
-    production_hour: HourOfDay = 6.0
+    production_hour: HourOfDay = 6.0  # daily_batch: when the day's output is made; continuous: shift start
+    mode: Literal["daily_batch", "continuous"] = "daily_batch"
+    shift_hours: Annotated[float, Field(gt=0, le=24)] = 24.0  # continuous: working hours a day
+    # A product is made in runs of at least this many units (one number, or one per product name;
+    # products not named run in batches of 1). The surplus of a run is finished-goods stock.
+    min_batch_units: PositiveUnitLevels = 1
+    setup_hours: NonNegative = 0.0  # working time lost whenever the line switches product
+    mtbf_hours: Positive | None = None  # mean time between breakdowns (exponential); None: never breaks down
+    mean_repair_hours: Positive = 4.0
+    repair_distribution: Literal["exponential", "lognormal"] = "exponential"
+    repair_sigma: Annotated[float, Field(gt=0, le=3)] = 0.5  # lognormal only: sigma of log(repair time)
+    policy: Literal["make_to_order", "make_to_stock"] = "make_to_order"
+    # make_to_stock: finished-goods target in days of the mean demand the plant serves (one number,
+    # or one per product name; products not named get no stock and are made to order).
+    fg_target_days: NonNegative | dict[str, NonNegative] | None = None
+
+    @model_validator(mode="after")
+    def _options(self) -> Factory:
+        on = [
+            key for key, is_on in (
+                ("shift_hours", self.shift_hours != 24.0),
+                ("min_batch_units", self.min_batch_units != 1),
+                ("setup_hours", self.setup_hours > 0),
+                ("mtbf_hours", self.mtbf_hours is not None),
+                ("policy", self.policy != "make_to_order"),
+            ) if is_on
+        ]
+        if self.mode == "daily_batch" and on:
+            raise ValueError(f"factory '{self.name}': {on} need mode = \"continuous\" (the daily batch has none)")
+        if self.policy == "make_to_stock" and self.fg_target_days is None:
+            raise ValueError(f"factory '{self.name}': policy = \"make_to_stock\" needs fg_target_days")
+        if self.policy == "make_to_order" and self.fg_target_days is not None:
+            raise ValueError(f"factory '{self.name}': fg_target_days is only used with policy = \"make_to_stock\"")
+        for key in ("min_batch_units", "fg_target_days"):
+            levels = getattr(self, key)
+            if isinstance(levels, dict):
+                strangers = [p for p in levels if p not in self.products]
+                if strangers:
+                    raise ValueError(
+                        f"factory '{self.name}': {key} names products it does not make {strangers} "
+                        f"(it makes {list(self.products)})"
+                    )
+        return self
+
+    def batch_units(self, product: str) -> int:
+        """The minimum run length of ``product``."""
+        levels = self.min_batch_units
+        return levels.get(product, 1) if isinstance(levels, dict) else levels
+
+    def target_days(self, product: str) -> float:
+        """The finished-goods target of ``product`` in days of demand (0 when not made to stock)."""
+        levels = self.fg_target_days
+        if levels is None:
+            return 0.0
+        return levels.get(product, 0.0) if isinstance(levels, dict) else levels
+
+
+class FullOrCutoff(Frozen):
+    """Line-haul dispatch: a truck leaves as soon as a full load waits, and at the daily cut-off with the rest."""
+
+    policy: Literal["full_or_cutoff"] = "full_or_cutoff"
+    # None: ``linehaul.cutoff_hour``, the key older scenarios set, so they keep their meaning.
+    cutoff_hour: HourOfDay | None = None
+
+
+class FixedTimes(Frozen):
+    """Line-haul dispatch: trucks leave only at these hours of every day, with whatever waits, full or not."""
+
+    policy: Literal["fixed_times"] = "fixed_times"
+    times: tuple[HourOfDay, ...]
+
+    @model_validator(mode="after")
+    def _times(self) -> FixedTimes:
+        if not self.times:
+            raise ValueError("times must name at least one departure hour")
+        if list(self.times) != sorted(set(self.times)):
+            raise ValueError(f"times must be increasing and distinct, got {list(self.times)}")
+        return self
+
+
+class Hybrid(Frozen):
+    """Line-haul dispatch: a truck leaves when a full load waits, or when the oldest goods have waited this long."""
+
+    policy: Literal["hybrid"] = "hybrid"
+    max_wait_hours: Annotated[float, Field(gt=0, le=24 * 14)]
+
+
+Dispatch = Annotated[FullOrCutoff | FixedTimes | Hybrid, Field(discriminator="policy")]
+
+
+class LessThanTruckload(Frozen):
+    """A less-than-truckload (LTL) carrier for loads too small to fill an own truck: paid by tariff."""
+
+    rate_per_m3_per_100km: NonNegative
+    minimum_charge: NonNegative = 0.0  # per consignment (one destination of one departure)
+    transit_days: Annotated[float, Field(ge=0, le=14)] = 1.0  # door to door, from the departure
+    below_fill: Annotated[float, Field(gt=0, le=1)] = 0.3  # a truck that would leave less full goes LTL
 
 
 class InboundLane(Frozen):
@@ -248,6 +354,7 @@ class InboundLane(Frozen):
 
     factory: str
     distance_km: Positive
+    dispatch: Dispatch | None = None  # None: ``linehaul.dispatch``
 
 
 class CentralWarehouse(Frozen):
@@ -261,6 +368,8 @@ class CentralWarehouse(Frozen):
     handling_out_cost_per_unit: NonNegative
     storage_cost_per_m3_day: NonNegative
     review_hour: HourOfDay = 20.0
+    # Runs of regional warehouses served by one truck visiting them in this order; others keep a direct lane.
+    multi_stop: tuple[tuple[str, ...], ...] = ()
 
 
 class LowEmissionZone(Frozen):
@@ -441,6 +550,9 @@ class RegionalWarehouse(Frozen):
     name: str
     supplier: str
     supplier_distance_km: Positive
+    supplier_dispatch: Dispatch | None = None  # the direct lane from the supplier; None: ``linehaul.dispatch``
+    # Road km to the next warehouse of a multi-stop run (by name), for the leg between the two stops.
+    neighbour_distances_km: dict[str, Positive] = Field(default_factory=dict)
     inventory: InventoryPolicy
     inventory_by_product: dict[str, InventoryPolicy] = Field(default_factory=dict)  # overrides by product name
     handling_in_cost_per_unit: NonNegative
@@ -472,9 +584,13 @@ class LineHaul(Frozen):
     cost_per_km: NonNegative
     driver_cost_per_hour: NonNegative
     fixed_cost_per_vehicle_day: NonNegative
-    cutoff_hour: HourOfDay = 18.0
+    cutoff_hour: HourOfDay = 18.0  # the cut-off of the full_or_cutoff dispatch when it names none
+    dispatch: Dispatch = FullOrCutoff()
     empty_return: bool = True
     co2e_kg_per_km: NonNegative = 0.897  # DEFRA/DESNZ all HGVs, average laden [S]
+    # Multi-stop runs: time to unload at each stop before the last (ASSUMPTION).
+    drop_hours: NonNegative = 0.5
+    ltl: LessThanTruckload | None = None  # None: every load goes in an own truck (FTL)
 
 
 class Traffic(Frozen):
@@ -591,6 +707,7 @@ class Scenario(Frozen):
             if twice:
                 raise ValueError(f"central warehouse '{c.name}': more than one inbound factory makes {twice}")
             self._check_inventory(f"central warehouse '{c.name}'", c.inventory, c.inventory_by_product)
+            self._check_multi_stop(c)
         for r in self.regional_warehouses:
             if r.supplier not in centrals:
                 raise ValueError(
@@ -611,6 +728,30 @@ class Scenario(Frozen):
                         f"({vehicle.max_parcel_weight_kg} kg)"
                     )
         return self
+
+    def _check_multi_stop(self, c: CentralWarehouse) -> None:
+        """Each multi-stop run names two or more distinct warehouses this central supplies, in no other run,
+        and the distance of every leg between consecutive stops is known."""
+        regionals = {r.name: r for r in self.regional_warehouses}
+        served: list[str] = []
+        for i, stops in enumerate(c.multi_stop):
+            where = f"central warehouse '{c.name}': multi_stop[{i}]"
+            if len(stops) < 2:
+                raise ValueError(f"{where}: a run needs at least two regional warehouses, got {list(stops)}")
+            for name in stops:
+                if name not in regionals or regionals[name].supplier != c.name:
+                    supplied = [r.name for r in self.regional_warehouses if r.supplier == c.name]
+                    raise ValueError(f"{where}: '{name}' is not a regional warehouse it supplies (known: {supplied})")
+                if name in served:
+                    raise ValueError(f"{where}: '{name}' is already a stop of a run")
+                served.append(name)
+            for k in range(1, len(stops)):
+                here, there = stops[k - 1], stops[k]
+                if leg_distance_km(regionals[here], regionals[there]) is None:
+                    raise ValueError(
+                        f"{where}: no distance from '{here}' to '{there}': set "
+                        f"regional_warehouses.{here}.neighbour_distances_km.{there}"
+                    )
 
     def _check_inventory(self, where: str, default: PolicyBase, by_product: Mapping[str, PolicyBase]) -> None:
         """Per-product overrides and unit levels name known products, and every governed product has a level."""
@@ -701,3 +842,10 @@ class Scenario(Frozen):
             if product in by_name[lane.factory].products:
                 return lane
         raise KeyError(product)  # unreachable after validation
+
+
+def leg_distance_km(here: RegionalWarehouse, there: RegionalWarehouse) -> float | None:
+    """Road km between two regional warehouses, given on either of them (None if neither gives it)."""
+    if there.name in here.neighbour_distances_km:
+        return here.neighbour_distances_km[there.name]
+    return there.neighbour_distances_km.get(here.name)
