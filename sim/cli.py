@@ -94,9 +94,10 @@ def _strategies(args: argparse.Namespace) -> int:
 
     if args.replications < 2:
         raise ScenarioError(f"--replications {args.replications}: at least 2 are needed for a confidence interval")
-    # By default the last-mile strategies; the inventory_* examples change the upstream side.
+    # By default the last-mile strategies; the inventory_, factory_ and linehaul_ examples are upstream.
+    upstream = ("inventory_", "factory_", "linehaul_")
     files = args.scenarios or sorted(p for p in Path("scenarios/examples").glob("*.toml")
-                                     if not p.name.startswith("inventory_"))
+                                     if not p.name.startswith(upstream))
     if not files:
         raise ScenarioError("no strategy scenarios given and none found in scenarios/examples/")
     baseline = load_scenario(args.baseline, args.overrides)
