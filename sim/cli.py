@@ -94,8 +94,8 @@ def _strategies(args: argparse.Namespace) -> int:
 
     if args.replications < 2:
         raise ScenarioError(f"--replications {args.replications}: at least 2 are needed for a confidence interval")
-    # By default the last-mile strategies; the inventory_, factory_ and linehaul_ examples are upstream.
-    upstream = ("inventory_", "factory_", "linehaul_")
+    # By default the last-mile strategies; the inventory_, factory_, linehaul_ and demand_ examples are not.
+    upstream = ("inventory_", "factory_", "linehaul_", "demand_")
     files = args.scenarios or sorted(p for p in Path("scenarios/examples").glob("*.toml")
                                      if not p.name.startswith(upstream))
     if not files:

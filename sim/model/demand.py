@@ -13,6 +13,10 @@ from sim.scenario.schema import Area, Demand
 # Spread of a parcel's volume around its class mean (lognormal sigma); an assumption.
 VOLUME_SIGMA = 0.3
 
+DAYS_PER_YEAR = 365
+# Calendar month (0 = January) of each day of a non-leap year: seasonality ignores leap days.
+_MONTH_OF_DAY = np.repeat(np.arange(12), [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
 
 @dataclass(frozen=True)
 class DayOrders:
@@ -28,7 +32,13 @@ class DayOrders:
 
 
 class DemandModel:
-    """Poisson orders per day, shaped by weekday and hour, located uniformly over the area."""
+    """Poisson orders per day, shaped by weekday and hour, located uniformly over the area.
+
+    The mean of a day is the area's rate times the weekday shape, times the
+    optional yearly season, growth trend and promotion factors of that day.
+    Those patterns only change the Poisson mean: the number of draws per order
+    stays the same, so the rest of the demand stream is consumed as before.
+    """
 
     def __init__(self, area: Area, demand: Demand, products: ProductTable, geometry: AreaGeometry) -> None:
         weekday = np.asarray(demand.weekday_factors, dtype=float)
@@ -38,10 +48,37 @@ class DemandModel:
         self.hour_p = hourly / hourly.sum()
         self.products = products
         self.geometry = geometry
+        self.season_by_day_of_year: np.ndarray | None = None
+        self.start_day_of_year = 1
+        if demand.seasonality is not None:
+            monthly = np.asarray(demand.seasonality.monthly_factors, dtype=float)[_MONTH_OF_DAY]
+            # Normalised over the days of the year (not the 12 months), so that
+            # the area's rate stays the mean over a whole year although months
+            # differ in length.
+            self.season_by_day_of_year = monthly / monthly.mean()
+            self.start_day_of_year = demand.seasonality.start_day_of_year
+        self.trend_per_year = demand.trend_per_year
+        self.promotions = demand.promotions
+
+    def day_factor(self, day: int) -> float:
+        """Product of the season, trend and promotion factors of simulation day ``day`` (1.0 when all are off)."""
+        factor = 1.0
+        if self.season_by_day_of_year is not None:
+            factor *= float(self.season_by_day_of_year[(self.start_day_of_year - 1 + day) % DAYS_PER_YEAR])
+        if self.trend_per_year != 0.0:
+            factor *= (1.0 + self.trend_per_year) ** (day / DAYS_PER_YEAR)
+        for promotion in self.promotions:
+            if promotion.start_day <= day < promotion.start_day + promotion.days:
+                factor *= promotion.factor
+        return factor
+
+    def mean_orders(self, day: int, weekday: int) -> float:
+        """The Poisson mean of the orders of simulation day ``day`` (which falls on ``weekday``)."""
+        return float(self.daily_mean[weekday]) * self.day_factor(day)
 
     def draw_day(self, rng: np.random.Generator, day: int, weekday: int) -> DayOrders:
         """Orders placed during simulation day ``day``."""
-        n = int(rng.poisson(self.daily_mean[weekday]))
+        n = int(rng.poisson(self.mean_orders(day, weekday)))
         hours = rng.choice(24, size=n, p=self.hour_p) + rng.random(n)
         order = np.argsort(hours, kind="stable")
         time_h = day * 24.0 + hours[order]

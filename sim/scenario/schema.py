@@ -57,13 +57,51 @@ class Product(Frozen):
 
 
 class Demand(Frozen):
-    """When orders arrive: day-of-week and hour-of-day shapes shared by every area."""
+    """When orders arrive: day-of-week and hour-of-day shapes shared by every area.
+
+    Three optional patterns multiply an area's Poisson mean of the day on top of
+    the weekday shape: a yearly ``seasonality`` profile, a compounding
+    ``trend_per_year`` and ``promotions`` (peak windows). Their defaults are
+    neutral, so a scenario that does not mention them draws exactly as before.
+    """
+
+    class Seasonality(Frozen):
+        """A yearly shape: one factor per calendar month, normalised so the year's mean day is 1.
+
+        ``start_day_of_year`` (1 = 1 January, 365 = 31 December, no leap years)
+        is the calendar day of simulation day 0.
+        """
+
+        monthly_factors: tuple[NonNegative, ...]
+        start_day_of_year: Annotated[int, Field(ge=1, le=365)] = 1
+
+        @model_validator(mode="after")
+        def _twelve_months(self) -> Demand.Seasonality:
+            if len(self.monthly_factors) != 12:
+                raise ValueError(
+                    f"monthly_factors needs 12 values (January..December), got {len(self.monthly_factors)}"
+                )
+            if sum(self.monthly_factors) <= 0:
+                raise ValueError("monthly_factors must have at least one positive value")
+            return self
+
+    class Promotion(Frozen):
+        """A peak window: ``days`` simulation days from ``start_day`` (day 0 = first simulated day,
+        warm-up included) whose mean is multiplied by ``factor``."""
+
+        start_day: Annotated[int, Field(ge=0)]
+        days: Annotated[int, Field(ge=1)]
+        factor: Positive
 
     weekday_factors: tuple[NonNegative, ...] = (1.1, 1.05, 1.0, 1.0, 0.95, 0.9, 1.0)
     hourly_profile: tuple[NonNegative, ...] = (
         1, 0.5, 0.3, 0.2, 0.2, 0.3, 1, 2, 3, 4, 5, 5,
         5, 5, 5, 5, 5, 5, 6, 7, 8, 7, 5, 2,
     )
+    seasonality: Demand.Seasonality | None = None  # None: no yearly shape
+    # Growth of the mean per year, compounding daily: 0.1 = +10 % after 365 days; above -1 so the mean stays positive.
+    trend_per_year: Annotated[float, Field(gt=-1)] = 0.0
+    promotions: tuple[Demand.Promotion, ...] = ()  # overlapping windows multiply
 
     @model_validator(mode="after")
     def _shapes(self) -> Demand:
