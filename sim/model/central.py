@@ -13,6 +13,7 @@ import simpy
 from sim.model.context import SimContext
 from sim.model.factory import Plant
 from sim.model.linehaul import Lane, Stop
+from sim.model.operations import DockReceiving
 from sim.model.policies import StockPolicy
 from sim.model.products import ProductTable
 from sim.model.stock import StockPoint
@@ -94,15 +95,44 @@ class CentralDC:
         return stop
 
     def receive(self, load: np.ndarray) -> None:
-        """A truck from a factory is unloaded: handling in, stock up, backorders first."""
+        """A truck from a factory arrives: handling in, then stock up and backorders first.
+
+        With dock operations the units reach the shelf only after unloading and
+        put-away. Until then they stay on order (the inventory position must not
+        dip) and are counted on the inbound lane of their product, where the
+        conservation identity looks for units between two shelves. The dock is
+        created with the first truck, so a warehouse without operations holds
+        no SimPy resource and draws nothing.
+        """
         now = self.ctx.env.now
         handling = float(load @ self.products.handling_multiplier) * self.config.handling_in_cost_per_unit
         self.ctx.ledger.post(now, STAGE, "handling_in", self.name, handling)
+        ops = self.config.operations
+        docked = ops is not None and ops.dock_doors is not None
+
+        # The dock keeps the first truck's ``shelve``: it captures only ``self`` and ``docked``, same for every truck.
+        def shelve(units: np.ndarray) -> None:
+            for product in np.flatnonzero(units):
+                self.stock.add(int(product), int(units[product]))
+                self.stock.on_order[product] -= units[product]
+                if docked:
+                    self.inbound_by_product[product][1].in_transit[product] -= units[product]
+            self._serve_backorders()
+            self._review_continuous(units > 0)
+
+        if ops is None or ops.dock_doors is None:
+            shelve(load)
+            return
+        dock: DockReceiving | None = getattr(self, "dock", None)
+        if dock is None:
+            dock = self.dock = DockReceiving(
+                self.ctx.env, ops.dock_doors, ops.unload_hours_per_truck, ops.unload_time == "exponential",
+                ops.putaway_minutes_per_unit, self.ctx.streams.get(f"receiving/{self.name}"),
+                lambda units: units, shelve,
+            )
         for product in np.flatnonzero(load):
-            self.stock.add(int(product), int(load[product]))
-            self.stock.on_order[product] -= load[product]
-        self._serve_backorders()
-        self._review_continuous(load > 0)
+            self.inbound_by_product[product][1].in_transit[product] += load[product]
+        dock.receive(load)
 
     def request(self, regional: RegionalDepot, quantity: np.ndarray) -> None:
         """A regional warehouse orders; ship what is on hand, backorder (or cancel) the rest."""

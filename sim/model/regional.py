@@ -14,6 +14,7 @@ from sim.model.context import SimContext
 from sim.model.demand import DemandModel
 from sim.model.geography import AreaGeometry
 from sim.model.lastmile import LastMileDepot
+from sim.model.operations import DockReceiving, PickingStation, Shift
 from sim.model.policies import StockPolicy
 from sim.model.products import ProductTable
 from sim.model.promise import promise_deadline_h
@@ -61,9 +62,25 @@ class RegionalDepot:
         self.inbound = central.connect(self, config.supplier_distance_km)
         self.last_mile = LastMileDepot(ctx, config, index, products, self.geometry)
         ctx.env.process(self._demand_loop())
-        ctx.env.process(self._picking_loop())
-        if ctx.scenario.service.same_day_share > 0:
-            ctx.env.process(self._same_day_picking_loop())
+        ops = config.operations
+        self.picking: PickingStation | None = None
+        if ops is not None and ops.pickers is not None:
+            # Continuous picking replaces both daily waves; its stream is new, so no other draw moves.
+            self.picking = PickingStation(
+                ctx.env, ops.pickers, ops.pick_minutes_mean, ctx.streams.get(f"picking/{self.name}"),
+                self._picked_one, Shift(ops.shift_start_hour, ops.shift_hours),
+            )
+        else:
+            ctx.env.process(self._picking_loop())
+            if ctx.scenario.service.same_day_share > 0:
+                ctx.env.process(self._same_day_picking_loop())
+        self.dock: DockReceiving | None = None
+        if ops is not None and ops.dock_doors is not None:
+            self.dock = DockReceiving(
+                ctx.env, ops.dock_doors, ops.unload_hours_per_truck, ops.unload_time == "exponential",
+                ops.putaway_minutes_per_unit, ctx.streams.get(f"receiving/{self.name}"),
+                self._cross_dock if ops.cross_dock else self._nothing_skips_putaway, self._shelve,
+            )
         if policy.has_periodic:  # a warehouse reviewed only continuously spends no events on a review clock
             ctx.env.process(self._review_loop())
 
@@ -138,7 +155,10 @@ class RegionalDepot:
         if self.stock.on_hand[product] > 0:
             self.stock.remove(product, 1)
             parcels.state[parcel_id] = ParcelState.AWAITING_PICK
-            (self.to_pick_same_day if parcels.same_day[parcel_id] else self.to_pick).append(parcel_id)
+            if self.picking is not None:
+                self.picking.submit(parcel_id)
+            else:
+                (self.to_pick_same_day if parcels.same_day[parcel_id] else self.to_pick).append(parcel_id)
         elif self.stock.lost_sales[product]:
             # Lost sale: the customer goes elsewhere; the order ends here and takes no unit.
             parcels.state[parcel_id] = ParcelState.LOST
@@ -156,11 +176,41 @@ class RegionalDepot:
     # --- replenishment -----------------------------------------------------------
 
     def receive(self, load: np.ndarray) -> None:
-        """A truck from the central warehouse is unloaded; waiting orders get their stock first."""
+        """A truck from the central warehouse arrives; waiting orders get its stock first.
+
+        Without dock operations the load is on the shelf at once. With them it is
+        unloaded and put away first; until then its units stay on order (so the
+        inventory position does not dip and trigger a second order for them) and
+        are counted on the inbound lane, the place the conservation identity
+        looks for units between the supplier's shelf and this one.
+        """
+        ctx = self.ctx
+        handling = float(load @ self.products.handling_multiplier) * self.config.handling_in_cost_per_unit
+        ctx.ledger.post(ctx.env.now, STAGE, "handling_in", self.name, handling)
+        if self.dock is None:
+            self._shelve(load)
+            return
+        self.inbound.lane.in_transit += load
+        self.dock.receive(load)
+
+    def _nothing_skips_putaway(self, load: np.ndarray) -> np.ndarray:
+        """Without cross-docking every unloaded unit is put away."""
+        return load
+
+    def _cross_dock(self, load: np.ndarray) -> np.ndarray:
+        """Unloaded units owed to backordered orders go straight to picking; the rest is put away."""
+        served = np.array([min(int(units), len(waiting)) for units, waiting in zip(load, self.waiting_for_stock,
+                                                                                   strict=True)], dtype=np.int64)
+        if served.any():
+            self._shelve(served)
+        return load - served
+
+    def _shelve(self, load: np.ndarray) -> None:
+        """Units become available: waiting orders are allocated first, the rest goes on the shelf."""
         ctx = self.ctx
         now = ctx.env.now
-        handling = float(load @ self.products.handling_multiplier) * self.config.handling_in_cost_per_unit
-        ctx.ledger.post(now, STAGE, "handling_in", self.name, handling)
+        if self.dock is not None:
+            self.inbound.lane.in_transit -= load
         parcels = ctx.parcels
         for product in np.flatnonzero(load).tolist():
             units = int(load[product])
@@ -170,7 +220,10 @@ class RegionalDepot:
             for _ in range(served):
                 parcel_id = waiting.popleft()
                 parcels.state[parcel_id] = ParcelState.AWAITING_PICK
-                self.to_pick.append(parcel_id)
+                if self.picking is not None:
+                    self.picking.submit(parcel_id)
+                else:
+                    self.to_pick.append(parcel_id)
                 ctx.recorder.track(parcel_id, now, TrailEvent.STOCK_ALLOCATED)
             self.backorder_units[product] -= served
             # Units for backorders pass over the shelf: they still count as received stock.
@@ -235,6 +288,21 @@ class RegionalDepot:
                 self.picked_on_day[day] = self.picked_on_day.get(day, 0) + count
                 self._pick([self.to_pick_same_day.popleft() for _ in range(count)], same_day=True)
             day += 1
+
+    def _picked_one(self, parcel_id: int, wait_h: float) -> None:
+        """A picker finished one order (continuous picking).
+
+        A same-day order joins the same-day wave if it is ready on its order day
+        before that wave leaves; otherwise it is an ordinary order, as one that
+        missed the same-day wave is in the daily picking.
+        """
+        del wait_h  # the parcel records its own times; the wait is for the queueing harness
+        now = self.ctx.env.now
+        same_day = bool(self.ctx.parcels.same_day[parcel_id]) and (
+            now < float(self.ctx.parcels.order_time_h[parcel_id]) // 24.0 * 24.0
+            + self.config.fleet.same_day_depart_hour
+        )
+        self._pick([parcel_id], same_day=same_day)
 
     def _pick(self, picked_ids: list[int], same_day: bool) -> None:
         """Pick and pack: cost per order, then to the depot, or to the 3PL carrier for outsourced parcels."""

@@ -395,6 +395,32 @@ class InboundLane(Frozen):
     dispatch: Dispatch | None = None  # None: ``linehaul.dispatch``
 
 
+class WarehouseOperations(Frozen):
+    """Time-consuming work inside a warehouse: picking by a crew in shifts, receiving at dock doors.
+
+    Each half is optional: without ``pickers`` orders are picked in the daily
+    wave of ``picking_capacity_orders_per_day``; without ``dock_doors`` a truck's
+    load is on the shelf the moment it arrives. Costs do not change, only timing.
+    """
+
+    pickers: Annotated[int, Field(ge=1)] | None = None  # simultaneous picks (a SimPy Resource)
+    pick_minutes_mean: Positive = 3.0  # exponential pick-and-pack time of one order
+    shift_start_hour: HourOfDay = 0.0
+    shift_hours: Annotated[float, Field(gt=0, le=24)] = 24.0  # 24: the pickers never leave
+    dock_doors: Annotated[int, Field(ge=1)] | None = None  # trucks unloaded at once (a SimPy Resource)
+    unload_hours_per_truck: NonNegative = 1.0
+    unload_time: Literal["fixed", "exponential"] = "fixed"
+    putaway_minutes_per_unit: NonNegative = 0.0  # after unloading, before a unit can be allocated
+    # Regional only: units that arrive for backordered orders skip put-away and go straight to picking.
+    cross_dock: bool = False
+
+    @model_validator(mode="after")
+    def _cross_dock(self) -> WarehouseOperations:
+        if self.cross_dock and self.dock_doors is None:
+            raise ValueError("cross_dock needs dock_doors: without a receiving model there is no put-away to skip")
+        return self
+
+
 class CentralWarehouse(Frozen):
     """The national distribution centre between the factories and the regional warehouses."""
 
@@ -408,6 +434,15 @@ class CentralWarehouse(Frozen):
     review_hour: HourOfDay = 20.0
     # Runs of regional warehouses served by one truck visiting them in this order; others keep a direct lane.
     multi_stop: tuple[tuple[str, ...], ...] = ()
+    operations: WarehouseOperations | None = None  # None: receiving is instant
+
+    @model_validator(mode="after")
+    def _operations(self) -> CentralWarehouse:
+        ops = self.operations
+        if ops is not None and (ops.pickers is not None or ops.cross_dock):
+            raise ValueError("operations: a central warehouse models receiving only (dock_doors, unload_*, "
+                             "putaway_*); pickers and cross_dock belong to regional warehouses")
+        return self
 
 
 class LowEmissionZone(Frozen):
@@ -601,6 +636,7 @@ class RegionalWarehouse(Frozen):
     review_hour: HourOfDay = 20.0
     area: Area
     fleet: Fleet
+    operations: WarehouseOperations | None = None  # None: daily picking wave, instant receiving
 
     @model_validator(mode="after")
     def _cutoff(self) -> RegionalWarehouse:
