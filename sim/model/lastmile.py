@@ -291,7 +291,8 @@ class LastMileDepot:
             fallback = [p for p in no_room if parcels.attempts[p] == 0 and not parcels.via_pickup[p]]
             for parcel_id in fallback:
                 parcels.wants_pickup[parcel_id] = False
-            waiting_for_room = [p for p in no_room if p not in set(fallback)]
+            fallen_back = set(fallback)
+            waiting_for_room = [p for p in no_room if p not in fallen_back]
             stops = pickup_stops + self._home_stops(self.home_queue + fallback)
             self.home_queue, self.pickup_queue = [], waiting_for_room
         if not stops:
