@@ -77,10 +77,6 @@ class CostLedger:
     def __len__(self) -> int:
         return len(self._amount)
 
-    def total(self) -> float:
-        """Sum of every entry (for quick checks; reports use the table)."""
-        return float(np.sum(self._amount)) if self._amount else 0.0
-
     def to_frame(self) -> pd.DataFrame:
         """The ledger as a table with one row per entry."""
         frame = pd.DataFrame(

@@ -31,13 +31,6 @@ class AreaGeometry:
         angle = 2.0 * math.pi * parcel_uniform(salt, address, 2)
         return radius * math.cos(angle), radius * math.sin(angle)
 
-    def nearest_pickup_point(self, x_km: float, y_km: float) -> int:
-        """Index of the pickup point closest to a customer (-1 when the area has none)."""
-        if len(self.pickup_xy) == 0:
-            return -1
-        d2 = (self.pickup_xy[:, 0] - x_km) ** 2 + (self.pickup_xy[:, 1] - y_km) ** 2
-        return int(np.argmin(d2))
-
     def road_km(self, x0: float, y0: float, x1: float, y1: float) -> float:
         """Road distance: straight line times the area's circuity factor."""
         return self.circuity * math.hypot(x1 - x0, y1 - y0)

@@ -334,18 +334,20 @@ class LastMileDepot:
             allowed = np.isin(np.asarray(self.products.names), vehicle.products)
         max_weight = vehicle.max_parcel_weight_kg or math.inf
         max_volume = vehicle.max_parcel_volume_m3 or math.inf
-        in_zone_banned = self.zone_radius_km >= 0 and ops.name not in self.zone_allowed
-        mask = np.empty(len(stops), dtype=bool)
-        for i, stop in enumerate(stops):
-            ids = np.asarray(stop.parcels, dtype=np.int64)
-            ok = bool(allowed[parcels.product[ids]].all())
-            ok = ok and float(parcels.weight_kg[ids].max()) <= max_weight
-            ok = ok and float(parcels.volume_m3[ids].max()) <= max_volume
-            if ok and in_zone_banned:
-                ok = math.hypot(stop.x_km, stop.y_km) > self.zone_radius_km
-            if ok and ops.is_drone:
-                ok = stop.pickup_point < 0 and stop.window is None
-            mask[i] = ok
+        # The parcel rules over every parcel of every stop at once, then "all parcels of the stop pass".
+        sizes = np.fromiter((len(s.parcels) for s in stops), dtype=np.int64, count=len(stops))
+        ids = np.fromiter((p for s in stops for p in s.parcels), dtype=np.int64, count=int(sizes.sum()))
+        parcel_ok = (
+            allowed[parcels.product[ids]]
+            & (parcels.weight_kg[ids] <= max_weight)
+            & (parcels.volume_m3[ids] <= max_volume)
+        )
+        mask = np.logical_and.reduceat(parcel_ok, np.concatenate(([0], np.cumsum(sizes)[:-1])))
+        if self.zone_radius_km >= 0 and ops.name not in self.zone_allowed:
+            xy = np.array([(s.x_km, s.y_km) for s in stops])
+            mask &= np.hypot(xy[:, 0], xy[:, 1]) > self.zone_radius_km
+        if ops.is_drone:
+            mask &= np.array([s.pickup_point < 0 and s.window is None for s in stops], dtype=bool)
         return mask
 
     def _launch(

@@ -121,31 +121,45 @@ class RegionalDepot:
         addresses = max(1, round(households / area.households_per_address))
         discrete_addresses = area.households_per_address > 1 or area.consolidate_same_address
         salt = stable_hash(f"addresses/{self.name}")
+        # A share of 0 never draws (a uniform in (0, 1) is never below 0): the same result, no hashing.
+        outsource_share = area.outsourcing.share
+        same_day_share = service.same_day_share if delivery_day else 0.0
+        pickup_share = area.pickup_choice_share
+        window_share = area.time_windows.share
+        # The promise depends only on the day, the order cut-off and same-day service: three values a day.
+        start_weekday = ctx.scenario.horizon.start_weekday
+        promise = {
+            (same, late): promise_deadline_h(
+                day * 24.0 + (service.order_cutoff_hour if late else 0.0), same, service,
+                fleet.delivery_weekdays, start_weekday,
+            )
+            for same, late in ((True, False), (False, False), (False, True))
+        }
         for parcel_id in ids.tolist():
             key = int(parcels.key[parcel_id])
-            order_h = float(parcels.order_time_h[parcel_id])
-            outsourced = parcel_uniform(key, OUTSOURCE) < area.outsourcing.share
+            hour = float(parcels.order_time_h[parcel_id]) - day * 24.0
+            outsourced = outsource_share > 0 and parcel_uniform(key, OUTSOURCE) < outsource_share
             same_day = (
-                not outsourced and delivery_day and order_h - day * 24.0 < service.same_day_cutoff_hour
-                and parcel_uniform(key, SAME_DAY) < service.same_day_share
+                same_day_share > 0 and not outsourced and hour < service.same_day_cutoff_hour
+                and parcel_uniform(key, SAME_DAY) < same_day_share
             )
             wants_pickup = (
-                not outsourced and not same_day and parcel_uniform(key, CHOOSE_PICKUP) < area.pickup_choice_share
+                pickup_share > 0 and not outsourced and not same_day
+                and parcel_uniform(key, CHOOSE_PICKUP) < pickup_share
             )
             parcels.outsourced[parcel_id] = outsourced
             parcels.same_day[parcel_id] = same_day
             parcels.wants_pickup[parcel_id] = wants_pickup
             parcels.chose_pickup[parcel_id] = wants_pickup
-            if not (outsourced or wants_pickup) and parcel_uniform(key, TIME_WINDOW) < area.time_windows.share:
+            slotted = window_share > 0 and not (outsourced or wants_pickup)
+            if slotted and parcel_uniform(key, TIME_WINDOW) < window_share:
                 parcels.slot[parcel_id] = min(n_slots - 1, int(parcel_uniform(key, SLOT) * n_slots))
             if discrete_addresses:
                 # The customer lives at one of the area's addresses: parcels can share a door.
                 address = min(addresses - 1, int(parcel_uniform(key, ADDRESS) * addresses))
                 parcels.address[parcel_id] = address
                 parcels.x_km[parcel_id], parcels.y_km[parcel_id] = self.geometry.address_xy(address, salt)
-            parcels.promise_h[parcel_id] = promise_deadline_h(
-                order_h, same_day, service, fleet.delivery_weekdays, ctx.scenario.horizon.start_weekday
-            )
+            parcels.promise_h[parcel_id] = promise[(same_day, not same_day and hour >= service.order_cutoff_hour)]
 
     def _order(self, parcel_id: int) -> None:
         parcels = self.ctx.parcels
