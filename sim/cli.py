@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
         "strategies", help="compare strategy scenarios with the baseline (paired, with CIs) and write the table"
     )
     strategies.add_argument("scenarios", type=Path, nargs="*",
-                            help="strategy scenario files (default: scenarios/examples/*.toml)")
+                            help="strategy scenario files (default: scenarios/examples/last_mile/*.toml)")
     strategies.add_argument("--baseline", type=Path, default=Path("scenarios/baseline.toml"))
     strategies.add_argument("--replications", type=int, default=3)
     strategies.add_argument("--seed", type=int, default=1)
@@ -94,12 +94,10 @@ def _strategies(args: argparse.Namespace) -> int:
 
     if args.replications < 2:
         raise ScenarioError(f"--replications {args.replications}: at least 2 are needed for a confidence interval")
-    # By default the last-mile strategies; the inventory_, factory_, linehaul_ and demand_ examples are not.
-    upstream = ("inventory_", "factory_", "linehaul_", "demand_")
-    files = args.scenarios or sorted(p for p in Path("scenarios/examples").glob("*.toml")
-                                     if not p.name.startswith(upstream))
+    # By default the last-mile strategies; the upstream examples (scenarios/examples/upstream/) are not strategies.
+    files = args.scenarios or sorted(Path("scenarios/examples/last_mile").glob("*.toml"))
     if not files:
-        raise ScenarioError("no strategy scenarios given and none found in scenarios/examples/")
+        raise ScenarioError("no strategy scenarios given and none found in scenarios/examples/last_mile/")
     baseline = load_scenario(args.baseline, args.overrides)
     strategies = [load_scenario(path, args.overrides) for path in files]  # all validated before any run
     table = compare_strategies(baseline, strategies, args.replications, args.seed, jobs=args.jobs)

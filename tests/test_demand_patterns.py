@@ -198,7 +198,7 @@ def test_bad_patterns_are_rejected_naming_the_key(override: str, message: str) -
 
 @pytest.mark.parametrize("name", ["demand_november_peak.toml", "demand_seasonal_trend.toml"])
 def test_examples_load(name: str) -> None:
-    scenario: Scenario = load_scenario(ROOT / "scenarios" / "examples" / name)
+    scenario: Scenario = load_scenario(ROOT / "scenarios" / "examples" / "upstream" / name)
     demand = scenario.demand
     assert demand.promotions or demand.seasonality is not None
     last_day = scenario.horizon.warmup_days + scenario.horizon.days

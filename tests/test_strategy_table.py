@@ -11,7 +11,7 @@ SHORT = ("horizon.warmup_days=2", "horizon.days=3")
 
 def test_table_pairs_each_strategy_with_the_baseline() -> None:
     baseline = load_scenario(BASELINE, SHORT)
-    lockers = load_scenario(ROOT / "scenarios" / "examples" / "lockers.toml", SHORT)
+    lockers = load_scenario(ROOT / "scenarios" / "examples" / "last_mile" / "lockers.toml", SHORT)
     table = compare_strategies(baseline, [baseline.model_copy(update={"name": "same_again"}), lockers],
                                replications=2, seed=5, jobs=1, progress=False)
     assert list(table["scenario"].unique()) == ["baseline", "same_again", "lockers"]

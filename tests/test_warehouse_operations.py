@@ -194,7 +194,7 @@ def test_cross_docking_shortens_the_wait_of_backordered_parcels() -> None:
 def test_example_scenario_loads_and_operations_are_validated() -> None:
     from tests.conftest import ROOT
 
-    scenario = load_scenario(ROOT / "scenarios" / "examples" / "warehouse_operations.toml")
+    scenario = load_scenario(ROOT / "scenarios" / "examples" / "upstream" / "warehouse_operations.toml")
     ops = {r.name: r.operations for r in scenario.regional_warehouses}
     assert all(o is not None and o.pickers and o.cross_dock for o in ops.values())
     with pytest.raises(ScenarioError, match="cross_dock"):
