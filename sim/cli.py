@@ -1,4 +1,4 @@
-"""The ``sim`` command line: ``sim run``, ``sim validate``, and the experiments ``compare``, ``sweep``, ``merge``."""
+"""The ``sim`` command line: ``sim run``, ``sim validate``, the experiments and ``sim strategies``."""
 
 from __future__ import annotations
 

@@ -13,14 +13,28 @@ import numpy as np
 import pandas as pd
 
 # Stage -> leg. Upstream distribution is everything up to and including the
-# regional warehouse; the last mile is regional warehouse -> consignee.
+# regional warehouse; the last mile is regional warehouse -> consignee. The
+# store truck and the shops' shelves are distribution too (B2B to shops), not
+# last mile: the customer carries the goods home.
 STAGES: Final[dict[str, str]] = {
     "factory_to_central": "upstream",
     "central_warehouse": "upstream",
     "central_to_regional": "upstream",
     "regional_warehouse": "upstream",
     "last_mile": "last_mile",
+    "store_delivery": "upstream",
+    "store": "upstream",
 }
+
+# The stages an online parcel passes: the rows of the headline table, which is per online parcel.
+# The store stages are reported per channel (``summary["channels"]``).
+PARCEL_STAGES: Final[dict[str, str]] = {
+    stage: leg for stage, leg in STAGES.items() if stage not in ("store_delivery", "store")
+}
+
+# Sales channels a ledger entry belongs to. "shared" is the upstream network both channels use;
+# metrics allocates it to the channels by units (``sim.metrics.channel_summary``).
+CHANNELS: Final[tuple[str, ...]] = ("online", "store", "shared")
 
 # Components that are transport (vehicle and driver): the denominator of the
 # transport-only last-mile share. Failed attempts are vehicle and driver time too.
@@ -45,9 +59,29 @@ COMPONENTS: Final[tuple[str, ...]] = (
     "outsourced_delivery",
     "return",
     "ltl_freight",  # line-haul loads handed to a less-than-truckload carrier, paid by tariff
+    "store_pick",  # case picking of shop replenishment at the regional warehouse
 )
 
-LEDGER_COLUMNS: Final[tuple[str, ...]] = ("time_h", "stage", "leg", "component", "facility", "amount")
+LEDGER_COLUMNS: Final[tuple[str, ...]] = ("time_h", "stage", "leg", "component", "channel", "facility", "amount")
+
+
+def channel_of(stage: str, component: str) -> str:
+    """The sales channel of a cost: "online", "store", or "shared" (the upstream network both use).
+
+    Home delivery and the per-order pick-pack serve only online parcels; the
+    store truck, the shops' shelves and case picking for shops serve only the
+    shops. Everything else (factories to the regional warehouse's shelf) is shared.
+    """
+    if stage == "last_mile":
+        return "online"
+    if stage in ("store_delivery", "store"):
+        return "store"
+    if stage == "regional_warehouse":
+        if component == "pick_pack":
+            return "online"
+        if component == "store_pick":
+            return "store"
+    return "shared"
 
 
 class CostLedger:
@@ -79,12 +113,19 @@ class CostLedger:
 
     def to_frame(self) -> pd.DataFrame:
         """The ledger as a table with one row per entry."""
+        # One channel_of call per distinct (stage, component), not per entry.
+        channels: dict[tuple[str, str], str] = {}
+        for pair in zip(self._stage, self._component, strict=True):
+            if pair not in channels:
+                channels[pair] = channel_of(*pair)
         frame = pd.DataFrame(
             {
                 "time_h": np.asarray(self._time, dtype=float),
                 "stage": pd.Categorical(self._stage, categories=list(STAGES)),
                 "leg": pd.Categorical([STAGES[s] for s in self._stage], categories=["upstream", "last_mile"]),
                 "component": pd.Categorical(self._component, categories=list(COMPONENTS)),
+                "channel": pd.Categorical([channels[pair] for pair in zip(self._stage, self._component, strict=True)],
+                                          categories=list(CHANNELS)),
                 "facility": np.asarray(self._facility, dtype=object),
                 "amount": np.asarray(self._amount, dtype=float),
             }

@@ -4,6 +4,17 @@ The measurement window is [warm-up end, run end]: costs are the ledger entries
 posted in it and parcels are those ordered in it. Cost per parcel divides the
 first by the count of the second; in steady state both are rates over the same
 window.
+
+Sales channels. With shops (``regional_warehouses[*].stores``) every ledger
+entry belongs to the online channel, the store channel or the shared upstream
+network (``sim.ledger.channel_of``). The allocation rule (ASSUMPTION: by units)
+gives each channel a share of the shared costs equal to its share of the units
+demanded in the window: online, the parcels ordered (one unit each); store, the
+units the shops' customers asked for (sold + lost) on days settled in the
+window. The headline numbers stay "per online parcel": they are computed on the
+online view of the ledger (online entries, plus shared entries times the online
+share; store entries left out). Without shops the online share is exactly 1 and
+there are no store entries, so the headline is the whole ledger, as always.
 """
 
 from __future__ import annotations
@@ -14,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.ledger import STAGES, TRANSPORT_COMPONENTS
+from sim.ledger import PARCEL_STAGES, STAGES, TRANSPORT_COMPONENTS
 from sim.records import FINAL_STATES
 
 
@@ -40,8 +51,8 @@ def _fsum(values: pd.Series) -> float:
 
 
 def cost_summary(ledger: pd.DataFrame, parcels_ordered: int, delivered: int) -> dict[str, Any]:
-    """Cost by stage and leg, shares and per-parcel costs of a window's ledger."""
-    by_stage = {stage: _fsum(ledger.loc[ledger["stage"] == stage, "amount"]) for stage in STAGES}
+    """Cost by stage and leg, shares and per-parcel costs of a window's ledger (its online view, with shops)."""
+    by_stage = {stage: _fsum(ledger.loc[ledger["stage"] == stage, "amount"]) for stage in PARCEL_STAGES}
     upstream = math.fsum(v for s, v in by_stage.items() if STAGES[s] == "upstream")
     last_mile = math.fsum(v for s, v in by_stage.items() if STAGES[s] == "last_mile")
     total = upstream + last_mile
@@ -149,7 +160,7 @@ def linehaul_summary(trips: pd.DataFrame, start_h: float, end_h: float) -> dict[
 def emission_summary(emissions: pd.DataFrame, parcels_ordered: int) -> dict[str, Any]:
     """CO2e of a window's emissions ledger: total, by stage and leg, per parcel, and the failed-attempt share."""
     amount = emissions["co2e_kg"] if "co2e_kg" in emissions else emissions["amount"]
-    by_stage = {stage: math.fsum(amount[emissions["stage"] == stage].tolist()) for stage in STAGES}
+    by_stage = {stage: math.fsum(amount[emissions["stage"] == stage].tolist()) for stage in PARCEL_STAGES}
     upstream = math.fsum(v for s, v in by_stage.items() if STAGES[s] == "upstream")
     last_mile = math.fsum(v for s, v in by_stage.items() if STAGES[s] == "last_mile")
     failed = math.fsum(amount[emissions["component"] == "failed_attempt"].tolist())
@@ -190,6 +201,111 @@ def service_summary(parcels: pd.DataFrame) -> dict[str, Any]:
     }
 
 
+def _in_window(table: pd.DataFrame, column: str, start_h: float, end_h: float) -> pd.DataFrame:
+    return table[(table[column] >= start_h) & (table[column] <= end_h)]
+
+
+def channel_shares(online_units: int, store_units: int) -> dict[str, float]:
+    """The share of the shared costs each channel carries: its share of the units demanded (ASSUMPTION)."""
+    total = online_units + store_units
+    if total == 0:
+        return {"online": 1.0, "store": 0.0}
+    return {"online": online_units / total, "store": store_units / total}
+
+
+def online_view(ledger: pd.DataFrame, online_share: float, column: str = "amount") -> pd.DataFrame:
+    """The online channel's part of a ledger: its own entries, shared entries x ``online_share``, no store entries.
+
+    ``column`` is the amount column (``co2e_kg`` for the emissions table). A
+    table without a ``channel`` column is all online.
+    """
+    if "channel" not in ledger:
+        return ledger
+    view = ledger[ledger["channel"] != "store"]
+    if online_share == 1.0:
+        return view
+    shared = (view["channel"] == "shared").to_numpy()
+    amount = view[column].to_numpy(dtype=float)
+    return view.assign(**{column: np.where(shared, amount * online_share, amount)})
+
+
+def _channel_part(
+    ledger: pd.DataFrame, column: str, channel: str, share: float, stages: list[str]
+) -> tuple[float, float, dict[str, float]]:
+    """A channel's own amount, its allocated part of the shared amount, and both together by stage."""
+    own = ledger[ledger["channel"] == channel]
+    shared = ledger[ledger["channel"] == "shared"]
+    by_stage = {
+        stage: _fsum(own.loc[own["stage"] == stage, column])
+        + share * _fsum(shared.loc[shared["stage"] == stage, column])
+        for stage in stages
+    }
+    return _fsum(own[column]), share * _fsum(shared[column]), by_stage
+
+
+def channel_summary(
+    ledger: pd.DataFrame, online_units: int, store_units: int, emissions: pd.DataFrame | None = None
+) -> dict[str, Any]:
+    """Cost (and CO2e) per channel of a window's ledger: own, allocated shared, total, per unit, by stage.
+
+    ``online total + store total == network_total_cost`` up to rounding, because
+    the two shares sum to 1.
+    """
+    shares = channel_shares(online_units, store_units)
+    stages = {"online": list(PARCEL_STAGES), "store": [s for s in STAGES if s != "last_mile"]}
+    out: dict[str, Any] = {"network_total_cost": _fsum(ledger["amount"])}
+    if emissions is not None:
+        out["network_co2e_kg"] = _fsum(emissions["co2e_kg"])
+    for channel, units in (("online", online_units), ("store", store_units)):
+        own, allocated, by_stage = _channel_part(ledger, "amount", channel, shares[channel], stages[channel])
+        total = own + allocated
+        kpis: dict[str, Any] = {
+            "units": units, "unit_share": shares[channel], "own_cost": own, "allocated_shared_cost": allocated,
+            "total_cost": total, "cost_per_unit": _ratio(total, units),
+            "cost_per_unit_by_stage": {stage: _ratio(value, units) for stage, value in by_stage.items()},
+        }
+        if channel == "online":
+            kpis["last_mile_share"] = _ratio(by_stage["last_mile"], total)
+        else:
+            kpis["store_delivery_cost_per_unit"] = _ratio(by_stage["store_delivery"], units)
+            kpis["store_delivery_share"] = _ratio(by_stage["store_delivery"], total)
+        if emissions is not None:
+            own_kg, allocated_kg, _ = _channel_part(emissions, "co2e_kg", channel, shares[channel], [])
+            kpis["co2e_kg"] = own_kg + allocated_kg
+            kpis["co2e_kg_per_unit"] = _ratio(own_kg + allocated_kg, units)
+        out[channel] = kpis
+    return out
+
+
+def store_summary(
+    sales: pd.DataFrame, orders: pd.DataFrame, trips: pd.DataFrame, start_h: float, end_h: float
+) -> dict[str, Any]:
+    """The shops over the window: units demanded, sold and lost, cut replenishment, store-truck trips."""
+    sold_days = _in_window(sales, "time_h", start_h, end_h)
+    order_days = _in_window(orders, "time_h", start_h, end_h)
+    window_trips = _in_window(trips, "depart_h", start_h, end_h)
+    trucks = window_trips[window_trips["stage"] == "store_delivery"]
+    demanded = int(sold_days["demanded"].sum())
+    sold = int(sold_days["sold"].sum())
+    ordered = int(order_days["ordered"].sum())
+    cut = int(order_days["cut"].sum())
+    return {
+        "units_demanded": demanded,
+        "units_sold": sold,
+        "units_lost": int(sold_days["lost"].sum()),
+        "fill_rate": _ratio(float(sold), demanded),
+        "units_ordered": ordered,
+        "units_shipped": int(order_days["shipped"].sum()),
+        "units_cut": cut,
+        "cut_share": _ratio(float(cut), ordered),
+        "truck_trips": len(trucks),
+        "mean_truck_fill": float(trucks["fill"].mean()) if len(trucks) else math.nan,
+        "truck_km": float(trucks["km"].sum()),
+        "mean_km_per_trip": float(trucks["km"].mean()) if len(trucks) else math.nan,
+        "mean_stops_per_trip": float(trucks["stops"].mean()) if len(trucks) else math.nan,
+    }
+
+
 def summarize(
     ledger: pd.DataFrame,
     parcels: pd.DataFrame,
@@ -198,25 +314,75 @@ def summarize(
     start_h: float,
     end_h: float,
     emissions: pd.DataFrame | None = None,
+    store_sales: pd.DataFrame | None = None,
+    store_orders: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
-    """Every KPI of ``summary.json`` (see README, 'What summary.json holds')."""
+    """Every KPI of ``summary.json`` (see README, 'What summary.json holds').
+
+    ``store_sales`` and ``store_orders`` are given when the scenario has shops:
+    the summary then gets ``channels`` and the headline is the online view.
+    """
     parcel_kpis = parcel_summary(parcels)
     ordered = parcel_kpis["parcels"]["ordered"]
     delivered = parcel_kpis["parcels"]["delivered"]
     in_window = window_ledger(ledger, start_h, end_h)
+    store_units = 0
+    if store_sales is not None:
+        store_units = int(_in_window(store_sales, "time_h", start_h, end_h)["demanded"].sum())
+    online_share = channel_shares(ordered, store_units)["online"]
     summary: dict[str, Any] = {"window_hours": [start_h, end_h]}
-    summary.update(cost_summary(in_window, ordered, delivered))
+    summary.update(cost_summary(online_view(in_window, online_share), ordered, delivered))
     summary.update(parcel_kpis)
     summary["service"] = service_summary(parcels)
-    if emissions is not None:
-        summary["co2e_kg"] = emission_summary(window_ledger(emissions, start_h, end_h), ordered)
+    emissions_in_window = None if emissions is None else window_ledger(emissions, start_h, end_h)
+    if emissions_in_window is not None:
+        summary["co2e_kg"] = emission_summary(online_view(emissions_in_window, online_share, "co2e_kg"), ordered)
     summary["routes"] = route_summary(routes, start_h, end_h)
     failures = summary["routes"]["failed_attempts"]
     failed_components = in_window["component"].isin(["failed_attempt", "failed_attempt_handling"])
     failed_cost = _fsum(in_window.loc[failed_components, "amount"])
     summary["cost_per_failed_attempt"] = _ratio(failed_cost, failures)
     summary["linehaul"] = linehaul_summary(trips, start_h, end_h)
+    if store_sales is not None and store_orders is not None:
+        channels = channel_summary(in_window, ordered, store_units, emissions_in_window)
+        channels["stores"] = store_summary(store_sales, store_orders, trips, start_h, end_h)
+        summary["channels"] = channels
     return summary
+
+
+DAILY_SERVICE_COLUMNS = ["day", "orders", "fill_rate", "on_time_rate", "mean_lead_time_h"]
+
+
+def daily_service(parcels: pd.DataFrame) -> pd.DataFrame:
+    """Service by order day, every day of the run (warm-up included), to follow a disruption through time.
+
+    Per simulation day on which orders were placed: ``orders``; ``fill_rate``,
+    the share served from regional stock at once (neither backordered nor a
+    lost sale); ``on_time_rate``, the share of the day's served parcels (at the
+    door or in a pickup point) made available by the promise; and
+    ``mean_lead_time_h`` of the day's delivered parcels. Rates use the same
+    definitions as the summary's ``stock.fill_rate`` and ``service.on_time_rate``;
+    a day with nothing served or delivered yet has NaN there.
+    """
+    if parcels.empty:
+        return pd.DataFrame(columns=DAILY_SERVICE_COLUMNS)
+    state = parcels["state"]
+    served = parcels["available_time_h"].notna() & state.isin(["delivered", "at_pickup_point"])
+    frame = pd.DataFrame({
+        "day": (parcels["order_time_h"].to_numpy(dtype=float) // 24.0).astype(np.int64),
+        "short": (parcels["backordered"] | (state == "lost_sale")).astype(float),
+        "served": served.astype(float),
+        "on_time": (parcels["on_time"] & served).astype(float),
+        "lead_time_h": parcels["lead_time_h"].where(state == "delivered"),
+    })
+    days = frame.groupby("day", sort=True)
+    table = pd.DataFrame({
+        "orders": days.size(),
+        "fill_rate": 1.0 - days["short"].mean(),
+        "on_time_rate": days["on_time"].sum() / days["served"].sum().replace(0.0, np.nan),
+        "mean_lead_time_h": days["lead_time_h"].mean(),
+    })
+    return table.reset_index()[DAILY_SERVICE_COLUMNS]
 
 
 def flatten(summary: dict[str, Any], prefix: str = "") -> dict[str, float]:

@@ -92,6 +92,12 @@ def write_run(
         result.routes.to_csv(partial / "routes.csv", index=False)
         result.trips.to_csv(partial / "linehaul_trips.csv", index=False)
         result.inventory.to_csv(partial / "inventory.csv", index=False)
+        if result.disruptions is not None:
+            result.disruptions.to_csv(partial / "disruptions.csv", index=False)
+            result.daily_service().to_csv(partial / "daily_service.csv", index=False)
+        if result.store_sales is not None and result.store_orders is not None:
+            result.store_sales.to_csv(partial / "store_sales.csv", index=False)
+            result.store_orders.to_csv(partial / "store_orders.csv", index=False)
         if result.trail is not None:
             result.trail.to_csv(partial / "parcel_events.csv", index=False)
         if plots:
@@ -121,7 +127,7 @@ def write_run(
 
 
 def write_plots(result: RunResult, folder: Path) -> None:
-    """The three standard figures of a run.
+    """The three standard figures of a run, and service by day when the scenario has disruptions.
 
     Drawn on bare ``Figure`` objects rather than through pyplot, so writing files
     needs no display and never touches the backend of a notebook that calls it.
@@ -141,3 +147,8 @@ def write_plots(result: RunResult, folder: Path) -> None:
     result.plot_outcomes(ax=left)
     result.plot_lead_time(ax=right)
     fig.savefig(folder / "delivery_outcomes_and_lead_time.png", dpi=110)
+
+    if result.disruptions is not None:
+        fig = Figure(figsize=(10, 4.5), layout="tight")
+        result.plot_daily_service(ax=fig.subplots())
+        fig.savefig(folder / "daily_service.png", dpi=110)

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from sim.ledger import STAGES
+from sim.ledger import PARCEL_STAGES
 from sim.records import FINAL_STATES
 
+if TYPE_CHECKING:
+    from sim.result import RunResult
+
 LEG_COLOURS = {"upstream": "#4C72B0", "last_mile": "#DD8452"}
+DISRUPTION_COLOURS = {"factory_outage": "#C44E52", "linehaul_delay": "#CCB974", "warehouse_closure": "#8172B3",
+                      "demand_surge": "#55A868"}
 
 
 def _axes(ax: Axes | None) -> Axes:
@@ -24,9 +29,9 @@ def _axes(ax: Axes | None) -> Axes:
 def plot_cost_per_parcel(summary: dict[str, Any], ax: Axes | None = None, currency: str = "") -> Axes:
     """Cost per parcel ordered, by stage, coloured by leg, with the last-mile share in the title."""
     ax = _axes(ax)
-    stages = list(STAGES)
+    stages = list(PARCEL_STAGES)
     values = [summary["cost_per_parcel"][s] for s in stages]
-    colours = [LEG_COLOURS[STAGES[s]] for s in stages]
+    colours = [LEG_COLOURS[PARCEL_STAGES[s]] for s in stages]
     bars = ax.bar([s.replace("_", " ") for s in stages], values, color=colours)
     ax.bar_label(bars, fmt="%.2f", fontsize=8)
     ax.set_ylabel(f"cost per parcel ({currency})" if currency else "cost per parcel")
@@ -80,4 +85,36 @@ def plot_lead_time(parcels: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.set_xlabel("lead time, order to delivery (hours)")
     ax.set_ylabel("parcels")
     ax.set_title("Lead-time distribution")
+    return ax
+
+
+def plot_daily_service(result: RunResult, ax: Axes | None = None) -> Axes:
+    """Fill rate and on-time rate by order day, with each disruption's event (dark) and recovery (light) shaded.
+
+    Each day's point sits in the middle of the day, so the shading (hours / 24)
+    lines up with the orders placed while it lasted. The dotted line is the end
+    of the warm-up.
+    """
+    ax = _axes(ax)
+    daily = result.daily_service()
+    x = daily["day"].to_numpy(dtype=float) + 0.5
+    ax.plot(x, 100 * daily["fill_rate"], marker=".", color="#4C72B0", label="fill rate")
+    ax.plot(x, 100 * daily["on_time_rate"], marker=".", color="#DD8452", label="on time")
+    shown: set[str] = set()
+    rows = result.disruptions.to_dict("records") if result.disruptions is not None else []
+    for row in rows:
+        kind = str(row["kind"])
+        start, end, recovered = (float(row[key]) / 24 for key in ("start_h", "end_h", "recovered_h"))
+        colour = DISRUPTION_COLOURS.get(kind, "#8C8C8C")
+        label = None if kind in shown else f"{kind.replace('_', ' ')} ({row['target']})"
+        shown.add(kind)
+        ax.axvspan(start, end, color=colour, alpha=0.25, label=label)
+        if recovered > end:
+            ax.axvspan(end, recovered, color=colour, alpha=0.1)
+    ax.axvline(result.window[0] / 24, color="k", linestyle=":", linewidth=1)
+    ax.set_xlim(0, result.window[1] / 24)
+    ax.set_xlabel("order day (simulation day, warm-up included)")
+    ax.set_ylabel("% of the day's orders")
+    ax.set_title("Service by order day")
+    ax.legend(fontsize=8, loc="lower left")
     return ax

@@ -189,6 +189,9 @@ class Recorder:
     trips: list[tuple[Any, ...]] = field(default_factory=list)
     inventory: list[tuple[Any, ...]] = field(default_factory=list)
     trail: list[tuple[int, float, int]] | None = None
+    # Shops (the store channel): one row per regional warehouse, day and product.
+    store_sales: list[tuple[Any, ...]] = field(default_factory=list)
+    store_orders: list[tuple[Any, ...]] = field(default_factory=list)
 
     def track(self, parcel_id: int, time_h: float, event: TrailEvent) -> None:
         """Add one event to the parcel trail, if the trail is kept."""
@@ -207,6 +210,10 @@ TRIP_COLUMNS = (
     "km", "cost", "co2e_kg", "mode", "stops",
 )
 INVENTORY_COLUMNS = ("day", "facility", "product", "on_hand", "on_order", "backorders")
+# A day's shop sales, settled at the shops' closing hour: demanded = sold + lost.
+STORE_SALES_COLUMNS = ("day", "time_h", "regional", "product", "demanded", "sold", "lost")
+# A delivery day's shop replenishment, at the store truck's departure: ordered = shipped + cut.
+STORE_ORDER_COLUMNS = ("day", "time_h", "regional", "product", "ordered", "shipped", "cut")
 
 
 def rows_to_frame(rows: list[tuple[Any, ...]], columns: tuple[str, ...]) -> pd.DataFrame:

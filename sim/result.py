@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from sim.metrics import cost_by_stage_component, window_ledger
+from sim.ledger import channel_of
+from sim.metrics import cost_by_stage_component, daily_service, window_ledger
 from sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
@@ -36,6 +37,11 @@ class RunResult:
     wall_seconds: float
     peak_memory_bytes: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # The store channel (only when the scenario has shops): a row per regional warehouse, day and product.
+    store_sales: pd.DataFrame | None = None
+    store_orders: pd.DataFrame | None = None
+    # One row per disruption occurrence (only when the scenario has disruptions): kind, target, start, end, recovery.
+    disruptions: pd.DataFrame | None = None
 
     @property
     def window(self) -> tuple[float, float]:
@@ -49,7 +55,21 @@ class RunResult:
         table = cost_by_stage_component(ledger)
         ordered = self.summary["parcels"]["ordered"]
         table["per_parcel"] = table["amount"] / ordered if ordered else float("nan")
+        if "channels" in self.summary:
+            # With shops, say whose cost each row is; per_parcel stays per online parcel ordered.
+            table.insert(3, "channel", [channel_of(str(s), str(c)) for s, c in zip(table["stage"], table["component"],
+                                                                                    strict=True)])
         return table
+
+    def daily_service(self) -> pd.DataFrame:
+        """Service by order day (warm-up included): orders, fill rate, on-time rate, mean lead time."""
+        return daily_service(self.parcels)
+
+    def plot_daily_service(self, ax: Axes | None = None) -> Axes:
+        """Fill rate and on-time rate by order day, with the disruptions' windows shaded."""
+        from sim.plots import plot_daily_service
+
+        return plot_daily_service(self, ax=ax)
 
     def plot_cost_per_parcel(self, ax: Axes | None = None) -> Axes:
         """Bar chart of cost per parcel by stage."""

@@ -10,11 +10,14 @@ import pandas as pd
 
 from sim.metrics import summarize
 from sim.model.context import SimContext
+from sim.model.disruptions import OCCURRENCE_COLUMNS
 from sim.model.network import SupplyChain
 from sim.records import (
     FINAL_STATE,
     INVENTORY_COLUMNS,
     ROUTE_COLUMNS,
+    STORE_ORDER_COLUMNS,
+    STORE_SALES_COLUMNS,
     TRIP_COLUMNS,
     ParcelState,
     TrailEvent,
@@ -46,9 +49,13 @@ def run(
     chain.finalize()
     tables = _tables(ctx, chain)
     summary = summarize(tables["ledger"], tables["parcels"], tables["routes"], tables["trips"],
-                        ctx.warmup_end_h, ctx.end_h, emissions=tables["emissions"])
+                        ctx.warmup_end_h, ctx.end_h, emissions=tables["emissions"],
+                        store_sales=tables.get("store_sales"), store_orders=tables.get("store_orders"))
     # Plant KPIs come from the plants themselves (production is not in the ledger: it is not logistics cost).
     summary["factories"] = {name: plant.kpis(ctx.warmup_end_h, ctx.end_h) for name, plant in chain.plants.items()}
+    if scenario.disruptions:  # only then: a run without disruptions keeps the summary it always had
+        summary["disruptions"] = ctx.disruptions.rows()
+        summary["disruption_load"] = ctx.disruptions.load(ctx.end_h)
     peak = None
     if measure_memory:
         peak = tracemalloc.get_traced_memory()[1]
@@ -72,6 +79,10 @@ def run(
         events=ctx.env.events_processed,
         wall_seconds=time.perf_counter() - started,
         peak_memory_bytes=peak,
+        disruptions=(pd.DataFrame(ctx.disruptions.rows(), columns=OCCURRENCE_COLUMNS)
+                     if scenario.disruptions else None),
+        store_sales=tables.get("store_sales"),
+        store_orders=tables.get("store_orders"),
     )
 
 
@@ -86,6 +97,9 @@ def _tables(ctx: SimContext, chain: SupplyChain) -> dict[str, pd.DataFrame]:
         "trips": rows_to_frame(recorder.trips, TRIP_COLUMNS),
         "inventory": rows_to_frame(recorder.inventory, INVENTORY_COLUMNS),
     }
+    if chain.store_networks():  # the store channel's tables exist only when there are shops
+        tables["store_sales"] = rows_to_frame(recorder.store_sales, STORE_SALES_COLUMNS)
+        tables["store_orders"] = rows_to_frame(recorder.store_orders, STORE_ORDER_COLUMNS)
     if recorder.trail is not None:
         trail = pd.DataFrame.from_records(recorder.trail, columns=["parcel_id", "time_h", "event"])
         names = pd.Index([e.name.lower() for e in TrailEvent])

@@ -44,7 +44,8 @@ def units_located(balance: dict) -> object:
     """Right-hand side of the unit conservation identity: every place a unit can be.
 
     ``initial + produced == units_located(balance)`` for every product, where
-    ``balance`` is ``RunResult.unit_balance`` (as arrays).
+    ``balance`` is ``RunResult.unit_balance`` (as arrays). The store terms exist
+    only in runs with shops.
     """
     return (balance["on_hand"] + balance.get("at_factory", 0) + balance["queued"] + balance["in_transit"]
-            + balance["in_parcels"])
+            + balance["in_parcels"] + balance.get("in_stores", 0) + balance.get("sold_in_stores", 0))

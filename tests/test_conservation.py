@@ -6,9 +6,9 @@ import math
 
 import numpy as np
 
-from sim import RunResult
+from sim import RunResult, load_scenario, run
 from sim.ledger import STAGES
-from tests.conftest import short_run, units_located
+from tests.conftest import ROOT, short_run, units_located
 
 
 def test_every_parcel_is_in_exactly_one_final_state(short_result: RunResult) -> None:
@@ -111,3 +111,47 @@ def test_lead_times_are_positive_and_follow_the_event_order(short_result: RunRes
     assert (home["delivered_time_h"] > home["first_out_time_h"]).all()
     assert (home["attempts"] >= 1).all()
     assert (home["attempts"] <= 3).all()
+
+
+# Every upstream option at once, on the warehouse-operations example (pickers, dock doors, cross-docking): a
+# continuous plant with batches, set-ups and breakdowns, hybrid dispatch with LTL and a multi-stop run, lost
+# sales of one product, shops at two warehouses, and one disruption of every kind.
+EVERYTHING = (
+    "horizon.warmup_days=3", "horizon.days=10",
+    'factories.plant_east.mode="continuous"', "factories.plant_east.min_batch_units=400",
+    "factories.plant_east.setup_hours=1.5", "factories.plant_east.mtbf_hours=60",
+    'linehaul.dispatch={policy="hybrid", max_wait_hours=30}',
+    "linehaul.ltl={rate_per_m3_per_100km=4.0, minimum_charge=150.0, transit_days=1, below_fill=0.3}",
+    'central_warehouses.central.multi_stop=[["suburb", "metro"]]',
+    "regional_warehouses.suburb.neighbour_distances_km={metro=45.0}",
+    'regional_warehouses.county.inventory_by_product={fragile={policy="sS", reorder_point_days=1, '
+    'order_up_to_days=2, initial_stock_days=1, stockout="lost_sales"}}',
+    "regional_warehouses.metro.stores.count=8", "regional_warehouses.metro.stores.units_per_store_per_day=50",
+    "regional_warehouses.county.stores.count=3", "regional_warehouses.county.stores.units_per_store_per_day=40",
+    'disruptions=[{kind="factory_outage", factory="plant_east", start_day=4, duration_days=2, recovery_days=1},'
+    ' {kind="linehaul_delay", start_day=5, duration_days=2, delay_hours=6},'
+    ' {kind="warehouse_closure", warehouse="metro", start_day=7.5, duration_days=1},'
+    ' {kind="demand_surge", regions=["county"], start_day=6, duration_days=2, factor=1.8},'
+    ' {kind="factory_outage", factory="plant_south", rate_per_year=20, duration_days=1}]',
+)
+
+
+def test_conservation_holds_with_everything_switched_on() -> None:
+    """Per product: produced (+ initial stock) = in stock + at the factory + on docks and roads + in parcels
+    (delivered, waiting, at a pickup point, returned or on a van) + on shop shelves and store trucks + sold in shops;
+    lost sales take no unit. Each warehouse balances its own flows, and costs still add up by stage and channel."""
+    result = run(load_scenario(ROOT / "scenarios" / "examples" / "upstream" / "warehouse_operations.toml",
+                               EVERYTHING), seed=2)
+    balance = {k: np.asarray(v) for k, v in result.unit_balance.items()}
+    np.testing.assert_array_equal(balance["initial"] + balance["produced"], units_located(balance))
+    assert balance["in_stores"].sum() > 0 and balance["sold_in_stores"].sum() > 0
+    for name, flows in result.warehouse_balances.items():
+        b = {k: np.asarray(v) for k, v in flows.items()}
+        np.testing.assert_array_equal(b["initial"] + b["received"], b["shipped"] + b["on_hand"], err_msg=name)
+    assert {row["kind"] for row in result.summary["disruptions"]} >= {
+        "factory_outage", "linehaul_delay", "warehouse_closure", "demand_surge"}
+    assert result.summary["parcels"]["lost_sale"] > 0
+    channels = result.summary["channels"]
+    assert math.isclose(channels["online"]["total_cost"] + channels["store"]["total_cost"],
+                        channels["network_total_cost"], rel_tol=1e-9)
+    assert (result.trips["mode"] == "LTL").any() and (result.trips["stops"] > 1).any()

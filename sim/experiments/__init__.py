@@ -10,6 +10,8 @@ From a notebook::
     what_if = load_scenario("scenarios/baseline.toml", ["horizon.days=7", "last_mile.max_attempts=1"])
     comparison = compare(base, what_if, 5, seed=1)         # comparison.table: paired B - A per KPI
     sweep = run_sweep("scenarios/sweeps/absence_vs_fleet.toml", jobs=2)   # sweep.runs, sweep.aggregate
+    risky = load_scenario("scenarios/examples/upstream/disruption_random.toml", ["horizon.days=14"])
+    risk = risk_analysis(risky, 20, seed=1)                # risk.table: best, mean, worst, percentiles, impact
 
 Runs go to a local process pool by default (``jobs``), to any
 ``concurrent.futures.Executor`` (``executor=``) or to a Dask cluster (``client=``).
@@ -23,8 +25,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sim.experiments.comparison import Comparison, compare
     from sim.experiments.design import Range
-    from sim.experiments.plots import plot_paired, plot_sweep
+    from sim.experiments.plots import plot_paired, plot_risk, plot_sweep
     from sim.experiments.replications import ReplicationSet, run_replications
+    from sim.experiments.risk import RiskResult, risk_analysis
     from sim.experiments.spec import SweepSpec, load_sweep
     from sim.experiments.stats import Interval, paired_interval, t_interval, welch_interval
     from sim.experiments.sweep import SweepResult, merge_sweeps, run_sweep
@@ -34,8 +37,9 @@ if TYPE_CHECKING:
 _EXPORTS = {
     "Comparison": "comparison", "compare": "comparison",
     "Range": "design",
-    "plot_paired": "plots", "plot_sweep": "plots",
+    "plot_paired": "plots", "plot_risk": "plots", "plot_sweep": "plots",
     "ReplicationSet": "replications", "run_replications": "replications",
+    "RiskResult": "risk", "risk_analysis": "risk",
     "SweepSpec": "spec", "load_sweep": "spec",
     "Interval": "stats", "paired_interval": "stats", "t_interval": "stats", "welch_interval": "stats",
     "SweepResult": "sweep", "merge_sweeps": "sweep", "run_sweep": "sweep",
@@ -46,6 +50,7 @@ __all__ = [
     "Interval",
     "Range",
     "ReplicationSet",
+    "RiskResult",
     "SweepResult",
     "SweepSpec",
     "compare",
@@ -53,7 +58,9 @@ __all__ = [
     "merge_sweeps",
     "paired_interval",
     "plot_paired",
+    "plot_risk",
     "plot_sweep",
+    "risk_analysis",
     "run_replications",
     "run_sweep",
     "t_interval",

@@ -1,4 +1,5 @@
-"""The experiment subcommands behind ``sim run --replications``, ``sim compare``, ``sim sweep`` and ``sim merge``.
+"""The experiment subcommands behind ``sim run --replications``, ``sim compare``, ``sim sweep``, ``sim risk`` and
+``sim merge``.
 
 Each handler takes the parsed arguments and returns the exit code: 0 when
 every run succeeded, 1 when a run failed or is missing, 130 on Ctrl-C. Bad
@@ -34,7 +35,7 @@ def add_run_options(run: argparse.ArgumentParser) -> None:
 
 
 def add_commands(commands: Any) -> None:
-    """The ``compare``, ``sweep`` and ``merge`` subcommands."""
+    """The ``compare``, ``sweep``, ``risk`` and ``merge`` subcommands."""
     compare = commands.add_parser("compare", help="paired comparison of two scenarios under common random numbers")
     compare.add_argument("scenario_a", type=Path, help="scenario A")
     compare.add_argument("scenario_b", type=Path, nargs="?", default=None,
@@ -69,6 +70,19 @@ def add_commands(commands: Any) -> None:
     sweep.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
     sweep.add_argument("--check", action="store_true", help="validate the sweep file and every point, run nothing")
 
+    risk = commands.add_parser(
+        "risk", help="sample a scenario's disruptions over replications: spread of cost and service, and impact")
+    risk.add_argument("scenario", type=Path, help="scenario with disruptions (e.g. "
+                                                  "scenarios/examples/upstream/disruption_random.toml)")
+    risk.add_argument("--replications", type=int, required=True, metavar="N",
+                      help="replications; each draws its own disruptions and is paired with a run without them")
+    risk.add_argument("--seed", type=int, default=None, help="seed (default: the scenario's)")
+    risk.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE",
+                      help="override a scenario value (repeatable)")
+    risk.add_argument("--jobs", type=int, default=None, help="worker processes (default: CPUs)")
+    risk.add_argument("--out", type=Path, default=Path("results"), help="results root (default: results)")
+    risk.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
+
     merge = commands.add_parser("merge", help="combine the folders of a sharded sweep into one")
     merge.add_argument("folders", type=Path, nargs="+", help="shard folders of one sweep")
     merge.add_argument("--out", type=Path, default=None, help="merged folder (default: beside the first, "
@@ -78,7 +92,7 @@ def add_commands(commands: Any) -> None:
 
 def dispatch(args: argparse.Namespace) -> int:
     """Run the experiment subcommand named by ``args.command``."""
-    handlers = {"compare": compare_command, "sweep": sweep_command, "merge": merge_command}
+    handlers = {"compare": compare_command, "sweep": sweep_command, "merge": merge_command, "risk": risk_command}
     return handlers[args.command](args)
 
 
@@ -176,6 +190,53 @@ def compare_command(args: argparse.Namespace) -> int:
     print(f"\ncomparison: {final}")
     failed = (result.runs["status"] != "ok").any()
     return EXIT_RUN_FAILED if failed else EXIT_OK
+
+
+def risk_command(args: argparse.Namespace) -> int:
+    """``sim risk FILE --replications N``: the risk table, also written to a folder with the runs and plots."""
+    from sim.experiments.report import format_risk
+    from sim.experiments.risk import risk_analysis
+    from sim.scenario import load_scenario
+
+    _positive("--jobs", args.jobs)
+    _seed(args.seed)
+    if args.replications < 2:
+        raise ScenarioError(f"--replications {args.replications}: a risk experiment needs at least 2")
+    scenario = load_scenario(args.scenario, args.overrides)
+    if not scenario.disruptions:
+        raise ScenarioError(f"{args.scenario}: disruptions = []: a risk experiment needs at least one disruption "
+                            "(see scenarios/examples/upstream/disruption_random.toml)")
+    result = risk_analysis(scenario, args.replications, args.seed, jobs=args.jobs)
+    print(format_risk(result))
+    final = args.out / "risk" / f"{_stamp()}-{scenario.name}-s{result.seed}-n{len(result.replications)}"
+    with _atomic_folder(final) as folder:
+        result.table.to_csv(folder / "risk.csv", index=False)
+        result.runs.to_csv(folder / "runs.csv", index=False)
+        write_json(folder / "risk.json", {
+            "file": str(args.scenario), "set": list(args.overrides), "scenario": scenario.name,
+            "seed": result.seed, "replications": result.replications, "confidence": result.confidence,
+            "kpis": result.table.set_index("kpi").to_dict(orient="index"),
+            "command": ["sim", *sys.argv[1:]], "versions": package_versions(),
+        })
+        (folder / "risk.md").write_text(format_risk(result) + "\n")
+        if not args.no_plots:
+            _risk_plots(result, folder)
+    print(f"\nrisk: {final}")
+    return EXIT_RUN_FAILED if not result.failed.empty else EXIT_OK
+
+
+def _risk_plots(result: Any, folder: Path) -> None:
+    from matplotlib.figure import Figure
+
+    from sim.experiments.plots import plot_risk
+
+    for kpi, name in (("cost_per_parcel.total", "risk_cost_per_parcel.png"), ("stock.fill_rate", "risk_fill_rate.png"),
+                      ("service.on_time_rate", "risk_on_time.png")):
+        if kpi in result.table["kpi"].values and len(result.disrupted):
+            figure = Figure(figsize=(6, 4))
+            plot_risk(result, kpi, figure.subplots())
+            figure.tight_layout()
+            figure.savefig(folder / name, dpi=110)
 
 
 def _label(path: Path, overrides: list[str]) -> str:

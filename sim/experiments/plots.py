@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from sim.experiments.comparison import Comparison
+    from sim.experiments.risk import RiskResult
 
 MAX_LINES = 8
 
@@ -121,4 +122,20 @@ def plot_paired(comparison: Comparison, kpi: str, ax: Axes | None = None,
     ax.set_title(f"B - A = {row['diff']:.4g} ± {row['half_width']:.4g} (paired), ± {row['welch_half_width']:.4g} "
                  "(unpaired)", fontsize="medium")
     ax.grid(alpha=0.3)
+    return ax
+
+
+def plot_risk(result: RiskResult, kpi: str = "cost_per_parcel.total", ax: Axes | None = None) -> Axes:
+    """Histogram of ``kpi`` over the disrupted runs, with the undisrupted mean and the bad-side 95 % quantile."""
+    ax = _axes(ax)
+    row = result.kpi(kpi)
+    values = result.disrupted[kpi].to_numpy(dtype=float)
+    values = values[np.isfinite(values)]
+    ax.hist(values, bins=max(5, min(30, len(values) // 2)), color="tab:red", alpha=0.6, label="with disruptions")
+    ax.axvline(float(row["reference_mean"]), color="black", linestyle="--", label="mean without disruptions")
+    ax.axvline(float(row["worst_5pct"]), color="tab:red", linestyle=":", label="bad-side 95 % quantile")
+    ax.set_xlabel(str(row["title"]))
+    ax.set_ylabel("replications")
+    ax.set_title(f"{result.scenario.name}: {len(values)} replications")
+    ax.legend(fontsize="small")
     return ax

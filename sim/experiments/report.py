@@ -11,6 +11,7 @@ import pandas as pd
 
 from sim.experiments.comparison import Comparison
 from sim.experiments.replications import ReplicationSet
+from sim.experiments.risk import RiskResult
 from sim.experiments.sweep import SweepResult
 
 
@@ -95,4 +96,27 @@ def format_sweep(result: SweepResult) -> str:
     if result.plots:
         lines.append(f"plots: {result.folder / 'plots'}")
     lines.append(f"sweep: {result.folder}")
+    return "\n".join(lines)
+
+
+def format_risk(result: RiskResult) -> str:
+    """The spread of each KPI over the disrupted replications, and the paired impact of the disruptions."""
+    n = len(result.replications)
+    title = (f"{result.scenario.name}: risk over {n} replications of seed {result.seed} "
+             "(each with its own disruption draws), paired with the same runs without disruptions")
+    rows = []
+    for row in result.table.to_dict("records"):
+        rows.append([str(row["kpi"]), *(number(row[c]) for c in ("best", "p5", "p50", "mean", "p95", "worst")),
+                     number(row["reference_mean"]), number(row["impact_mean"]),
+                     f"[{number(row['impact_ci_low'])}, {number(row['impact_ci_high'])}]",
+                     number(row["worst_impact"])])
+    level = f"{result.confidence:.0%} CI"
+    header = ["kpi", "best", "p5", "p50", "mean", "p95", "worst", "no disruption", "impact", level,
+              "worst impact"]
+    lines = [title, "=" * len(title), "", *_table(header, rows), "",
+             "best/worst: the best and worst replication for that KPI (lowest cost, highest fill rate, ...); "
+             "impact: disrupted minus undisrupted, pair by pair under common random numbers."]
+    if not result.failed.empty:
+        lines.append(f"{len(result.failed)} run(s) failed and their pairs were left out:")
+        lines += [f"  {r.variant} replication {r.replication}: {r.error}" for r in result.failed.itertuples()]
     return "\n".join(lines)

@@ -64,6 +64,10 @@ class CentralDC:
             lane_config = ctx.scenario.factory_for(config, product)
             self.inbound_by_product.append((plants[lane_config.factory], lanes[lane_config.factory]))
         self.inbound_lanes = list(lanes.values())
+        # A closure holds receipts and ships nothing; at reopening the backorders are served. None: never closes.
+        self.gate = ctx.disruptions.gate(self.name, ctx.env)
+        if self.gate is not None:
+            self.gate.on_reopen(self._serve_backorders)
         if policy.has_periodic:  # a warehouse reviewed only continuously spends no events on a review clock
             ctx.env.process(self._review_loop())
 
@@ -105,6 +109,9 @@ class CentralDC:
         no SimPy resource and draws nothing.
         """
         now = self.ctx.env.now
+        if self.gate is not None and self.gate.closed():
+            self._hold(load)
+            return
         handling = float(load @ self.products.handling_multiplier) * self.config.handling_in_cost_per_unit
         self.ctx.ledger.post(now, STAGE, "handling_in", self.name, handling)
         ops = self.config.operations
@@ -112,6 +119,10 @@ class CentralDC:
 
         # The dock keeps the first truck's ``shelve``: it captures only ``self`` and ``docked``, same for every truck.
         def shelve(units: np.ndarray) -> None:
+            if self.gate is not None and self.gate.closed():
+                # Put away while the warehouse is closed: the units wait, still counted on their lane.
+                self.gate.defer(lambda: shelve(units))
+                return
             for product in np.flatnonzero(units):
                 self.stock.add(int(product), int(units[product]))
                 self.stock.on_order[product] -= units[product]
@@ -134,6 +145,29 @@ class CentralDC:
             self.inbound_by_product[product][1].in_transit[product] += load[product]
         dock.receive(load)
 
+    def _hold(self, load: np.ndarray) -> None:
+        """A truck reaches the closed warehouse: it waits in the yard and is received at the reopening.
+
+        Until then its units are counted on their inbound lane, as units between
+        two shelves are. ASSUMPTION: the trailer is dropped in the yard, so the
+        wait costs no driver time; the goods' holding cost for the wait is booked here.
+        """
+        arrived = self.ctx.env.now
+        lanes = self.inbound_by_product
+        for product in np.flatnonzero(load):
+            lanes[product][1].in_transit[product] += load[product]
+
+        def unload() -> None:
+            for product in np.flatnonzero(load):
+                lanes[product][1].in_transit[product] -= load[product]
+            now = self.ctx.env.now
+            holding = float(load @ self.products.holding_cost_per_unit_hour()) * (now - arrived)
+            self.ctx.ledger.post(now, STAGE, "inventory_holding", self.name, holding)
+            self.receive(load)
+
+        assert self.gate is not None
+        self.gate.defer(unload)
+
     def request(self, regional: RegionalDepot, quantity: np.ndarray) -> None:
         """A regional warehouse orders; ship what is on hand, backorder (or cancel) the rest."""
         for product in np.flatnonzero(quantity):
@@ -141,7 +175,9 @@ class CentralDC:
         self._review_continuous(quantity > 0)
 
     def _fill(self, regional: RegionalDepot, product: int, units: int) -> None:
-        available = int(self.stock.on_hand[product])
+        # A closed warehouse ships nothing: the order is treated as if there were no stock.
+        closed = self.gate is not None and self.gate.closed()
+        available = 0 if closed else int(self.stock.on_hand[product])
         shipped = min(available, units)
         if shipped:
             self._ship(regional, product, shipped)
@@ -163,6 +199,8 @@ class CentralDC:
         self.outbound[regional.name].offer(product, units)
 
     def _serve_backorders(self) -> None:
+        if self.gate is not None and self.gate.closed():
+            return  # served at the reopening
         waiting: deque[list[Any]] = deque()
         while self.backorders:
             regional, product, units = self.backorders.popleft()

@@ -6,11 +6,12 @@ so two runs in one process (or in one notebook) never interfere.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import simpy
 
 from sim.ledger import CostLedger
+from sim.model.disruptions import DisruptionSchedule
 from sim.model.streams import RandomStreams
 from sim.records import ParcelStore, Recorder
 from sim.scenario.schema import Scenario
@@ -44,6 +45,8 @@ class SimContext:
     recorder: Recorder
     end_h: float
     warmup_end_h: float
+    # Occurrences of the scenario's disruptions (drawn once, at creation); empty when it has none.
+    disruptions: DisruptionSchedule = field(default_factory=DisruptionSchedule)
 
     @classmethod
     def create(cls, scenario: Scenario, seed: int, replication: int) -> SimContext:
@@ -52,16 +55,19 @@ class SimContext:
         expected = sum(r.area.expected_orders_per_day for r in scenario.regional_warehouses)
         days = horizon.warmup_days + horizon.days
         recorder = Recorder(trail=[] if scenario.outputs.parcel_events else None)
+        streams = RandomStreams(seed, replication)
+        end_h = days * HOURS_PER_DAY
         return cls(
             scenario=scenario,
             env=CountingEnvironment(),
-            streams=RandomStreams(seed, replication),
+            streams=streams,
             ledger=CostLedger(),
             emissions=CostLedger(),
             parcels=ParcelStore(capacity=int(expected * days * 1.1) + 16),
             recorder=recorder,
-            end_h=days * HOURS_PER_DAY,
+            end_h=end_h,
             warmup_end_h=horizon.warmup_days * HOURS_PER_DAY,
+            disruptions=DisruptionSchedule.build(scenario, streams, end_h),
         )
 
     @property

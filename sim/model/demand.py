@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,9 +39,15 @@ class DemandModel:
     optional yearly season, growth trend and promotion factors of that day.
     Those patterns only change the Poisson mean: the number of draws per order
     stays the same, so the rest of the demand stream is consumed as before.
+    ``surge(day)``, when given, is one more factor of the day: the demand
+    surges of the run's disruptions (``DisruptionSchedule.demand_factor``).
+    Every channel that sizes its demand with ``day_factor`` sees it.
     """
 
-    def __init__(self, area: Area, demand: Demand, products: ProductTable, geometry: AreaGeometry) -> None:
+    def __init__(
+        self, area: Area, demand: Demand, products: ProductTable, geometry: AreaGeometry,
+        surge: Callable[[int], float] | None = None,
+    ) -> None:
         weekday = np.asarray(demand.weekday_factors, dtype=float)
         # The area's rate is the weekly mean: the weekday factors only shape it.
         self.daily_mean = area.expected_orders_per_day * weekday / weekday.mean()
@@ -59,9 +66,10 @@ class DemandModel:
             self.start_day_of_year = demand.seasonality.start_day_of_year
         self.trend_per_year = demand.trend_per_year
         self.promotions = demand.promotions
+        self.surge = surge
 
     def day_factor(self, day: int) -> float:
-        """Product of the season, trend and promotion factors of simulation day ``day`` (1.0 when all are off)."""
+        """Product of the season, trend, promotion and surge factors of simulation day ``day`` (1.0 if all off)."""
         factor = 1.0
         if self.season_by_day_of_year is not None:
             factor *= float(self.season_by_day_of_year[(self.start_day_of_year - 1 + day) % DAYS_PER_YEAR])
@@ -70,6 +78,8 @@ class DemandModel:
         for promotion in self.promotions:
             if promotion.start_day <= day < promotion.start_day + promotion.days:
                 factor *= promotion.factor
+        if self.surge is not None:
+            factor *= self.surge(day)
         return factor
 
     def mean_orders(self, day: int, weekday: int) -> float:

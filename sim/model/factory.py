@@ -68,6 +68,7 @@ class Plant:
         self.output_log: list[tuple[float, int, int]] = []
         self.setup_log: list[tuple[float, int]] = []
         self.downtime_log: list[tuple[float, float]] = []
+        self._outages = ctx.disruptions.affects_factory(config.name)  # False: no outage query, ever
         if config.mode == "daily_batch":
             ctx.env.process(self._production_loop())
             return
@@ -124,6 +125,10 @@ class Plant:
         while True:
             yield env.timeout(day * 24.0 + self.config.production_hour - env.now)
             capacity = int(self.config.capacity_units_per_day)
+            if self._outages:
+                # An outage leaves the share of the day's capacity it allows at the production hour.
+                share = self.ctx.disruptions.capacity_factor(self.name, env.now)
+                capacity = int(self.config.capacity_units_per_day * share)
             while self.orders and capacity > 0:
                 lane, product, units = self.orders[0]
                 made = min(units, capacity)
@@ -141,11 +146,11 @@ class Plant:
     # --- continuous production --------------------------------------------------------------------
 
     def _daily_demand(self, products: ProductTable) -> np.ndarray:
-        """Mean units a day of each product this plant serves: the orders of the areas it supplies."""
+        """Mean units a day of each product this plant serves: the orders and shop sales of the areas it supplies."""
         scenario = self.ctx.scenario
         daily = np.zeros(len(products))
         for central in scenario.central_warehouses:
-            orders = sum(r.area.expected_orders_per_day for r in scenario.regional_warehouses
+            orders = sum(r.expected_units_per_day for r in scenario.regional_warehouses
                          if r.supplier == central.name)
             for p in self.makes:
                 if scenario.factory_for(central, products.names[p]).factory == self.name:
@@ -213,14 +218,19 @@ class Plant:
         """Spend ``hours`` of working time on the line, only during the shift and while it is not broken.
 
         Returns the working time done. With ``single_step`` it returns after the first stretch of
-        work (at the end of the shift, at a breakdown, or when done), so that the caller can hand
-        finished units over as they come off the line.
+        work (at the end of the shift, at a breakdown, at a change of speed, or when done), so that
+        the caller can hand finished units over as they come off the line.
+
+        An outage slows the line to its capacity share: work progresses at real time x speed, so
+        ``worked x rate`` stays the units made. Steps end where the speed changes (an outage's
+        start, end, and at least hourly during its recovery); at speed 0 the line waits.
         """
         env = self.ctx.env
         done = 0.0
         while hours - done > _EPS_H:
             start = env.now
             working = False
+            speed = 1.0
             try:
                 if self._broken:
                     assert self._repaired is not None
@@ -231,15 +241,21 @@ class Plant:
                     yield env.timeout(wait)
                     continue
                 step = min(hours - done, left)
+                if self._outages:
+                    speed, until = self.ctx.disruptions.factory_speed(self.name, env.now)
+                    if speed <= 0.0:
+                        yield env.timeout(until - env.now)  # stopped: nothing to interrupt, no work done
+                        continue
+                    step = min((hours - done) / speed, left, until - env.now)
                 self._working = working = True
                 yield env.timeout(step)
-                done += step
+                done += step * speed
             except simpy.Interrupt:
                 # Machine-shop pattern: keep the work done before the breakdown, do the rest after the
                 # repair. An interrupt outside a working step (a breakdown that raced with the end of a
                 # step) cost no work: the loop just looks at the state again.
                 if working:
-                    done += env.now - start
+                    done += (env.now - start) * speed
             finally:
                 self._working = False
             if single_step and working:

@@ -71,6 +71,8 @@ class LastMileDepot:
         self.carrier_outcomes: list[tuple[int, CarrierOutcome]] = []
         self.routes_started = 0
         self.mean_service_h = loglogistic_mean(self.area.service_time_median_min, self.area.service_time_shape) / 60
+        # The warehouse's closure gate: a closed depot sends no courier out (None: it never closes).
+        self.gate = ctx.disruptions.gate(self.name, ctx.env)
         ctx.env.process(self._dispatch_loop("daily", self.fleet.depart_hour))
         if any(u.wave == "same_day" for u in self.fleet.units):
             ctx.env.process(self._dispatch_loop("same_day", self.fleet.same_day_depart_hour))
@@ -204,6 +206,8 @@ class LastMileDepot:
         env = self.ctx.env
         for day in range(self.ctx.days):
             yield env.timeout(day * 24.0 + depart_hour - env.now)
+            if self.gate is not None and self.gate.closed():
+                continue  # the parcels wait at the depot for the first wave after the reopening
             if self.ctx.weekday(day) in self.fleet.delivery_weekdays:
                 self._dispatch(day, wave, depart_hour)
 

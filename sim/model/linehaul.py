@@ -86,6 +86,12 @@ class Lane:
         self._queued_volume = 0.0
         self._goods_arrived: simpy.Event | None = None  # the hybrid clock sleeps on it while the dock is empty
         self._leaves_when_full = not isinstance(self.dispatch, FixedTimes)
+        # The places a line-haul delay names to hit this lane: its origin and its stops.
+        self.sites = frozenset([origin, *(stop.name for stop in self.stops)])
+        # A closed warehouse ships nothing: its lanes hold their trucks until it reopens. None: never closes.
+        self.origin_gate = ctx.disruptions.gate(origin, ctx.env) if stage == "central_to_regional" else None
+        if self.origin_gate is not None:
+            self.origin_gate.on_reopen(self._dispatch_full)
         if isinstance(self.dispatch, FullOrCutoff):
             cutoff = self.dispatch.cutoff_hour
             ctx.env.process(self._daily_departures((self.config.cutoff_hour if cutoff is None else cutoff,)))
@@ -113,8 +119,17 @@ class Lane:
         if self._goods_arrived is not None and not self._goods_arrived.triggered:
             self._goods_arrived.succeed()
         if self._leaves_when_full:
-            while self._queued_volume >= self.config.truck_capacity_m3 - 1e-9:
-                self._dispatch()
+            self._dispatch_full()
+
+    def _dispatch_full(self) -> None:
+        """Full trucks leave now (unless trucks leave only at fixed times, or the origin is closed)."""
+        if not self._leaves_when_full or self._origin_closed():
+            return
+        while self._queued_volume >= self.config.truck_capacity_m3 - 1e-9:
+            self._dispatch()
+
+    def _origin_closed(self) -> bool:
+        return self.origin_gate is not None and self.origin_gate.closed()
 
     # --- dispatch policies ----------------------------------------------------------------
 
@@ -125,6 +140,8 @@ class Lane:
         while True:
             for hour in hours:
                 yield env.timeout(day * 24.0 + hour - env.now)
+                if self._origin_closed():
+                    continue  # the goods wait for the first departure after the reopening
                 while self.queue:
                     self._dispatch()
             day += 1
@@ -143,7 +160,9 @@ class Lane:
                 yield self._goods_arrived
                 continue
             due = self.queue[0][3] + max_wait_hours
-            if env.now >= due - 1e-9:
+            if self.origin_gate is not None and self.origin_gate.closed():
+                yield env.timeout(self.origin_gate.reopens_at() - env.now)
+            elif env.now >= due - 1e-9:
                 while self.queue:
                     self._dispatch()
             else:
@@ -208,9 +227,12 @@ class Lane:
                 offsets.append(config.loading_hours + out_km / config.speed_kmh * factor + drops * config.drop_hours)
                 drops += 1
         depart = env.now
+        # A line-haul disruption holds the truck up on the way out: every drop is later, the driver is paid.
+        delay_h = self.ctx.disruptions.linehaul_delay_h(self.sites, depart)
+        offsets = [offset + delay_h for offset in offsets]
         back_km = served[-1].direct_km if config.empty_return else 0.0
         km = out_km + back_km
-        transit_h = out_km / config.speed_kmh * factor
+        transit_h = out_km / config.speed_kmh * factor + delay_h
         driver_h = (config.loading_hours + (transit_h + back_km / config.speed_kmh * factor)
                     + (drops - 1) * config.drop_hours)
         vehicle = km * config.cost_per_km
@@ -251,7 +273,7 @@ class Lane:
         # it consolidates with other shippers' goods, so no empty return is charged to this consignment.
         co2e = volume * km * config.co2e_kg_per_km / config.truck_capacity_m3
         self.ctx.emissions.post(depart, self.stage, "ltl_freight", self.name, co2e)
-        transit_h = ltl.transit_days * 24.0
+        transit_h = ltl.transit_days * 24.0 + self.ctx.disruptions.linehaul_delay_h(self.sites, depart)
         self._record(stop.name, depart, depart + transit_h, load, volume, km, cost, co2e, "LTL", 1)
         yield env.timeout(transit_h)
         self._post_pipeline_holding(stop, load, depart)

@@ -14,6 +14,7 @@ from sim.model.factory import Plant
 from sim.model.linehaul import Lane
 from sim.model.products import ProductTable
 from sim.model.regional import RegionalDepot
+from sim.model.stores import StoreNetwork
 from sim.records import ParcelState
 
 
@@ -29,7 +30,7 @@ class SupplyChain:
             c.name: np.zeros(len(self.products)) for c in scenario.central_warehouses
         }
         for r in scenario.regional_warehouses:
-            demand_by_central[r.supplier] += r.area.expected_orders_per_day * self.products.share
+            demand_by_central[r.supplier] += r.expected_units_per_day * self.products.share
         self.centrals = {
             c.name: CentralDC(ctx, c, self.products, self.plants, demand_by_central[c.name])
             for c in scenario.central_warehouses
@@ -69,6 +70,13 @@ class SupplyChain:
             for p, name in enumerate(names):
                 rows.append((day, regional.name, name, int(regional.stock.on_hand[p]),
                              int(regional.stock.on_order[p]), int(regional.backorder_units[p])))
+        for stores in self.store_networks():
+            stores.post_costs()
+            rows.extend(stores.inventory_rows(day))
+
+    def store_networks(self) -> list[StoreNetwork]:
+        """The shops of every regional warehouse that has some."""
+        return [r.stores for r in self.regionals if r.stores is not None]
 
     def finalize(self) -> None:
         """Settle what is decided by the end of the run (pickup-point collections and returns)."""
@@ -91,7 +99,9 @@ class SupplyChain:
         ``at_factory`` is finished goods waiting at the factories, and
         ``in_parcels`` counts units reserved for customer orders (every parcel
         that is neither waiting for stock nor a lost sale), whatever has happened
-        to the parcel since.
+        to the parcel since. With shops, two more terms are on the right:
+        ``in_stores`` (on the shops' shelves and on store trucks) and
+        ``sold_in_stores``; the shops' initial stock is part of ``initial``.
         """
         n = len(self.products)
         on_hand = np.zeros(n, dtype=np.int64)
@@ -110,7 +120,13 @@ class SupplyChain:
         # Waiting parcels and lost sales hold no unit; every other parcel took exactly one.
         taken = ~np.isin(parcels.view("state"), (ParcelState.AWAITING_STOCK, ParcelState.LOST))
         in_parcels = np.bincount(parcels.view("product")[taken], minlength=n).astype(np.int64)
-        return {
+        balance = {
             "initial": initial, "produced": produced, "on_hand": on_hand, "at_factory": at_factory,
             "queued": queued, "in_transit": in_transit, "in_parcels": in_parcels,
         }
+        stores = self.store_networks()
+        if stores:  # only then: a run without shops keeps the terms (and the manifest) it always had
+            balance["initial"] = initial + sum(s.initial_units for s in stores)
+            balance["in_stores"] = sum((s.units_held() for s in stores), np.zeros(n, dtype=np.int64))
+            balance["sold_in_stores"] = sum((s.sold for s in stores), np.zeros(n, dtype=np.int64))
+        return balance

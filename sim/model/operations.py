@@ -47,6 +47,8 @@ class PickingStation:
     begun is finished even if the shift ends meanwhile. ``done(order, wait_h)``
     is called when the pick ends, with the time the order spent waiting for a
     picker (including any wait for the shift), the M/M/c "waiting time in queue".
+    ``closed_h(now)``, when given, is how many hours the warehouse stays closed
+    (0 when open): a picker granted an order then waits, as outside the shift.
     """
 
     def __init__(
@@ -57,9 +59,11 @@ class PickingStation:
         rng: np.random.Generator,
         done: Callable[[int, float], None],
         shift: Shift | None = None,
+        closed_h: Callable[[float], float] | None = None,
     ) -> None:
         self.env = env
         self.pickers = simpy.Resource(env, capacity=pickers)
+        self.closed_h = closed_h
         self.pick_hours_mean = pick_minutes_mean / MINUTES_PER_HOUR
         self.rng = rng
         self.done = done
@@ -77,6 +81,10 @@ class PickingStation:
             off_shift = self.shift.wait_h(env.now)
             if off_shift > 0:
                 yield env.timeout(off_shift)
+            if self.closed_h is not None:
+                # A closure and the shift both keep the crew away: wait until neither does.
+                while (away := max(self.closed_h(env.now), self.shift.wait_h(env.now))) > 0:
+                    yield env.timeout(away)
             wait_h = env.now - joined
             # Drawn when the pick starts, so the draws follow the (deterministic) order of service.
             yield env.timeout(self.rng.exponential(self.pick_hours_mean))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Generator
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ from sim.model.policies import StockPolicy
 from sim.model.products import ProductTable
 from sim.model.promise import promise_deadline_h
 from sim.model.stock import StockPoint
+from sim.model.stores import StoreNetwork
 from sim.model.streams import (
     ADDRESS,
     CHOOSE_PICKUP,
@@ -48,8 +50,11 @@ class RegionalDepot:
         self.products = products
         area = config.area
         self.geometry = AreaGeometry(area, ctx.streams.get(f"geography/{self.name}"))
-        self.demand = DemandModel(area, ctx.scenario.demand, products, self.geometry)
-        self.daily_demand = area.expected_orders_per_day * products.share
+        # A demand surge in this area multiplies the day's mean (None: no surge reaches it in this run).
+        surge = partial(ctx.disruptions.demand_factor, self.name) if ctx.disruptions.surges(self.name) else None
+        self.demand = DemandModel(area, ctx.scenario.demand, products, self.geometry, surge=surge)
+        # Online orders and shop sales both draw on this stock: its levels cover both.
+        self.daily_demand = config.expected_units_per_day * products.share
         policy = StockPolicy.for_warehouse(config.inventory, config.inventory_by_product, self.daily_demand,
                                            products.names)
         self.stock = StockPoint(ctx, self.name, STAGE, products, policy, config.storage_cost_per_m3_day)
@@ -60,7 +65,10 @@ class RegionalDepot:
         self.picked_on_day: dict[int, int] = {}
         self.central = central
         self.inbound = central.connect(self, config.supplier_distance_km)
+        # While closed it receives, picks and dispatches nothing (None: it never closes in this run).
+        self.gate = ctx.disruptions.gate(self.name, ctx.env)
         self.last_mile = LastMileDepot(ctx, config, index, products, self.geometry)
+        self.stores = StoreNetwork(ctx, self) if config.stores is not None else None
         ctx.env.process(self._demand_loop())
         ops = config.operations
         self.picking: PickingStation | None = None
@@ -69,6 +77,7 @@ class RegionalDepot:
             self.picking = PickingStation(
                 ctx.env, ops.pickers, ops.pick_minutes_mean, ctx.streams.get(f"picking/{self.name}"),
                 self._picked_one, Shift(ops.shift_start_hour, ops.shift_hours),
+                closed_h=self._closed_h if self.gate is not None else None,
             )
         else:
             ctx.env.process(self._picking_loop())
@@ -170,7 +179,7 @@ class RegionalDepot:
             self.stock.remove(product, 1)
             parcels.state[parcel_id] = ParcelState.AWAITING_PICK
             if self.picking is not None:
-                self.picking.submit(parcel_id)
+                self._submit(parcel_id)
             else:
                 (self.to_pick_same_day if parcels.same_day[parcel_id] else self.to_pick).append(parcel_id)
         elif self.stock.lost_sales[product]:
@@ -199,6 +208,9 @@ class RegionalDepot:
         looks for units between the supplier's shelf and this one.
         """
         ctx = self.ctx
+        if self.gate is not None and self.gate.closed():
+            self._hold(load)
+            return
         handling = float(load @ self.products.handling_multiplier) * self.config.handling_in_cost_per_unit
         ctx.ledger.post(ctx.env.now, STAGE, "handling_in", self.name, handling)
         if self.dock is None:
@@ -206,6 +218,38 @@ class RegionalDepot:
             return
         self.inbound.lane.in_transit += load
         self.dock.receive(load)
+
+    def _hold(self, load: np.ndarray) -> None:
+        """A truck reaches the closed warehouse: it waits in the yard and is received at the reopening.
+
+        Until then its units are counted on the inbound lane, as units between two
+        shelves are. ASSUMPTION: the trailer is dropped in the yard, so the wait
+        costs no driver time; the goods' holding cost for the wait is booked here.
+        """
+        arrived = self.ctx.env.now
+        self.inbound.lane.in_transit += load
+
+        def unload() -> None:
+            self.inbound.lane.in_transit -= load
+            now = self.ctx.env.now
+            holding = float(load @ self.products.holding_cost_per_unit_hour()) * (now - arrived)
+            self.ctx.ledger.post(now, STAGE, "inventory_holding", self.name, holding)
+            self.receive(load)
+
+        assert self.gate is not None
+        self.gate.defer(unload)
+
+    def _closed_h(self, now: float) -> float:
+        """Hours until the warehouse reopens (0 when open): the pickers wait that long."""
+        return self.ctx.disruptions.reopens_at(self.name, now) - now
+
+    def _submit(self, parcel_id: int) -> None:
+        """An order with its stock reserved joins the pickers' line; a closed warehouse holds it until reopening."""
+        assert self.picking is not None
+        if self.gate is not None and self.gate.closed():
+            self.gate.defer(lambda: self._submit(parcel_id))
+            return
+        self.picking.submit(parcel_id)
 
     def _nothing_skips_putaway(self, load: np.ndarray) -> np.ndarray:
         """Without cross-docking every unloaded unit is put away."""
@@ -222,6 +266,11 @@ class RegionalDepot:
     def _shelve(self, load: np.ndarray) -> None:
         """Units become available: waiting orders are allocated first, the rest goes on the shelf."""
         ctx = self.ctx
+        if self.gate is not None and self.gate.closed():
+            # Put away while closed (the dock was unloading when the closure began): the units wait, still
+            # counted on the inbound lane, and are shelved at the reopening.
+            self.gate.defer(lambda: self._shelve(load))
+            return
         now = ctx.env.now
         if self.dock is not None:
             self.inbound.lane.in_transit -= load
@@ -235,7 +284,7 @@ class RegionalDepot:
                 parcel_id = waiting.popleft()
                 parcels.state[parcel_id] = ParcelState.AWAITING_PICK
                 if self.picking is not None:
-                    self.picking.submit(parcel_id)
+                    self._submit(parcel_id)
                 else:
                     self.to_pick.append(parcel_id)
                 ctx.recorder.track(parcel_id, now, TrailEvent.STOCK_ALLOCATED)
@@ -279,6 +328,9 @@ class RegionalDepot:
         day = 0
         while True:
             yield env.timeout(day * 24.0 + self.config.picking_cutoff_hour - env.now)
+            if self.gate is not None and self.gate.closed():
+                day += 1
+                continue  # closed: nothing is picked; the orders wait for the first wave after the reopening
             # Same-day orders that missed yesterday's same-day wave are ordinary orders now.
             self.to_pick.extend(self.to_pick_same_day)
             self.to_pick_same_day.clear()
@@ -297,6 +349,9 @@ class RegionalDepot:
         day = 0
         while True:
             yield env.timeout(day * 24.0 + cutoff - env.now)
+            if self.gate is not None and self.gate.closed():
+                day += 1
+                continue
             count = min(capacity - self.picked_on_day.get(day, 0), len(self.to_pick_same_day))
             if count > 0:
                 self.picked_on_day[day] = self.picked_on_day.get(day, 0) + count

@@ -461,6 +461,21 @@ def _nn_local(dist: FloatArray) -> IntArray:
     return _nn_core(dist[0, 1:], dist[1:, 1:].copy()) + 1
 
 
+def nearest_neighbour_order(depot_xy: np.ndarray, stop_xy: np.ndarray) -> IntArray:
+    """Visiting order (indices into ``stop_xy``) of the nearest-neighbour tour from the depot.
+
+    Straight-line distances suffice: a uniform circuity factor does not change
+    which stop is nearest. Ties go to the lowest index.
+    """
+    xy = np.asarray(stop_xy, dtype=np.float64).reshape(-1, 2)
+    if len(xy) == 0:
+        return np.zeros(0, dtype=np.intp)
+    depot = np.asarray(depot_xy, dtype=np.float64).reshape(2)
+    d0 = np.hypot(xy[:, 0] - depot[0], xy[:, 1] - depot[1])
+    diff = xy[:, None, :] - xy[None, :, :]
+    return _nn_core(d0, np.hypot(diff[..., 0], diff[..., 1]))
+
+
 def _path_length(mat: FloatArray, order: IntArray) -> float:
     """Length of depot -> order -> depot on a local matrix (node 0 = depot)."""
     if order.size == 0:

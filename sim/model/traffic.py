@@ -46,6 +46,16 @@ class TrafficModel:
         congestion = 1.0 + exposure * (self.congestion[hour] - 1.0)
         return congestion * day_factor * lognormal_mean_one(self.leg_sigma, z)
 
+    def mean_multiplier(self, time_h: float, exposure: float = 1.0) -> float:
+        """Expected multiplier of a leg that starts at ``time_h`` on that day: congestion x day factor.
+
+        The leg noise (mean 1) is left out, for vehicles whose legs carry no
+        per-parcel draw (the store truck).
+        """
+        day = int(time_h // 24.0)
+        day_factor = float(self.day_factor[min(day, len(self.day_factor) - 1)])
+        return (1.0 + exposure * (self.congestion[int(time_h % 24.0)] - 1.0)) * day_factor
+
     def expected_multiplier(self, start_h: float, hours: float) -> float:
         """Mean congestion over a window of the day (for planning on expected travel times)."""
         first = int(start_h)

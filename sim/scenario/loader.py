@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.errors import ScenarioError
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import DISRUPTION_KINDS, Scenario
 
 
 def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
@@ -210,7 +210,7 @@ def _key_path(loc: tuple[int | str, ...], data: Mapping[str, Any]) -> str:
                 name = node[part].get("name")
             out += f"[{part}]" + (f"({name})" if name else "")
             node = node[part] if isinstance(node, list) and part < len(node) else None
-        elif part in POLICY_TAGS:
+        elif part in POLICY_TAGS or part in DISRUPTION_KINDS:
             continue  # pydantic's union-member tags are not keys the user wrote
         elif isinstance(part, str) and part.startswith(("function-", "tagged-union")):
             continue

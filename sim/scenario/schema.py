@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
 NonNegative = Annotated[float, Field(ge=0)]
 Positive = Annotated[float, Field(gt=0)]
@@ -617,6 +618,46 @@ class Fleet(Frozen):
         return self
 
 
+class Stores(Frozen):
+    """Shops in a regional warehouse's area: the second sales channel, selling from their own shelves.
+
+    Each shop sells ``units_per_store_per_day`` on a mean day (Poisson, in the
+    products' ``share`` mix, shaped by the same weekday, season, trend and
+    promotion factors as online orders), settled once a day at
+    ``sales_close_hour``. On delivery days a store truck leaves the regional
+    warehouse at ``depart_hour`` with what brings every shop back to
+    ``order_up_to_days`` of its mean sales. Defaults: see docs/calibration.md.
+    """
+
+    count: Annotated[int, Field(ge=1)]
+    units_per_store_per_day: Positive  # weekly mean of one shop's sales, all products together
+    order_up_to_days: Positive = 3.0  # ASSUMPTION: a day to the next delivery (two over Sunday) plus safety
+    initial_stock_days: NonNegative | None = None  # None: start at the order-up-to level
+    delivery_weekdays: tuple[Annotated[int, Field(ge=0, le=6)], ...] = (0, 1, 2, 3, 4, 5)  # ASSUMPTION: Mon-Sat
+    depart_hour: HourOfDay = 5.0  # ASSUMPTION: shops are stocked before they open
+    sales_close_hour: HourOfDay = 20.0  # ASSUMPTION: a day's sales are settled at once, when the shops close
+    pick_cost_per_unit: NonNegative = 0.35  # ASSUMPTION: case picking, as the central warehouse's handling out
+    truck_capacity_m3: Positive = 40.0  # ASSUMPTION: a rigid box truck
+    cost_per_km: NonNegative = 0.56  # ATRI 2024 all-in less driver pay and truck payments (as linehaul)
+    driver_cost_per_hour: NonNegative = 33.96  # BLS heavy-truck median $26.12/h x 1.3 on-cost (ASSUMPTION)
+    fixed_cost_per_vehicle_day: NonNegative = 100.0  # ASSUMPTION: box-truck payments and insurance
+    unload_minutes_per_stop: NonNegative = 20.0  # ASSUMPTION: roll cages through the shop's back door
+    co2e_kg_per_km: NonNegative = 0.897  # DEFRA/DESNZ all HGVs, average laden [S]
+
+    @model_validator(mode="after")
+    def _days(self) -> Stores:
+        if not self.delivery_weekdays:
+            raise ValueError("delivery_weekdays must name at least one day (0 = Monday .. 6 = Sunday)")
+        if len(set(self.delivery_weekdays)) != len(self.delivery_weekdays):
+            raise ValueError(f"delivery_weekdays has duplicates: {list(self.delivery_weekdays)}")
+        return self
+
+    @property
+    def expected_units_per_day(self) -> float:
+        """Mean units all the shops sell a day, before the weekday shape."""
+        return self.count * self.units_per_store_per_day
+
+
 class RegionalWarehouse(Frozen):
     """A regional warehouse: stock, picking capacity, its courier depot and its area."""
 
@@ -637,6 +678,7 @@ class RegionalWarehouse(Frozen):
     area: Area
     fleet: Fleet
     operations: WarehouseOperations | None = None  # None: daily picking wave, instant receiving
+    stores: Stores | None = None  # None: no shops, every unit leaves as an online parcel
 
     @model_validator(mode="after")
     def _cutoff(self) -> RegionalWarehouse:
@@ -646,6 +688,16 @@ class RegionalWarehouse(Frozen):
                 f"fleet.depart_hour ({self.fleet.depart_hour})"
             )
         return self
+
+    @property
+    def expected_units_per_day(self) -> float:
+        """Mean units a day this warehouse ships, before the weekday shape: online orders plus shop sales.
+
+        Stock levels in days of demand are sized from this, upstream as well.
+        """
+        if self.stores is None:
+            return self.area.expected_orders_per_day
+        return self.area.expected_orders_per_day + self.stores.expected_units_per_day
 
 
 class LineHaul(Frozen):
@@ -715,6 +767,169 @@ class Outputs(Frozen):
     plots: bool = True
 
 
+class DisruptionBase(Frozen):
+    """When a disruption happens and how it fades: what every kind of disruption shares.
+
+    A disruption is either scheduled (``start_day``: one occurrence, lasting
+    exactly ``duration_days``) or random (``rate_per_year``: occurrences of a
+    Poisson process over the whole run, each lasting ``duration_days`` or, with
+    ``duration_distribution = "exponential"``, an exponential time of that
+    mean). Its severity is 1 during the event and then falls linearly to 0 over
+    ``recovery_days``; 0 otherwise. Days count from simulation day 0, warm-up
+    included, and may be fractional.
+    """
+
+    start_day: NonNegative | None = None
+    rate_per_year: Positive | None = None
+    duration_days: Positive
+    duration_distribution: Literal["fixed", "exponential"] = "fixed"
+    recovery_days: NonNegative = 0.0
+
+    @field_validator("rate_per_year")
+    @classmethod
+    def _scheduled_or_random(cls, rate: float | None, info: ValidationInfo) -> float | None:
+        if "start_day" not in info.data:
+            return rate  # start_day itself is invalid: that error is reported already
+        start = info.data["start_day"]
+        if start is not None and rate is not None:
+            raise ValueError(f"start_day = {start} is given too: a disruption is either scheduled (start_day) "
+                             "or random (rate_per_year), not both")
+        if start is None and rate is None:
+            raise ValueError("neither start_day nor rate_per_year is given: give start_day (one scheduled "
+                             "occurrence) or rate_per_year (random occurrences)")
+        return rate
+
+    @field_validator("duration_distribution")
+    @classmethod
+    def _exact_when_scheduled(cls, distribution: str, info: ValidationInfo) -> str:
+        if distribution == "exponential" and info.data.get("start_day") is not None:
+            raise ValueError("a scheduled disruption (start_day) lasts exactly duration_days: "
+                             "\"exponential\" needs rate_per_year")
+        return distribution
+
+    @property
+    def random(self) -> bool:
+        """Whether the occurrences are drawn at random (rate_per_year) rather than scheduled (start_day)."""
+        return self.rate_per_year is not None
+
+    def references(self) -> tuple[tuple[tuple[str | int, ...], str, str], ...]:
+        """The network names this disruption points at: (key path below it, name, what it must name).
+
+        What it must name is one of ``"factory"``, ``"warehouse"`` (central or
+        regional), ``"regional"`` or ``"site"`` (a factory or a warehouse).
+        """
+        return ()
+
+    @property
+    def target(self) -> str:
+        """What it hits, for tables and reports."""
+        return "all"
+
+
+class FactoryOutage(DisruptionBase):
+    """A plant loses capacity: ``capacity_factor`` is the share left during the event (0: stopped)."""
+
+    kind: Literal["factory_outage"] = "factory_outage"
+    factory: str
+    capacity_factor: Annotated[float, Field(ge=0, lt=1)] = 0.0
+
+    def references(self) -> tuple[tuple[tuple[str | int, ...], str, str], ...]:
+        """The plant it stops."""
+        return ((("factory",), self.factory, "factory"),)
+
+    @property
+    def target(self) -> str:
+        """The plant."""
+        return self.factory
+
+
+class LinehaulDelay(DisruptionBase):
+    """Trucks take longer: ``delay_hours`` more transit (times the severity at departure) on the named lanes.
+
+    A lane is affected when its origin or one of its stops is named (factories,
+    central or regional warehouses); ``lanes = []`` affects every lane.
+    """
+
+    kind: Literal["linehaul_delay"] = "linehaul_delay"
+    lanes: tuple[str, ...] = ()
+    delay_hours: Positive
+
+    def references(self) -> tuple[tuple[tuple[str | int, ...], str, str], ...]:
+        """The origins and stops that pick the lanes."""
+        return tuple((("lanes", j), name, "site") for j, name in enumerate(self.lanes))
+
+    @property
+    def target(self) -> str:
+        """The named sites, or "all"."""
+        return ",".join(self.lanes) or "all"
+
+
+class WarehouseClosure(DisruptionBase):
+    """A central or regional warehouse closes: no receiving, shipping, picking or courier dispatch.
+
+    It reopens at full capacity (``recovery_days`` must be 0): the recovery is
+    the backlog clearing, which the model does by itself.
+    """
+
+    kind: Literal["warehouse_closure"] = "warehouse_closure"
+    warehouse: str
+
+    @field_validator("recovery_days")
+    @classmethod
+    def _reopens_at_full_capacity(cls, days: float) -> float:
+        if days != 0:
+            raise ValueError("a closed warehouse reopens at full capacity, so recovery_days must be 0 "
+                             "(the recovery is its backlog clearing, which the model simulates)")
+        return days
+
+    def references(self) -> tuple[tuple[tuple[str | int, ...], str, str], ...]:
+        """The warehouse it closes."""
+        return ((("warehouse",), self.warehouse, "warehouse"),)
+
+    @property
+    def target(self) -> str:
+        """The warehouse."""
+        return self.warehouse
+
+
+class DemandSurge(DisruptionBase):
+    """Orders in the named areas are multiplied by ``factor`` (below 1: a drop) while it lasts."""
+
+    kind: Literal["demand_surge"] = "demand_surge"
+    regions: tuple[str, ...] = ()  # regional warehouse names; empty: every area
+    factor: Positive
+
+    def references(self) -> tuple[tuple[tuple[str | int, ...], str, str], ...]:
+        """The areas whose demand it changes."""
+        return tuple((("regions", j), name, "regional") for j, name in enumerate(self.regions))
+
+    @property
+    def target(self) -> str:
+        """The named areas, or "all"."""
+        return ",".join(self.regions) or "all"
+
+
+Disruption = Annotated[
+    FactoryOutage | LinehaulDelay | WarehouseClosure | DemandSurge, Field(discriminator="kind")
+]
+# The tags of the disruption union: pydantic puts them in error locations.
+DISRUPTION_KINDS = ("factory_outage", "linehaul_delay", "warehouse_closure", "demand_surge")
+
+
+def _disruption_error(index: int, kind: str, key: tuple[str | int, ...], value: object, reason: str) -> ValidationError:
+    """A validation error located at ``disruptions[index].key``, for checks that need the whole scenario.
+
+    Raised from the scenario's own validator, whose errors would otherwise have
+    no key path; the message goes through the context so that braces in it are
+    not read as a template.
+    """
+    return ValidationError.from_exception_data(
+        "Scenario",
+        [InitErrorDetails(type=PydanticCustomError("value_error", "{reason}", {"reason": reason}),
+                          loc=("disruptions", index, kind, *key), input=value)],
+    )
+
+
 class Scenario(Frozen):
     """A whole supply chain and its policies: the single input of a run."""
 
@@ -735,6 +950,7 @@ class Scenario(Frozen):
     service: ServiceLevels = ServiceLevels()
     routing: Routing = Routing()
     outputs: Outputs = Outputs()
+    disruptions: tuple[Disruption, ...] = ()  # scheduled or random events; see DisruptionBase
 
     @model_validator(mode="after")
     def _network(self) -> Scenario:
@@ -800,6 +1016,31 @@ class Scenario(Frozen):
                     raise ValueError(
                         f"vehicle type '{name}': products {heavy} weigh more than its max_parcel_weight_kg "
                         f"({vehicle.max_parcel_weight_kg} kg)"
+                    )
+        return self
+
+    @model_validator(mode="after")
+    def _disruption_targets(self) -> Scenario:
+        """Every disruption names parts of this network, and a scheduled one starts before the run ends."""
+        run_days = self.horizon.warmup_days + self.horizon.days
+        factories = [f.name for f in self.factories]
+        warehouses = [c.name for c in self.central_warehouses] + [r.name for r in self.regional_warehouses]
+        regionals = [r.name for r in self.regional_warehouses]
+        known = {"factory": factories, "warehouse": warehouses, "regional": regionals,
+                 "site": factories + warehouses}
+        what = {"factory": "a factory", "warehouse": "a central or regional warehouse",
+                "regional": "a regional warehouse", "site": "a factory or a warehouse"}
+        for i, disruption in enumerate(self.disruptions):
+            start = disruption.start_day
+            if start is not None and start >= run_days:
+                raise _disruption_error(
+                    i, disruption.kind, ("start_day",), start,
+                    f"the run ends at day {run_days} (warmup_days + days): a scheduled disruption must start before",
+                )
+            for key, name, category in disruption.references():
+                if name not in known[category]:
+                    raise _disruption_error(
+                        i, disruption.kind, key, name, f"not {what[category]} (known: {known[category]})"
                     )
         return self
 
