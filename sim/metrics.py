@@ -143,7 +143,12 @@ def route_summary(routes: pd.DataFrame, start_h: float, end_h: float) -> dict[st
 
 
 def linehaul_summary(trips: pd.DataFrame, start_h: float, end_h: float) -> dict[str, Any]:
-    """Line-haul trips that left inside the window, per stage: count and mean truck fill."""
+    """Line-haul trips that left inside the window, per stage: count, mean truck fill and unit lead times.
+
+    ``mean_dock_wait_h`` is the mean time a unit waited on the dock for its truck (consolidation), and
+    ``mean_lead_time_h`` that wait plus the trip to its drop (to the last drop on a multi-stop run): the
+    line-haul part of the replenishment lead time, both weighted by units.
+    """
     window = trips[(trips["depart_h"] >= start_h) & (trips["depart_h"] <= end_h)]
     out: dict[str, Any] = {}
     # Every line-haul stage, even without trips, so every run has the same KPI columns.
@@ -151,9 +156,15 @@ def linehaul_summary(trips: pd.DataFrame, start_h: float, end_h: float) -> dict[
         group = window[window["stage"] == stage]
         # Fill is a property of our own trucks; LTL shipments ride in someone else's.
         trucks = group[group["mode"] == "FTL"] if "mode" in group else group
+        units = group["units"].to_numpy(dtype=float)
         out[stage] = {"trips": len(trucks), "ltl_shipments": len(group) - len(trucks),
                       "mean_fill": float(trucks["fill"].mean()) if len(trucks) else math.nan,
-                      "units": int(group["units"].sum())}
+                      "units": int(units.sum())}
+        if "dock_wait_h" in group:
+            wait = group["dock_wait_h"].to_numpy(dtype=float)
+            trip = (group["arrive_h"] - group["depart_h"]).to_numpy(dtype=float)
+            out[stage]["mean_dock_wait_h"] = _ratio(float(wait @ units), float(units.sum()))
+            out[stage]["mean_lead_time_h"] = _ratio(float((wait + trip) @ units), float(units.sum()))
     return out
 
 

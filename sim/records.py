@@ -207,7 +207,7 @@ ROUTE_COLUMNS = (
 )
 TRIP_COLUMNS = (
     "trip_id", "stage", "origin", "destination", "depart_h", "arrive_h", "units", "volume_m3", "fill",
-    "km", "cost", "co2e_kg", "mode", "stops",
+    "km", "cost", "co2e_kg", "mode", "stops", "dock_wait_h",
 )
 INVENTORY_COLUMNS = ("day", "facility", "product", "on_hand", "on_order", "backorders")
 # A day's shop sales, settled at the shops' closing hour: demanded = sold + lost.

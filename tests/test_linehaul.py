@@ -75,12 +75,19 @@ def test_hybrid_leaves_when_full_or_after_the_maximum_wait() -> None:
 
 
 def test_a_longer_hybrid_wait_fills_trucks_and_cuts_cost_but_costs_service() -> None:
-    """Same seed, 12 h against 48 h. Regional stock buffers the customers' lead time here (it does not
-    move), so the service cost shows up as regional backorders."""
+    """Same seed, 12 h against 48 h: fuller trucks, lower cost per unit, a longer line-haul lead time (dock wait
+    plus trip, per unit). Regional stock buffers the customers' lead time here (it does not move), so the
+    service cost downstream shows up as regional backorders."""
     quick, patient = short(HYBRID.format(12)), short(HYBRID.format(48))
     assert patient.trips["fill"].mean() > quick.trips["fill"].mean()
     per_unit = [_linehaul_cost(r) / r.trips["units"].sum() for r in (quick, patient)]
     assert per_unit[1] < per_unit[0]
+    # To the regions, where the wait binds (the central warehouse's large orders fill the factories' trucks).
+    fast, slow = (r.summary["linehaul"]["central_to_regional"] for r in (quick, patient))
+    assert slow["mean_dock_wait_h"] > fast["mean_dock_wait_h"]
+    assert slow["mean_lead_time_h"] > fast["mean_lead_time_h"] > fast["mean_dock_wait_h"]
+    # The dock wait is bounded by the policy: nothing waits longer than the maximum wait.
+    assert quick.trips["dock_wait_h"].max() <= 12 + 1e-6 and patient.trips["dock_wait_h"].max() <= 48 + 1e-6
 
     def regional_backorders(r: RunResult) -> int:
         inventory = r.inventory

@@ -175,9 +175,12 @@ class Lane:
         """Load one truck from the head of the queue, splitting the last batch if it does not fit."""
         capacity = self.config.truck_capacity_m3
         load = np.zeros((len(self.stops), len(self.products)), dtype=np.int64)
+        # Unit-hours the load waited on the dock, per stop: the consolidation's share of the replenishment lead time.
+        waited = np.zeros(len(self.stops))
+        now = self.ctx.env.now
         volume = 0.0
         while self.queue:
-            product, units, stop, _ = self.queue[0]
+            product, units, stop, offered = self.queue[0]
             unit_volume = float(self.products.volume_m3[product])
             fits = min(units, math.floor((capacity - volume) / unit_volume + 1e-9))
             if fits <= 0:
@@ -186,6 +189,7 @@ class Lane:
                 else:
                     break
             load[stop, product] += fits
+            waited[stop] += fits * (now - offered)
             volume += fits * unit_volume
             if fits == units:
                 self.queue.popleft()
@@ -202,14 +206,18 @@ class Lane:
         if ltl is not None and volume / capacity < ltl.below_fill:
             for stop in self.stops:
                 if load[stop.index].any():
-                    self.ctx.env.process(self._ltl_consignment(ltl, stop, load[stop.index]))
+                    wait = float(waited[stop.index] / load[stop.index].sum())
+                    self.ctx.env.process(self._ltl_consignment(ltl, stop, load[stop.index], wait))
         else:
-            self.ctx.env.process(self._trip(load, volume))
+            self.ctx.env.process(self._trip(load, volume, float(waited.sum() / max(1, int(total.sum())))))
 
     # --- own truck (FTL) -----------------------------------------------------------------
 
-    def _trip(self, load: np.ndarray, volume: float) -> Generator[simpy.Event, Any, None]:
-        """One truck: out through the stops it has goods for, in route order, and back when ``empty_return``."""
+    def _trip(self, load: np.ndarray, volume: float, dock_wait_h: float) -> Generator[simpy.Event, Any, None]:
+        """One truck: out through the stops it has goods for, in route order, and back when ``empty_return``.
+
+        ``dock_wait_h`` is the mean time its units waited on the dock (for the trips table).
+        """
         env = self.ctx.env
         config = self.config
         sigma = config.transit_time_sigma
@@ -248,7 +256,7 @@ class Lane:
         # Recorded when it leaves, like its costs, so a truck still on the road at the end is in the table.
         arrive = depart + config.loading_hours + transit_h + (drops - 1) * config.drop_hours
         self._record(self._served_name(served), depart, arrive, load, volume, km,
-                     vehicle + driver + fixed, co2e, "FTL", drops)
+                     vehicle + driver + fixed, co2e, "FTL", drops, dock_wait_h)
         elapsed = 0.0
         for stop, offset in zip(served, offsets, strict=True):
             yield env.timeout(offset - elapsed)
@@ -259,7 +267,7 @@ class Lane:
     # --- less than truckload (LTL) ---------------------------------------------------------
 
     def _ltl_consignment(
-        self, ltl: LessThanTruckload, stop: Stop, load: np.ndarray
+        self, ltl: LessThanTruckload, stop: Stop, load: np.ndarray, dock_wait_h: float
     ) -> Generator[simpy.Event, Any, None]:
         """One consignment to one stop by an LTL carrier: a tariff by volume and distance, no own truck."""
         env = self.ctx.env
@@ -274,7 +282,7 @@ class Lane:
         co2e = volume * km * config.co2e_kg_per_km / config.truck_capacity_m3
         self.ctx.emissions.post(depart, self.stage, "ltl_freight", self.name, co2e)
         transit_h = ltl.transit_days * 24.0 + self.ctx.disruptions.linehaul_delay_h(self.sites, depart)
-        self._record(stop.name, depart, depart + transit_h, load, volume, km, cost, co2e, "LTL", 1)
+        self._record(stop.name, depart, depart + transit_h, load, volume, km, cost, co2e, "LTL", 1, dock_wait_h)
         yield env.timeout(transit_h)
         self._post_pipeline_holding(stop, load, depart)
         stop.deliver(load)
@@ -292,12 +300,12 @@ class Lane:
 
     def _record(
         self, destination: str, depart: float, arrive: float, load: np.ndarray, volume: float, km: float,
-        cost: float, co2e: float, mode: str, stops: int,
+        cost: float, co2e: float, mode: str, stops: int, dock_wait_h: float,
     ) -> None:
         trips = self.ctx.recorder.trips
         trips.append(
             (
                 len(trips), self.stage, self.origin, destination, depart, arrive, int(load.sum()), volume,
-                volume / self.config.truck_capacity_m3, km, cost, co2e, mode, stops,
+                volume / self.config.truck_capacity_m3, km, cost, co2e, mode, stops, dock_wait_h,
             )
         )

@@ -248,7 +248,7 @@ class StoreNetwork:
         trips = ctx.recorder.trips
         trips.append((len(trips), DELIVERY_STAGE, self.depot.name, self.name, depart, arrivals[-1], int(units.sum()),
                       volume, volume / config.truck_capacity_m3, km, vehicle + driver + fixed, co2e, "truck",
-                      len(drops)))
+                      len(drops), 0.0))  # picked for the truck as it leaves: no wait on a dock
         for (shop, load), arrive in zip(drops, arrivals, strict=True):
             yield env.timeout(arrive - env.now)
             # Goods on the truck are still the company's stock: holding cost up to their drop, as on line-haul.
