@@ -146,27 +146,19 @@ class CentralDC:
         dock.receive(load)
 
     def _hold(self, load: np.ndarray) -> None:
-        """A truck reaches the closed warehouse: it waits in the yard and is received at the reopening.
-
-        Until then its units are counted on their inbound lane, as units between
-        two shelves are. ASSUMPTION: the trailer is dropped in the yard, so the
-        wait costs no driver time; the goods' holding cost for the wait is booked here.
-        """
-        arrived = self.ctx.env.now
+        """A truck reaches the closed warehouse: it waits in the yard, its units on their inbound lanes."""
         lanes = self.inbound_by_product
-        for product in np.flatnonzero(load):
-            lanes[product][1].in_transit[product] += load[product]
 
-        def unload() -> None:
-            for product in np.flatnonzero(load):
-                lanes[product][1].in_transit[product] -= load[product]
-            now = self.ctx.env.now
-            holding = float(load @ self.products.holding_cost_per_unit_hour()) * (now - arrived)
-            self.ctx.ledger.post(now, STAGE, "inventory_holding", self.name, holding)
-            self.receive(load)
+        def on_road(units: np.ndarray) -> None:
+            for product in np.flatnonzero(units):
+                lanes[product][1].in_transit[product] += units[product]
 
         assert self.gate is not None
-        self.gate.defer(unload)
+        self.gate.hold_truck(
+            load, on_road, float(load @ self.products.holding_cost_per_unit_hour()),
+            lambda cost: self.ctx.ledger.post(self.ctx.env.now, STAGE, "inventory_holding", self.name, cost),
+            self.receive,
+        )
 
     def request(self, regional: RegionalDepot, quantity: np.ndarray) -> None:
         """A regional warehouse orders; ship what is on hand, backorder (or cancel) the rest."""

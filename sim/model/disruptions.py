@@ -302,6 +302,26 @@ class ClosureGate:
         """Do ``work`` when the warehouse reopens."""
         self._deferred.append(work)
 
+    def hold_truck(self, load: np.ndarray, on_road: Callable[[np.ndarray], None], holding_cost_h: float,
+                   post_holding: Callable[[float], None], receive: Callable[[np.ndarray], None]) -> None:
+        """A truck reaches the closed warehouse: it waits in the yard and is received at the reopening.
+
+        Until then ``on_road(load)`` counts its units where the conservation
+        identity looks for units between two shelves (``on_road(-load)`` undoes
+        it). ASSUMPTION: the trailer is dropped in the yard, so the wait costs no
+        driver time; ``post_holding`` books the goods' holding cost for the wait
+        (``holding_cost_h`` per hour) before ``receive`` takes the load in.
+        """
+        arrived = self.env.now
+        on_road(load)
+
+        def unload() -> None:
+            on_road(-load)
+            post_holding(holding_cost_h * (self.env.now - arrived))
+            receive(load)
+
+        self.defer(unload)
+
     def on_reopen(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` at every reopening, after the deferred work."""
         self._listeners.append(listener)

@@ -220,24 +220,17 @@ class RegionalDepot:
         self.dock.receive(load)
 
     def _hold(self, load: np.ndarray) -> None:
-        """A truck reaches the closed warehouse: it waits in the yard and is received at the reopening.
+        """A truck reaches the closed warehouse: it waits in the yard, its units on the inbound lane."""
 
-        Until then its units are counted on the inbound lane, as units between two
-        shelves are. ASSUMPTION: the trailer is dropped in the yard, so the wait
-        costs no driver time; the goods' holding cost for the wait is booked here.
-        """
-        arrived = self.ctx.env.now
-        self.inbound.lane.in_transit += load
-
-        def unload() -> None:
-            self.inbound.lane.in_transit -= load
-            now = self.ctx.env.now
-            holding = float(load @ self.products.holding_cost_per_unit_hour()) * (now - arrived)
-            self.ctx.ledger.post(now, STAGE, "inventory_holding", self.name, holding)
-            self.receive(load)
+        def on_road(units: np.ndarray) -> None:
+            self.inbound.lane.in_transit += units
 
         assert self.gate is not None
-        self.gate.defer(unload)
+        self.gate.hold_truck(
+            load, on_road, float(load @ self.products.holding_cost_per_unit_hour()),
+            lambda cost: self.ctx.ledger.post(self.ctx.env.now, STAGE, "inventory_holding", self.name, cost),
+            self.receive,
+        )
 
     def _closed_h(self, now: float) -> float:
         """Hours until the warehouse reopens (0 when open): the pickers wait that long."""
