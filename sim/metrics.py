@@ -29,9 +29,14 @@ from sim.ledger import PARCEL_STAGES, STAGES, TRANSPORT_COMPONENTS
 from sim.records import FINAL_STATES
 
 
+def _in_window(table: pd.DataFrame, column: str, start_h: float, end_h: float) -> pd.DataFrame:
+    """Rows whose ``column`` (a time in hours) lies inside [start_h, end_h]."""
+    return table[(table[column] >= start_h) & (table[column] <= end_h)]
+
+
 def window_ledger(ledger: pd.DataFrame, start_h: float, end_h: float) -> pd.DataFrame:
     """Ledger entries posted inside the measurement window."""
-    return ledger[(ledger["time_h"] >= start_h) & (ledger["time_h"] <= end_h)]
+    return _in_window(ledger, "time_h", start_h, end_h)
 
 
 def cost_by_stage_component(ledger: pd.DataFrame) -> pd.DataFrame:
@@ -113,7 +118,7 @@ def parcel_summary(parcels: pd.DataFrame) -> dict[str, Any]:
 
 def route_summary(routes: pd.DataFrame, start_h: float, end_h: float) -> dict[str, Any]:
     """Courier routes that left inside the window: count, stops, km and how their time was spent."""
-    window = routes[(routes["depart_h"] >= start_h) & (routes["depart_h"] <= end_h)]
+    window = _in_window(routes, "depart_h", start_h, end_h)
     if window.empty:
         return {"count": 0, "by_vehicle_type": {}, "planned_km_mean": math.nan, "executed_over_planned_km": math.nan,
                 "executed_over_planned_duration": math.nan, "window_stops": 0, "late_stops": 0,
@@ -149,7 +154,7 @@ def linehaul_summary(trips: pd.DataFrame, start_h: float, end_h: float) -> dict[
     ``mean_lead_time_h`` that wait plus the trip to its drop (to the last drop on a multi-stop run): the
     line-haul part of the replenishment lead time, both weighted by units.
     """
-    window = trips[(trips["depart_h"] >= start_h) & (trips["depart_h"] <= end_h)]
+    window = _in_window(trips, "depart_h", start_h, end_h)
     out: dict[str, Any] = {}
     # Every line-haul stage, even without trips, so every run has the same KPI columns.
     for stage in ("central_to_regional", "factory_to_central"):
@@ -210,10 +215,6 @@ def service_summary(parcels: pd.DataFrame) -> dict[str, Any]:
         "chose_pickup_share": _ratio(float(window["chose_pickup"].sum()), len(window)),
         "outsourced_share": _ratio(float(window["outsourced"].sum()), len(window)),
     }
-
-
-def _in_window(table: pd.DataFrame, column: str, start_h: float, end_h: float) -> pd.DataFrame:
-    return table[(table[column] >= start_h) & (table[column] <= end_h)]
 
 
 def channel_shares(online_units: int, store_units: int) -> dict[str, float]:

@@ -19,7 +19,7 @@ from sim.experiments.engine import Record, run_all
 from sim.experiments.executors import workers_for
 from sim.experiments.progress import Progress
 from sim.experiments.stats import CONFIDENCE, paired_interval, t_interval, welch_interval
-from sim.experiments.tables import kpi_columns, runs_frame
+from sim.experiments.tables import kpi_columns, kpi_row, runs_frame
 from sim.experiments.tasks import OK, RunTask
 from sim.scenario.schema import Scenario
 
@@ -48,10 +48,7 @@ class Comparison:
 
     def kpi(self, name: str) -> pd.Series:
         """One KPI's row of the comparison table."""
-        row = self.table.set_index("kpi").loc[name]
-        if not isinstance(row, pd.Series):  # a KPI name is unique, so .loc gives one row
-            raise KeyError(name)
-        return row
+        return kpi_row(self.table, name)
 
 
 def paired_table(runs: pd.DataFrame, confidence: float = CONFIDENCE) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from sim.experiments.engine import Record, run_all
 from sim.experiments.executors import workers_for
 from sim.experiments.progress import Progress
 from sim.experiments.stats import CONFIDENCE, summarize_columns
-from sim.experiments.tables import kpi_columns, runs_frame
+from sim.experiments.tables import kpi_columns, kpi_row, runs_frame
 from sim.experiments.tasks import OK, RunTask
 from sim.scenario.schema import Scenario
 
@@ -36,10 +36,7 @@ class ReplicationSet:
 
     def kpi(self, name: str) -> pd.Series:
         """One KPI's row of the summary (n, mean, std, half_width, ci_low, ci_high)."""
-        row = self.summary.set_index("kpi").loc[name]
-        if not isinstance(row, pd.Series):  # a KPI name is unique, so .loc gives one row
-            raise KeyError(name)
-        return row
+        return kpi_row(self.summary, name)
 
 
 def replication_tasks(scenario: Scenario, seed: int, replications: list[int], **write: Any) -> list[RunTask]:

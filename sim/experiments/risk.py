@@ -27,6 +27,7 @@ import pandas as pd
 
 from sim.experiments.comparison import VARIANT, Comparison, compare
 from sim.experiments.stats import CONFIDENCE, paired_interval
+from sim.experiments.tables import kpi_row
 from sim.experiments.tasks import OK
 from sim.scenario.schema import Scenario
 
@@ -91,10 +92,7 @@ class RiskResult:
 
     def kpi(self, name: str) -> pd.Series:
         """One KPI's row of the risk table."""
-        row = self.table.set_index("kpi").loc[name]
-        if not isinstance(row, pd.Series):  # a KPI name is unique, so .loc gives one row
-            raise KeyError(name)
-        return row
+        return kpi_row(self.table, name)
 
 
 def without_disruptions(scenario: Scenario) -> Scenario:

@@ -23,6 +23,14 @@ RUN_FIELDS = ("seed", "replication", "status", "error", "wall_seconds")
 RESERVED = frozenset((*IDENTITY, *RUN_FIELDS, "folder"))
 
 
+def kpi_row(table: pd.DataFrame, name: str) -> pd.Series:
+    """The row of KPI ``name`` in a per-KPI table (one row per KPI, a ``kpi`` column)."""
+    row = table.set_index("kpi").loc[name]
+    if not isinstance(row, pd.Series):  # a KPI name is unique, so .loc gives one row
+        raise KeyError(name)
+    return row
+
+
 def kpi_columns(runs: pd.DataFrame) -> list[str]:
     """The KPI columns of a runs table: every column after the run fields."""
     columns = list(runs.columns)

@@ -210,10 +210,6 @@ class DisruptionSchedule:
 
     # --- warehouse closures ---------------------------------------------------------------------
 
-    def closes(self, warehouse: str) -> bool:
-        """Whether ``warehouse`` is closed at some time in this run."""
-        return warehouse in self._closed
-
     def is_closed(self, warehouse: str, t: float) -> bool:
         """Whether ``warehouse`` is closed at ``t`` (closed from the start of a closure, open again at its end)."""
         return self.reopens_at(warehouse, t) > t

@@ -73,18 +73,19 @@ class PickingStation:
         """An order joins the line for a picker."""
         self.env.process(self._work(order))
 
+    def _away_h(self, now: float) -> float:
+        """Hours until the crew can pick: the wait for the shift and, with closures, for the reopening."""
+        off_shift = self.shift.wait_h(now)
+        return off_shift if self.closed_h is None else max(off_shift, self.closed_h(now))
+
     def _work(self, order: int) -> Generator[simpy.Event, Any, None]:
         env = self.env
         joined = env.now
         with self.pickers.request() as request:
             yield request
-            off_shift = self.shift.wait_h(env.now)
-            if off_shift > 0:
-                yield env.timeout(off_shift)
-            if self.closed_h is not None:
-                # A closure and the shift both keep the crew away: wait until neither does.
-                while (away := max(self.closed_h(env.now), self.shift.wait_h(env.now))) > 0:
-                    yield env.timeout(away)
+            # Off shift or (with a closure) closed: the crew is away; wait until neither holds.
+            while (away := self._away_h(env.now)) > 0:
+                yield env.timeout(away)
             wait_h = env.now - joined
             # Drawn when the pick starts, so the draws follow the (deterministic) order of service.
             yield env.timeout(self.rng.exponential(self.pick_hours_mean))

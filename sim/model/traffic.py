@@ -39,18 +39,14 @@ class TrafficModel:
         bike on bike lanes suffers little of it); the day factor and the leg noise
         apply in full.
         """
-        day = int(time_h // 24.0)
-        hour = int(time_h % 24.0)
         z = _STANDARD_NORMAL.inv_cdf(leg_uniform)
-        day_factor = float(self.day_factor[min(day, len(self.day_factor) - 1)])
-        congestion = 1.0 + exposure * (self.congestion[hour] - 1.0)
-        return congestion * day_factor * lognormal_mean_one(self.leg_sigma, z)
+        return self.mean_multiplier(time_h, exposure) * lognormal_mean_one(self.leg_sigma, z)
 
     def mean_multiplier(self, time_h: float, exposure: float = 1.0) -> float:
         """Expected multiplier of a leg that starts at ``time_h`` on that day: congestion x day factor.
 
-        The leg noise (mean 1) is left out, for vehicles whose legs carry no
-        per-parcel draw (the store truck).
+        The leg noise (mean 1) is left out: vehicles whose legs carry no
+        per-parcel draw (the store truck) drive at this; ``multiplier`` adds the noise.
         """
         day = int(time_h // 24.0)
         day_factor = float(self.day_factor[min(day, len(self.day_factor) - 1)])
