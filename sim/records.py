@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -199,21 +199,136 @@ class Recorder:
             self.trail.append((parcel_id, time_h, int(event)))
 
 
-ROUTE_COLUMNS = (
-    "route_id", "regional", "vehicle_type", "wave", "day", "depart_h", "return_h", "stops", "parcels", "delivered",
-    "failed",
-    "aborted", "km", "planned_km", "planned_duration_h", "driving_h", "service_h", "duration_h",
-    "overtime_h", "cost", "co2e_kg", "window_stops", "late_stops",
-)
-TRIP_COLUMNS = (
-    "trip_id", "stage", "origin", "destination", "depart_h", "arrive_h", "units", "volume_m3", "fill",
-    "km", "cost", "co2e_kg", "mode", "stops", "dock_wait_h",
-)
-INVENTORY_COLUMNS = ("day", "facility", "product", "on_hand", "on_order", "backorders")
-# A day's shop sales, settled at the shops' closing hour: demanded = sold + lost.
-STORE_SALES_COLUMNS = ("day", "time_h", "regional", "product", "demanded", "sold", "lost")
-# A delivery day's shop replenishment, at the store truck's departure: ordered = shipped + cut.
-STORE_ORDER_COLUMNS = ("day", "time_h", "regional", "product", "ordered", "shipped", "cut")
+class RouteRecord(NamedTuple):
+    """One courier route or drone day, written when the vehicle is back and its cost is settled."""
+
+    route_id: int
+    regional: str  # the regional warehouse (depot) the route left from
+    vehicle_type: str
+    wave: str
+    day: int
+    depart_h: float
+    return_h: float
+    stops: int
+    parcels: int
+    delivered: int  # handed over at the door or left at a pickup point
+    failed: int
+    aborted: int  # brought back unattempted (out of working time, curfew)
+    km: float
+    planned_km: float
+    planned_duration_h: float
+    driving_h: float
+    service_h: float
+    duration_h: float
+    overtime_h: float
+    cost: float
+    co2e_kg: float
+    window_stops: int
+    late_stops: int
+
+
+class TripRecord(NamedTuple):
+    """One line-haul trip or store-truck round, written at departure."""
+
+    trip_id: int
+    stage: str
+    origin: str
+    destination: str
+    depart_h: float
+    arrive_h: float
+    units: int
+    volume_m3: float
+    fill: float
+    km: float
+    cost: float
+    co2e_kg: float
+    mode: str  # "truck" or "ltl"
+    stops: int
+    dock_wait_h: float
+
+
+class InventoryRecord(NamedTuple):
+    """End-of-day stock of one product at one warehouse."""
+
+    day: int
+    facility: str
+    product: str
+    on_hand: int
+    on_order: int
+    backorders: int
+
+
+class StoreSaleRecord(NamedTuple):
+    """A day's shop sales of one product at one regional warehouse, settled at closing: demanded = sold + lost."""
+
+    day: int
+    time_h: float
+    regional: str
+    product: str
+    demanded: int
+    sold: int
+    lost: int
+
+
+class StoreOrderRecord(NamedTuple):
+    """A delivery day's shop replenishment of one product, at the store truck's departure: ordered = shipped + cut."""
+
+    day: int
+    time_h: float
+    regional: str
+    product: str
+    ordered: int
+    shipped: int
+    cut: int
+
+
+ROUTE_COLUMNS = RouteRecord._fields
+TRIP_COLUMNS = TripRecord._fields
+INVENTORY_COLUMNS = InventoryRecord._fields
+STORE_SALES_COLUMNS = StoreSaleRecord._fields
+STORE_ORDER_COLUMNS = StoreOrderRecord._fields
+
+
+@dataclass(frozen=True)
+class PlantRecord:
+    """What one factory logged during the run, and its stock at the end (plant KPIs are computed from it)."""
+
+    name: str
+    output: list[tuple[float, int, int]]  # (time_h, product, units finished)
+    setups: list[tuple[float, int]]  # (time_h, product) of every set-up started
+    downtime: list[tuple[float, float]]  # (start_h, end_h) of every breakdown
+    setup_hours: float  # working hours one set-up costs
+    fg_units: int  # finished goods at the factory at the end
+    backlog_units: int  # open orders at the end
+
+
+@dataclass(frozen=True)
+class RunRecords:
+    """Everything the model hands over at the end of a run: plain data, no SimPy objects, no live entities.
+
+    Metrics computes every KPI from this, and the tables are exported from it;
+    nothing downstream reaches back into the model.
+    """
+
+    warmup_end_h: float
+    end_h: float
+    events: int  # SimPy kernel events processed
+    product_names: list[str]
+    parcels: ParcelStore
+    ledger: Any  # sim.ledger.CostLedger (money)
+    emissions: Any  # sim.ledger.CostLedger (kg CO2e)
+    routes: list[RouteRecord]
+    trips: list[TripRecord]
+    inventory: list[InventoryRecord]
+    trail: list[tuple[int, float, int]] | None  # (parcel_id, time_h, TrailEvent) when the trail is kept
+    has_stores: bool
+    store_sales: list[StoreSaleRecord]
+    store_orders: list[StoreOrderRecord]
+    plants: list[PlantRecord]
+    disruptions: list[dict[str, Any]] | None  # one row per occurrence; None when the scenario has none
+    # End-of-run stock snapshots: the terms of the conservation identities.
+    unit_balance: dict[str, list[int]]
+    warehouse_balances: dict[str, dict[str, list[int]]]
 
 
 def rows_to_frame(rows: list[tuple[Any, ...]], columns: tuple[str, ...]) -> pd.DataFrame:

@@ -1,0 +1,167 @@
+"""Run scenarios at two commits and compare their results folders byte for byte.
+
+A refactor proves itself by leaving every output unchanged. This script checks
+out each commit into a temporary git worktree, runs ``python -m sim run`` on the
+same scenario files with the same seed there, and compares every file the runs
+wrote (``manifest.json`` minus its wall-clock, timestamp, command and version
+fields; plots are skipped with ``--no-plots``)::
+
+    python tools/compare_outputs.py --base 32d06d3 --head HEAD
+    python tools/compare_outputs.py --base main~3 --head WORKTREE scenarios/baseline.toml
+
+``WORKTREE`` means the current checkout with its uncommitted changes. Outputs of a
+commit are cached under ``benchmarks/output/compare/<sha>/`` so the base is run once.
+Exit status 0 when every file is identical, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+CACHE = REPO / "benchmarks" / "output" / "compare"
+# Fields of manifest.json that differ between two runs of the same code and seed.
+VOLATILE_MANIFEST_KEYS = {"created_utc", "command", "versions", "wall_seconds", "git_commit"}
+
+
+def default_scenarios(root: Path) -> list[str]:
+    """The baseline and every example scenario, as paths relative to the repository."""
+    files = [root / "scenarios" / "baseline.toml", *sorted((root / "scenarios" / "examples").rglob("*.toml"))]
+    return [str(path.relative_to(root)) for path in files if path.exists()]
+
+
+def resolve(rev: str) -> str:
+    """The full commit hash of a revision, or ``WORKTREE`` unchanged."""
+    if rev == "WORKTREE":
+        return rev
+    return subprocess.run(["git", "rev-parse", rev], cwd=REPO, check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+def run_one(source: Path, scenario: str, out: Path, seed: int, extra: list[str]) -> str | None:
+    """Run one scenario from the code in ``source``; the error text if it failed."""
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    env = {**os.environ, "PYTHONPATH": str(source), "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
+    cmd = [sys.executable, "-m", "sim", "run", scenario, "--seed", str(seed), "--no-plots", "--quiet",
+           "--out", str(out), *extra]
+    done = subprocess.run(cmd, cwd=source, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        return done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"
+    return None
+
+
+def run_folder(out: Path) -> Path:
+    """The single complete results folder under ``out``."""
+    folders = [p for p in out.glob("*/*") if p.is_dir() and not p.name.startswith(".")]
+    if len(folders) != 1:
+        raise RuntimeError(f"{out}: expected one results folder, found {len(folders)}")
+    return folders[0]
+
+
+def outputs_of(rev: str, scenarios: list[str], seed: int, extra: list[str], jobs: int, fresh: bool) -> Path:
+    """Run the scenarios at ``rev`` (cached per commit) and return the folder holding their outputs."""
+    key = "worktree" if rev == "WORKTREE" else rev
+    root = CACHE / key / f"seed{seed}{'-' + '-'.join(extra).replace('/', '_') if extra else ''}"
+    if rev == "WORKTREE" or fresh:
+        shutil.rmtree(root, ignore_errors=True)
+    todo = [s for s in scenarios if not (root / slug(s) / "ok").exists()]
+    if not todo:
+        return root
+    tmp: str | None = None
+    if rev == "WORKTREE":
+        source = REPO
+    else:
+        tmp = tempfile.mkdtemp(prefix="sim-compare-")
+        subprocess.run(["git", "worktree", "add", "--detach", tmp, rev], cwd=REPO, check=True, capture_output=True)
+        source = Path(tmp)
+    try:
+        def job(scenario: str) -> tuple[str, str | None]:
+            out = root / slug(scenario)
+            error = run_one(source, scenario, out / "run", seed, extra)
+            if error is None:
+                (out / "ok").write_text("")
+            return scenario, error
+
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            for scenario, error in pool.map(job, todo):
+                print(f"  [{key[:10]}] {scenario}: {'ok' if error is None else 'FAILED: ' + error}", flush=True)
+    finally:
+        if tmp is not None:
+            subprocess.run(["git", "worktree", "remove", "--force", tmp], cwd=REPO, capture_output=True)
+    return root
+
+
+def slug(scenario: str) -> str:
+    """A folder name for a scenario path."""
+    return scenario.replace("/", "__").removesuffix(".toml")
+
+
+def compare_manifests(a: Path, b: Path) -> bool:
+    """Manifests equal once the fields that change from run to run are dropped."""
+    left, right = (json.loads(p.read_text()) for p in (a, b))
+    for data in (left, right):
+        for key in VOLATILE_MANIFEST_KEYS:
+            data.pop(key, None)
+    return bool(left == right)
+
+
+def compare(base_root: Path, head_root: Path, scenario: str) -> list[str]:
+    """Differences between two runs of one scenario, as lines; empty when identical."""
+    base_ok, head_ok = ((root / slug(scenario) / "ok").exists() for root in (base_root, head_root))
+    if not (base_ok and head_ok):
+        return [f"run failed at {'base' if not base_ok else 'head'}"]
+    a, b = run_folder(base_root / slug(scenario) / "run"), run_folder(head_root / slug(scenario) / "run")
+    names_a = {p.name for p in a.iterdir()}
+    names_b = {p.name for p in b.iterdir()}
+    problems = [f"only at base: {n}" for n in sorted(names_a - names_b)]
+    problems += [f"only at head: {n}" for n in sorted(names_b - names_a)]
+    for name in sorted(names_a & names_b):
+        same = (compare_manifests(a / name, b / name) if name == "manifest.json"
+                else filecmp.cmp(a / name, b / name, shallow=False))
+        if not same:
+            problems.append(f"differs: {name}")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("scenarios", nargs="*", help="scenario files relative to the repository (default: all)")
+    parser.add_argument("--base", required=True, help="base revision")
+    parser.add_argument("--head", default="WORKTREE", help="head revision (default: the working tree)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--set", dest="overrides", action="append", default=[], help="passed to sim run")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--fresh", action="store_true", help="ignore cached outputs of the base")
+    args = parser.parse_args(argv)
+    scenarios = args.scenarios or default_scenarios(REPO)
+    extra = [item for value in args.overrides for item in ("--set", value)]
+    base, head = resolve(args.base), resolve(args.head)
+    print(f"base {base[:10]}, head {head[:10]}, {len(scenarios)} scenarios, seed {args.seed}", flush=True)
+    base_root = outputs_of(base, scenarios, args.seed, extra, args.jobs, args.fresh)
+    head_root = outputs_of(head, scenarios, args.seed, extra, args.jobs, args.fresh)
+    different = 0
+    for scenario in scenarios:
+        problems = compare(base_root, head_root, scenario)
+        files = len(list(run_folder(base_root / slug(scenario) / "run").iterdir())) if not problems or \
+            (base_root / slug(scenario) / "ok").exists() else 0
+        print(f"{'IDENTICAL' if not problems else 'DIFFERENT'}  {scenario}  ({files} files)"
+              + "".join(f"\n    {p}" for p in problems))
+        different += bool(problems)
+    print(f"{len(scenarios) - different} of {len(scenarios)} scenarios byte-identical")
+    return 1 if different else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
