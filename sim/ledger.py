@@ -7,42 +7,19 @@ table, so ``total == upstream + last_mile`` holds by construction.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, Literal, get_args
 
 import numpy as np
 import pandas as pd
 
-# Stage -> leg. Upstream distribution is everything up to and including the
-# regional warehouse; the last mile is regional warehouse -> consignee. The
-# store truck and the shops' shelves are distribution too (B2B to shops), not
-# last mile: the customer carries the goods home.
-STAGES: Final[dict[str, str]] = {
-    "factory_to_central": "upstream",
-    "central_warehouse": "upstream",
-    "central_to_regional": "upstream",
-    "regional_warehouse": "upstream",
-    "last_mile": "last_mile",
-    "store_delivery": "upstream",
-    "store": "upstream",
-}
-
-# The stages an online parcel passes: the rows of the headline table, which is per online parcel.
-# The store stages are reported per channel (``summary["channels"]``).
-PARCEL_STAGES: Final[dict[str, str]] = {
-    stage: leg for stage, leg in STAGES.items() if stage not in ("store_delivery", "store")
-}
-
-# Sales channels a ledger entry belongs to. "shared" is the upstream network both channels use;
-# metrics allocates it to the channels by units (``sim.metrics.channel_summary``).
-CHANNELS: Final[tuple[str, ...]] = ("online", "store", "shared")
-
-# Components that are transport (vehicle and driver): the denominator of the
-# transport-only last-mile share. Failed attempts are vehicle and driver time too.
-TRANSPORT_COMPONENTS: Final[frozenset[str]] = frozenset(
-    {"vehicle_distance", "driver_time", "vehicle_fixed", "failed_attempt", "outsourced_delivery", "ltl_freight"}
-)
-
-COMPONENTS: Final[tuple[str, ...]] = (
+# Names checked by mypy where costs are posted: a typo in a stage or component is a type error.
+Stage = Literal[
+    "factory_to_central", "central_warehouse", "central_to_regional", "regional_warehouse", "last_mile",
+    "store_delivery", "store",
+]
+Leg = Literal["upstream", "last_mile"]
+Channel = Literal["online", "store", "shared"]
+Component = Literal[
     "vehicle_distance",
     "driver_time",
     "vehicle_fixed",
@@ -60,7 +37,39 @@ COMPONENTS: Final[tuple[str, ...]] = (
     "return",
     "ltl_freight",  # line-haul loads handed to a less-than-truckload carrier, paid by tariff
     "store_pick",  # case picking of shop replenishment at the regional warehouse
+]
+
+# Stage -> leg. Upstream distribution is everything up to and including the
+# regional warehouse; the last mile is regional warehouse -> consignee. The
+# store truck and the shops' shelves are distribution too (B2B to shops), not
+# last mile: the customer carries the goods home.
+STAGES: Final[dict[Stage, Leg]] = {
+    "factory_to_central": "upstream",
+    "central_warehouse": "upstream",
+    "central_to_regional": "upstream",
+    "regional_warehouse": "upstream",
+    "last_mile": "last_mile",
+    "store_delivery": "upstream",
+    "store": "upstream",
+}
+
+# The stages an online parcel passes: the rows of the headline table, which is per online parcel.
+# The store stages are reported per channel (``summary["channels"]``).
+PARCEL_STAGES: Final[dict[Stage, Leg]] = {
+    stage: leg for stage, leg in STAGES.items() if stage not in ("store_delivery", "store")
+}
+
+# Sales channels a ledger entry belongs to. "shared" is the upstream network both channels use;
+# metrics allocates it to the channels by units (``sim.metrics.channel_summary``).
+CHANNELS: Final[tuple[Channel, ...]] = get_args(Channel)
+
+# Components that are transport (vehicle and driver): the denominator of the
+# transport-only last-mile share. Failed attempts are vehicle and driver time too.
+TRANSPORT_COMPONENTS: Final[frozenset[Component]] = frozenset(
+    {"vehicle_distance", "driver_time", "vehicle_fixed", "failed_attempt", "outsourced_delivery", "ltl_freight"}
 )
+
+COMPONENTS: Final[tuple[Component, ...]] = get_args(Component)
 
 LEDGER_COLUMNS: Final[tuple[str, ...]] = ("time_h", "stage", "leg", "component", "channel", "facility", "amount")
 
@@ -89,12 +98,12 @@ class CostLedger:
 
     def __init__(self) -> None:
         self._time: list[float] = []
-        self._stage: list[str] = []
-        self._component: list[str] = []
+        self._stage: list[Stage] = []
+        self._component: list[Component] = []
         self._facility: list[str] = []
         self._amount: list[float] = []
 
-    def post(self, time_h: float, stage: str, component: str, facility: str, amount: float) -> None:
+    def post(self, time_h: float, stage: Stage, component: Component, facility: str, amount: float) -> None:
         """Record one cost. Zero amounts are skipped: they would only bloat the table."""
         if amount == 0.0:
             return

@@ -28,7 +28,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-CACHE = REPO / "benchmarks" / "output" / "compare"
+# Shared between checkouts (git worktrees) through SIM_COMPARE_CACHE, so a base is run once per machine.
+CACHE = Path(os.environ.get("SIM_COMPARE_CACHE", REPO / "benchmarks" / "output" / "compare"))
 # Fields of manifest.json that differ between two runs of the same code and seed.
 VOLATILE_MANIFEST_KEYS = {"created_utc", "command", "versions", "wall_seconds", "git_commit"}
 
@@ -71,7 +72,7 @@ def run_folder(out: Path) -> Path:
 
 def outputs_of(rev: str, scenarios: list[str], seed: int, extra: list[str], jobs: int, fresh: bool) -> Path:
     """Run the scenarios at ``rev`` (cached per commit) and return the folder holding their outputs."""
-    key = "worktree" if rev == "WORKTREE" else rev
+    key = f"worktree-{REPO.name}" if rev == "WORKTREE" else rev
     root = CACHE / key / f"seed{seed}{'-' + '-'.join(extra).replace('/', '_') if extra else ''}"
     if rev == "WORKTREE" or fresh:
         shutil.rmtree(root, ignore_errors=True)
@@ -125,7 +126,9 @@ def compare(base_root: Path, head_root: Path, scenario: str) -> list[str]:
     names_a = {p.name for p in a.iterdir()}
     names_b = {p.name for p in b.iterdir()}
     problems = [f"only at base: {n}" for n in sorted(names_a - names_b)]
-    problems += [f"only at head: {n}" for n in sorted(names_b - names_a)]
+    # Files the head adds are new outputs, not changes to existing ones: listed, not counted as differences.
+    for name in sorted(names_b - names_a):
+        print(f"    new at head: {name}")
     for name in sorted(names_a & names_b):
         same = (compare_manifests(a / name, b / name) if name == "manifest.json"
                 else filecmp.cmp(a / name, b / name, shallow=False))
