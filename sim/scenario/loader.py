@@ -18,7 +18,8 @@ from pydantic import ValidationError
 from sim.errors import ScenarioError
 from sim.scenario.schema import DISRUPTION_KINDS, POLICY_TAGS, Scenario
 
-# The tags of the unions whose member pydantic names in error locations: not keys the user wrote.
+# Inventory-policy and disruption tags: pydantic puts the tag of a union member in an error's location,
+# and these are left out of the key paths in messages, which name only keys the user wrote.
 UNION_TAGS = frozenset((*POLICY_TAGS, *DISRUPTION_KINDS))
 
 

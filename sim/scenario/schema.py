@@ -10,7 +10,7 @@ minutes (``_min``), kilometres (``_km``), km/h (``_kmh``), cubic metres
 (``_m3``). Money is in the scenario's ``currency``.
 
 The parts live in modules by topic (``demand``, ``inventory``, ``linehaul``,
-``lastmile``, ``network``, ``disruptions``, ``run``, on top of ``base``); this
+``lastmile``, ``network``, ``disruptions``, ``horizon``, on top of ``base``); this
 module holds the root :class:`Scenario`, which checks what crosses topics (the
 names that tie the network together), and exports every part.
 """
@@ -34,6 +34,7 @@ from sim.scenario.disruptions import (
     LinehaulDelay,
     WarehouseClosure,
 )
+from sim.scenario.horizon import Horizon, Outputs
 from sim.scenario.inventory import (
     POLICY_TAGS,
     BaseStockPolicy,
@@ -68,7 +69,6 @@ from sim.scenario.network import (
     WarehouseOperations,
     leg_distance_km,
 )
-from sim.scenario.run import Horizon, Outputs
 
 __all__ = [
     "DISRUPTION_KINDS", "POLICY_TAGS", "Area", "BaseStockPolicy", "CentralWarehouse", "Demand", "DemandSurge",

@@ -15,7 +15,7 @@ from sim.scenario import schema
 
 PACKAGE = Path(sim.scenario.__file__).parent
 MODULES = sorted(PACKAGE.glob("*.py"))
-TOPICS = {"demand", "disruptions", "inventory", "lastmile", "linehaul", "network", "run"}
+TOPICS = {"demand", "disruptions", "horizon", "inventory", "lastmile", "linehaul", "network"}
 
 
 def _imports(path: Path) -> set[str]:

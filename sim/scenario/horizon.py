@@ -1,4 +1,4 @@
-"""How a run is set up: the simulated horizon and what the run keeps."""
+"""How long a run lasts (warm-up and measured window) and what it keeps."""
 
 from __future__ import annotations
 
