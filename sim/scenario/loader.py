@@ -16,7 +16,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.errors import ScenarioError
-from sim.scenario.schema import DISRUPTION_KINDS, Scenario
+from sim.scenario.schema import DISRUPTION_KINDS, POLICY_TAGS, Scenario
+
+# Inventory-policy and disruption tags: pydantic puts the tag of a union member in an error's location,
+# and these are left out of the key paths in messages, which name only keys the user wrote.
+UNION_TAGS = frozenset((*POLICY_TAGS, *DISRUPTION_KINDS))
 
 
 def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
@@ -69,10 +73,6 @@ def merge_scenarios(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict
         else:
             merged[key] = copy.deepcopy(value)
     return merged
-
-
-# The tags of the inventory-policy union: pydantic puts them in error locations.
-POLICY_TAGS = frozenset({"sS", "base_stock", "RQ", "TS", "TQ"})
 
 
 def _policy_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
@@ -210,10 +210,8 @@ def _key_path(loc: tuple[int | str, ...], data: Mapping[str, Any]) -> str:
                 name = node[part].get("name")
             out += f"[{part}]" + (f"({name})" if name else "")
             node = node[part] if isinstance(node, list) and part < len(node) else None
-        elif part in POLICY_TAGS or part in DISRUPTION_KINDS:
-            continue  # pydantic's union-member tags are not keys the user wrote
-        elif isinstance(part, str) and part.startswith(("function-", "tagged-union")):
-            continue
+        elif part in UNION_TAGS or part.startswith(("function-", "tagged-union")):
+            continue  # pydantic's names for union members and validators are not keys the user wrote
         else:
             out += ("." if out else "") + str(part)
             node = node.get(part) if isinstance(node, dict) else None

@@ -1,0 +1,234 @@
+"""The sites of the supply chain: factories, the central and the regional warehouses, and the shops.
+
+Each site holds its own parameters; what ties sites together (names that
+point at other sites, products with a source) is checked by the scenario.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from sim.scenario.base import (
+    MONDAY_TO_SATURDAY,
+    Frozen,
+    HourOfDay,
+    HoursPerDay,
+    NonNegative,
+    Positive,
+    Weekday,
+    check_delivery_weekdays,
+)
+from sim.scenario.inventory import InventoryPolicy, PositiveUnitLevels
+from sim.scenario.lastmile import Area, Fleet
+from sim.scenario.linehaul import Dispatch, InboundLane
+
+
+class Factory(Frozen):
+    """A plant that makes some product classes against the central warehouses' orders.
+
+    ``mode = "daily_batch"`` (the default) makes up to the day's capacity at
+    ``production_hour`` from the order book, first come first served.
+    ``mode = "continuous"`` runs production as a process over time: the day's
+    capacity spread over a shift of ``shift_hours`` starting at
+    ``production_hour``, with optional minimum batch sizes, set-up time between
+    products, random breakdowns and a make-to-stock policy. These options need
+    the continuous mode, and are rejected in the daily-batch mode rather than
+    silently ignored.
+    """
+
+    name: str
+    products: tuple[str, ...]
+    capacity_units_per_day: Positive
+    production_hour: HourOfDay = 6.0  # daily_batch: when the day's output is made; continuous: shift start
+    mode: Literal["daily_batch", "continuous"] = "daily_batch"
+    shift_hours: HoursPerDay = 24.0  # continuous: working hours a day
+    # A product is made in runs of at least this many units (one number, or one per product name;
+    # products not named run in batches of 1). The surplus of a run is finished-goods stock.
+    min_batch_units: PositiveUnitLevels = 1
+    setup_hours: NonNegative = 0.0  # working time lost whenever the line switches product
+    mtbf_hours: Positive | None = None  # mean time between breakdowns (exponential); None: never breaks down
+    mean_repair_hours: Positive = 4.0
+    repair_distribution: Literal["exponential", "lognormal"] = "exponential"
+    repair_sigma: Annotated[float, Field(gt=0, le=3)] = 0.5  # lognormal only: sigma of log(repair time)
+    policy: Literal["make_to_order", "make_to_stock"] = "make_to_order"
+    # make_to_stock: finished-goods target in days of the mean demand the plant serves (one number,
+    # or one per product name; products not named get no stock and are made to order).
+    fg_target_days: NonNegative | dict[str, NonNegative] | None = None
+
+    @model_validator(mode="after")
+    def _options(self) -> Factory:
+        on = [
+            key for key, is_on in (
+                ("shift_hours", self.shift_hours != 24.0),
+                ("min_batch_units", self.min_batch_units != 1),
+                ("setup_hours", self.setup_hours > 0),
+                ("mtbf_hours", self.mtbf_hours is not None),
+                ("policy", self.policy != "make_to_order"),
+            ) if is_on
+        ]
+        if self.mode == "daily_batch" and on:
+            raise ValueError(f"factory '{self.name}': {on} need mode = \"continuous\" (the daily batch has none)")
+        if self.policy == "make_to_stock" and self.fg_target_days is None:
+            raise ValueError(f"factory '{self.name}': policy = \"make_to_stock\" needs fg_target_days")
+        if self.policy == "make_to_order" and self.fg_target_days is not None:
+            raise ValueError(f"factory '{self.name}': fg_target_days is only used with policy = \"make_to_stock\"")
+        for key in ("min_batch_units", "fg_target_days"):
+            levels = getattr(self, key)
+            if isinstance(levels, dict):
+                strangers = [p for p in levels if p not in self.products]
+                if strangers:
+                    raise ValueError(
+                        f"factory '{self.name}': {key} names products it does not make {strangers} "
+                        f"(it makes {list(self.products)})"
+                    )
+        return self
+
+    def batch_units(self, product: str) -> int:
+        """The minimum run length of ``product``."""
+        levels = self.min_batch_units
+        return levels.get(product, 1) if isinstance(levels, dict) else levels
+
+    def target_days(self, product: str) -> float:
+        """The finished-goods target of ``product`` in days of demand (0 when not made to stock)."""
+        levels = self.fg_target_days
+        if levels is None:
+            return 0.0
+        return levels.get(product, 0.0) if isinstance(levels, dict) else levels
+
+
+class WarehouseOperations(Frozen):
+    """Time-consuming work inside a warehouse: picking by a crew in shifts, receiving at dock doors.
+
+    Each half is optional: without ``pickers`` orders are picked in the daily
+    wave of ``picking_capacity_orders_per_day``; without ``dock_doors`` a truck's
+    load is on the shelf the moment it arrives. Costs do not change, only timing.
+    """
+
+    pickers: Annotated[int, Field(ge=1)] | None = None  # simultaneous picks (a SimPy Resource)
+    pick_minutes_mean: Positive = 3.0  # exponential pick-and-pack time of one order
+    shift_start_hour: HourOfDay = 0.0
+    shift_hours: HoursPerDay = 24.0  # 24: the pickers never leave
+    dock_doors: Annotated[int, Field(ge=1)] | None = None  # trucks unloaded at once (a SimPy Resource)
+    unload_hours_per_truck: NonNegative = 1.0
+    unload_time: Literal["fixed", "exponential"] = "fixed"
+    putaway_minutes_per_unit: NonNegative = 0.0  # after unloading, before a unit can be allocated
+    # Regional only: units that arrive for backordered orders skip put-away and go straight to picking.
+    cross_dock: bool = False
+
+    @model_validator(mode="after")
+    def _cross_dock(self) -> WarehouseOperations:
+        if self.cross_dock and self.dock_doors is None:
+            raise ValueError("cross_dock needs dock_doors: without a receiving model there is no put-away to skip")
+        return self
+
+
+class CentralWarehouse(Frozen):
+    """The national distribution centre between the factories and the regional warehouses."""
+
+    name: str
+    inbound: tuple[InboundLane, ...]
+    inventory: InventoryPolicy
+    inventory_by_product: dict[str, InventoryPolicy] = Field(default_factory=dict)  # overrides by product name
+    handling_in_cost_per_unit: NonNegative
+    handling_out_cost_per_unit: NonNegative
+    storage_cost_per_m3_day: NonNegative
+    review_hour: HourOfDay = 20.0
+    # Runs of regional warehouses served by one truck visiting them in this order; others keep a direct lane.
+    multi_stop: tuple[tuple[str, ...], ...] = ()
+    operations: WarehouseOperations | None = None  # None: receiving is instant
+
+    @model_validator(mode="after")
+    def _operations(self) -> CentralWarehouse:
+        ops = self.operations
+        if ops is not None and (ops.pickers is not None or ops.cross_dock):
+            raise ValueError("operations: a central warehouse models receiving only (dock_doors, unload_*, "
+                             "putaway_*); pickers and cross_dock belong to regional warehouses")
+        return self
+
+
+class Stores(Frozen):
+    """Shops in a regional warehouse's area: the second sales channel, selling from their own shelves.
+
+    Each shop sells ``units_per_store_per_day`` on a mean day (Poisson, in the
+    products' ``share`` mix, shaped by the same weekday, season, trend and
+    promotion factors as online orders), settled once a day at
+    ``sales_close_hour``. On delivery days a store truck leaves the regional
+    warehouse at ``depart_hour`` with what brings every shop back to
+    ``order_up_to_days`` of its mean sales. Defaults: see docs/calibration.md.
+    """
+
+    count: Annotated[int, Field(ge=1)]
+    units_per_store_per_day: Positive  # weekly mean of one shop's sales, all products together
+    order_up_to_days: Positive = 3.0  # ASSUMPTION: a day to the next delivery (two over Sunday) plus safety
+    initial_stock_days: NonNegative | None = None  # None: start at the order-up-to level
+    delivery_weekdays: tuple[Weekday, ...] = MONDAY_TO_SATURDAY  # ASSUMPTION: Mon-Sat
+    depart_hour: HourOfDay = 5.0  # ASSUMPTION: shops are stocked before they open
+    sales_close_hour: HourOfDay = 20.0  # ASSUMPTION: a day's sales are settled at once, when the shops close
+    pick_cost_per_unit: NonNegative = 0.35  # ASSUMPTION: case picking, as the central warehouse's handling out
+    truck_capacity_m3: Positive = 40.0  # ASSUMPTION: a rigid box truck
+    cost_per_km: NonNegative = 0.56  # ATRI 2024 all-in less driver pay and truck payments (as linehaul)
+    driver_cost_per_hour: NonNegative = 33.96  # BLS heavy-truck median $26.12/h x 1.3 on-cost (ASSUMPTION)
+    fixed_cost_per_vehicle_day: NonNegative = 100.0  # ASSUMPTION: box-truck payments and insurance
+    unload_minutes_per_stop: NonNegative = 20.0  # ASSUMPTION: roll cages through the shop's back door
+    co2e_kg_per_km: NonNegative = 0.897  # DEFRA/DESNZ all HGVs, average laden [S]
+
+    @model_validator(mode="after")
+    def _days(self) -> Stores:
+        check_delivery_weekdays(self.delivery_weekdays)
+        return self
+
+    @property
+    def expected_units_per_day(self) -> float:
+        """Mean units all the shops sell a day, before the weekday shape."""
+        return self.count * self.units_per_store_per_day
+
+
+class RegionalWarehouse(Frozen):
+    """A regional warehouse: stock, picking capacity, its courier depot and its area."""
+
+    name: str
+    supplier: str
+    supplier_distance_km: Positive
+    supplier_dispatch: Dispatch | None = None  # the direct lane from the supplier; None: ``linehaul.dispatch``
+    # Road km to the next warehouse of a multi-stop run (by name), for the leg between the two stops.
+    neighbour_distances_km: dict[str, Positive] = Field(default_factory=dict)
+    inventory: InventoryPolicy
+    inventory_by_product: dict[str, InventoryPolicy] = Field(default_factory=dict)  # overrides by product name
+    handling_in_cost_per_unit: NonNegative
+    pick_pack_cost_per_order: NonNegative
+    storage_cost_per_m3_day: NonNegative
+    picking_capacity_orders_per_day: Positive
+    picking_cutoff_hour: HourOfDay = 6.0
+    review_hour: HourOfDay = 20.0
+    area: Area
+    fleet: Fleet
+    operations: WarehouseOperations | None = None  # None: daily picking wave, instant receiving
+    stores: Stores | None = None  # None: no shops, every unit leaves as an online parcel
+
+    @model_validator(mode="after")
+    def _cutoff(self) -> RegionalWarehouse:
+        if self.picking_cutoff_hour > self.fleet.depart_hour:
+            raise ValueError(
+                f"picking_cutoff_hour ({self.picking_cutoff_hour}) must not be after "
+                f"fleet.depart_hour ({self.fleet.depart_hour})"
+            )
+        return self
+
+    @property
+    def expected_units_per_day(self) -> float:
+        """Mean units a day this warehouse ships, before the weekday shape: online orders plus shop sales.
+
+        Stock levels in days of demand are sized from this, upstream as well.
+        """
+        if self.stores is None:
+            return self.area.expected_orders_per_day
+        return self.area.expected_orders_per_day + self.stores.expected_units_per_day
+
+
+def leg_distance_km(here: RegionalWarehouse, there: RegionalWarehouse) -> float | None:
+    """Road km between two regional warehouses, given on either of them (None if neither gives it)."""
+    if there.name in here.neighbour_distances_km:
+        return here.neighbour_distances_km[there.name]
+    return there.neighbour_distances_km.get(here.name)
