@@ -89,6 +89,7 @@ from pyvrp import Solution as PyVRPSolution
 from pyvrp import solve as pyvrp_solve
 from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, StoppingCriterion
 
+from sim.routing.arrays import ProblemArrays
 from sim.routing.heuristic import plan_heuristic
 from sim.routing.problem import RoutingProblem
 from sim.routing.schedule import route_arrival_times_h, route_distance_km, route_duration_h, route_is_feasible
@@ -145,16 +146,10 @@ class _IntegerData:
     """The problem in PyVRP's integer units; node 0 is the depot, node i + 1 is stop i."""
 
     def __init__(self, problem: RoutingProblem) -> None:
-        depot = np.asarray(problem.depot_xy, dtype=np.float64).reshape(1, 2)
-        xy = np.asarray(problem.stop_xy, dtype=np.float64).reshape(-1, 2)
-        n = int(xy.shape[0])
-        pts = np.concatenate((depot, xy))
-        km = float(problem.circuity) * np.hypot(
-            pts[:, 0][:, None] - pts[:, 0][None, :], pts[:, 1][:, None] - pts[:, 1][None, :]
-        )
-        hours = km / float(problem.area_speed_kmh)
-        hours[0, :] = km[0, :] / float(problem.stem_speed_kmh)
-        hours[:, 0] = km[:, 0] / float(problem.stem_speed_kmh)
+        arrays = ProblemArrays(problem)
+        n = arrays.n
+        km = arrays.local_distance(np.arange(n, dtype=np.intp))
+        hours = arrays.time_matrix(km)
         self.distance = _ceil_int(km, _M_PER_KM)
         self.duration = _ceil_int(hours, _S_PER_H)
         self.service = _ceil_int(problem.stop_service_h, _S_PER_H)
@@ -271,7 +266,7 @@ def _repair(problem: RoutingProblem, stops: npt.NDArray[np.intp]) -> npt.NDArray
 
 def _to_solution(problem: RoutingProblem, solution: PyVRPSolution, clients: npt.NDArray[np.intp]) -> Solution:
     """Routes of a PyVRP solution as our ``Solution``, re-measured and re-checked in floats."""
-    n = len(np.asarray(problem.stop_xy).reshape(-1, 2))
+    n = problem.num_stops
     volume = np.asarray(problem.stop_volume_m3, dtype=np.float64)
     routes: list[Route] = []
     for route in solution.routes():
@@ -307,7 +302,7 @@ def plan_pyvrp(problem: RoutingProblem, time_budget_s: float, seed: int) -> Solu
     if not time_budget_s > 0.0:
         raise ValueError(f"time_budget_s must be positive, got {time_budget_s}")
     heuristic = plan_heuristic(problem)
-    n = len(np.asarray(problem.stop_xy).reshape(-1, 2))
+    n = problem.num_stops
     max_stops = problem.max_stops_per_route
     if n == 0 or int(problem.max_routes) <= 0 or (max_stops is not None and int(max_stops) <= 1):
         return heuristic

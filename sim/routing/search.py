@@ -220,12 +220,18 @@ def local_search(
     return tour[1:-1]
 
 
-def improve_route_windowed(arrays: ProblemArrays, stops: IntArray, dist: FloatArray) -> IntArray:
-    """``improve_route`` under time windows: the input order is feasible, keep it so."""
-    k = int(stops.shape[0])
+def _starting_orders(dist: FloatArray, k: int) -> tuple[IntArray, IntArray]:
+    """The route's input order and the shorter of it and a fresh NN order (local ids)."""
     current = np.arange(1, k + 1, dtype=np.intp)
     nn = nearest_neighbour_local(dist)
     start = nn if tour_length(dist, nn) < tour_length(dist, current) - IMPROVE_EPS else current
+    return current, start
+
+
+def improve_route_windowed(arrays: ProblemArrays, stops: IntArray, dist: FloatArray) -> IntArray:
+    """``improve_route`` under time windows: the input order is feasible, keep it so."""
+    k = int(stops.shape[0])
+    current, start = _starting_orders(dist, k)
     # Loose windows often allow the unconstrained optimum: try it first.
     free = local_search(dist, start)
     if arrays.timing_ok(stops[free - 1]):
@@ -259,9 +265,7 @@ def improve_route(arrays: ProblemArrays, stops: IntArray) -> IntArray:
     dist = arrays.local_distance(stops)
     if arrays.use_tw:
         return improve_route_windowed(arrays, stops, dist)
-    current = np.arange(1, k + 1, dtype=np.intp)
-    nn = nearest_neighbour_local(dist)
-    start = nn if tour_length(dist, nn) < tour_length(dist, current) - IMPROVE_EPS else current
+    current, start = _starting_orders(dist, k)
     by_dist = local_search(dist, start)
     if arrays.duration(stops[by_dist - 1]) <= arrays.max_h:
         return stops[by_dist - 1]
@@ -274,7 +278,7 @@ def improve_route(arrays: ProblemArrays, stops: IntArray) -> IntArray:
     slack = budget - tour_length(tmat, feasible_start)
     if slack < 0.0:
         # Only reachable if the input itself drifted over the limit; the repair step
-        # in plan_routes deals with that.
+        # in plan_heuristic deals with that.
         return stops[feasible_start - 1]
     constrained = local_search(dist, feasible_start, tmat, slack)
     if arrays.duration(stops[constrained - 1]) <= arrays.max_h:
