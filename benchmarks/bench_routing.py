@@ -14,11 +14,12 @@ A depot-day is shaped like the baseline scenario's urban area: stops uniform in 
 scenario's log-logistic service time, median 2.6 min, shape 3), x1.2 or x2 for bulky
 products. Stops are ranked by urgency in index order, as the simulator ranks them by age.
 
-For every size the heuristic (``plan_routes``) and PyVRP (``plan_routes_pyvrp``) at each
-budget plan the same stops. Reported: total planned km, routes, stops served and the wall
-time of the whole planning call (for PyVRP that includes the heuristic it starts from and
-compares against, building the data and PyVRP's neighbourhood computation). PyVRP's
-budget is turned into a fixed iteration count (see ``sim.model.routing_pyvrp``), so the
+For every size the heuristic (``solve(problem)``) and PyVRP (``solve(problem, seed=...,
+budget=..., planner="pyvrp")``) at each budget plan the same stops. Reported: total planned
+km, routes, stops served and the wall time of the whole planning call (for PyVRP that
+includes the heuristic it starts from and compares against, building the data and PyVRP's
+neighbourhood computation). PyVRP's
+budget is turned into a fixed iteration count (see ``sim.routing.pyvrp_adapter``), so the
 plans are reproducible and the wall time tracks the budget only roughly. Every plan is
 checked with ``route_is_feasible`` before it is reported.
 
@@ -42,8 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.model.routing import RoutePlan, RoutingProblem, plan_routes, route_is_feasible
-from sim.model.routing_pyvrp import plan_routes_pyvrp
+from sim.routing import RoutingProblem, Solution, route_is_feasible, solve
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "benchmarks" / "output"
@@ -75,11 +75,11 @@ def depot_day(n: int, seed: int, slot_hours: float | None = None, vans: int = 11
     xy = np.column_stack((r * np.cos(angle), r * np.sin(angle)))
     bulky = rng.choice([1.0, 1.2, 2.0], size=n, p=[0.8, 0.15, 0.05])
     working_h = 8.5
-    windows: dict[str, np.ndarray] = {}
+    tw_start: np.ndarray | None = None
+    tw_end: np.ndarray | None = None
     if slot_hours is not None:
-        starts = np.arange(0.0, working_h - slot_hours + 1e-9, slot_hours)
-        start = rng.choice(starts, size=n)
-        windows = {"stop_tw_start_h": start, "stop_tw_end_h": start + slot_hours}
+        tw_start = rng.choice(np.arange(0.0, working_h - slot_hours + 1e-9, slot_hours), size=n)
+        tw_end = tw_start + slot_hours
     return RoutingProblem(
         depot_xy=np.array([12.0, 0.0]),
         stop_xy=xy,
@@ -94,13 +94,14 @@ def depot_day(n: int, seed: int, slot_hours: float | None = None, vans: int = 11
         stem_speed_kmh=45.0,
         stop_weight_kg=rng.uniform(0.5, 8.0, n),
         vehicle_payload_kg=1200.0,
-        **windows,
+        stop_tw_start_h=tw_start,
+        stop_tw_end_h=tw_end,
     )
 
 
-def _timed(problem: RoutingProblem, budget: float | None) -> tuple[RoutePlan, float]:
+def _timed(problem: RoutingProblem, budget: float | None) -> tuple[Solution, float]:
     start = time.perf_counter()
-    plan = plan_routes(problem) if budget is None else plan_routes_pyvrp(problem, budget, seed=SEED)
+    plan = solve(problem) if budget is None else solve(problem, seed=SEED, budget=budget, planner="pyvrp")
     wall = time.perf_counter() - start
     if not all(route_is_feasible(problem, r.stops) for r in plan.routes):
         raise AssertionError("a planner returned an infeasible route")
@@ -112,11 +113,11 @@ def bench(sizes: list[int], budgets: list[float], slot_hours: float | None) -> l
     rows: list[Row] = []
     for n in sizes:
         problem = depot_day(n, SEED + n, slot_hours)
-        plan_routes(problem)  # warm-up: imports and numpy's first calls
+        solve(problem)  # warm-up: imports and numpy's first calls
         base_km = 0.0
         for budget in (None, *budgets):
             plan, wall = _timed(problem, budget)
-            km = sum(r.distance_km for r in plan.routes)
+            km = plan.distance_km
             if budget is None:
                 base_km = km
             rows.append(
@@ -125,8 +126,8 @@ def bench(sizes: list[int], budgets: list[float], slot_hours: float | None) -> l
                     planner="heuristic" if budget is None else f"pyvrp {budget:g} s",
                     planned_km=round(km, 1),
                     km_vs_heuristic_pct=round(100.0 * (km / base_km - 1.0), 1) if base_km else 0.0,
-                    routes=len(plan.routes),
-                    served=sum(len(r.stops) for r in plan.routes),
+                    routes=plan.num_routes,
+                    served=plan.num_served,
                     wall_s=round(wall, 3),
                 )
             )

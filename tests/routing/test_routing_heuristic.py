@@ -1,170 +1,35 @@
-"""Tests of the courier route planner (sim.model.routing).
-
-Feasibility is checked by an independent checker that recomputes every route's distance,
-duration and load from the raw coordinates with plain Python (it never calls the
-planner's own helpers), so a planner that mis-measures its routes is caught too.
-"""
+"""Tests of the heuristic planner (sim.routing.heuristic), checked by the independent checker."""
 
 from __future__ import annotations
 
 import dataclasses
 import itertools
 import math
-import time
 from typing import Any
 
 import numpy as np
 import pytest
-
-from sim.model.routing import (
-    RoutePlan,
-    RoutingProblem,
-    plan_routes,
-    route_arrival_times_h,
-    route_distance_km,
-    route_duration_h,
-    route_is_feasible,
+from routing_checker import (
+    TOL,
+    check_plan,
+    make_problem,
+    nn_tour,
+    point,
+    ref_distance,
+    ref_duration,
+    served,
+    with_slots,
 )
 
-TOL = 1e-9
-
-
-def make_problem(
-    n: int,
-    *,
-    seed: int = 0,
-    side_km: float = 20.0,
-    routes_by_volume: float = 3.0,
-    max_route_hours: float = 100.0,
-    max_routes: int = 10,
-    circuity: float = 1.3,
-    area_speed_kmh: float = 25.0,
-    stem_speed_kmh: float = 40.0,
-    n_priorities: int = 5,
-) -> RoutingProblem:
-    """Uniform random stops in a square, depot in the middle; capacity set so that the
-    stops need about ``routes_by_volume`` vehicles by volume alone."""
-    rng = np.random.default_rng(seed)
-    xy = rng.uniform(0.0, side_km, size=(n, 2))
-    vol = rng.uniform(0.01, 0.06, size=n)
-    capacity = float(vol.sum()) / routes_by_volume * 1.05 if n else 1.0
-    return RoutingProblem(
-        depot_xy=np.array([side_km / 2.0, side_km / 2.0]),
-        stop_xy=xy,
-        stop_volume_m3=vol,
-        stop_service_h=rng.uniform(0.02, 0.06, size=n),
-        stop_priority=rng.integers(0, n_priorities, size=n),
-        vehicle_capacity_m3=capacity,
-        max_route_hours=max_route_hours,
-        max_routes=max_routes,
-        circuity=circuity,
-        area_speed_kmh=area_speed_kmh,
-        stem_speed_kmh=stem_speed_kmh,
-    )
-
-
-# --------------------------------------------------------------------------- independent checker
-
-
-def _pt(problem: RoutingProblem, i: int | None) -> tuple[float, float]:
-    """Coordinates of stop ``i``, or of the depot for None."""
-    if i is None:
-        return float(problem.depot_xy[0]), float(problem.depot_xy[1])
-    return float(problem.stop_xy[i][0]), float(problem.stop_xy[i][1])
-
-
-def ref_distance(problem: RoutingProblem, stops: list[int]) -> float:
-    """Road km of depot -> stops -> depot, from scratch."""
-    if not stops:
-        return 0.0
-    nodes: list[int | None] = [None, *stops, None]
-    total = 0.0
-    for u, v in itertools.pairwise(nodes):
-        total += problem.circuity * math.dist(_pt(problem, u), _pt(problem, v))
-    return total
-
-
-def ref_schedule(problem: RoutingProblem, stops: list[int]) -> tuple[list[float], float]:
-    """Arrival time at each stop (before waiting) and the time back at the depot.
-
-    Simulated leg by leg from departure at 0: depot legs at stem speed, others at area
-    speed; a courier early for a window waits for its start, then serves the stop.
-    """
-    if not stops:
-        return [], 0.0
-    nodes: list[int | None] = [None, *stops, None]
-    now = 0.0
-    arrivals: list[float] = []
-    for u, v in itertools.pairwise(nodes):
-        km = problem.circuity * math.dist(_pt(problem, u), _pt(problem, v))
-        speed = problem.stem_speed_kmh if (u is None or v is None) else problem.area_speed_kmh
-        now += km / speed
-        if v is not None:
-            arrivals.append(now)
-            if problem.stop_tw_start_h is not None:
-                now = max(now, float(problem.stop_tw_start_h[v]))
-            now += float(problem.stop_service_h[v])
-    return arrivals, now
-
-
-def ref_duration(problem: RoutingProblem, stops: list[int]) -> float:
-    """Hours of depot -> stops -> depot, waits for windows included."""
-    return ref_schedule(problem, stops)[1]
-
-
-def check_plan(problem: RoutingProblem, plan: RoutePlan) -> None:
-    """Assert every hard constraint of a plan and the accuracy of its reported numbers."""
-    n = len(problem.stop_xy)
-    assert len(plan.routes) <= problem.max_routes
-    seen: list[int] = []
-    for route in plan.routes:
-        assert np.issubdtype(route.stops.dtype, np.integer)
-        stops = [int(s) for s in route.stops]
-        assert stops, "a planned route must serve at least one stop"
-        load = sum(float(problem.stop_volume_m3[s]) for s in stops)
-        dist = ref_distance(problem, stops)
-        arrivals, dur = ref_schedule(problem, stops)
-        assert load <= problem.vehicle_capacity_m3 + TOL
-        assert dur <= problem.max_route_hours + TOL
-        assert dist <= problem.max_route_km + TOL
-        if problem.stop_weight_kg is not None:
-            assert sum(float(problem.stop_weight_kg[s]) for s in stops) <= problem.vehicle_payload_kg + TOL
-        if problem.max_stops_per_route is not None:
-            assert len(stops) <= problem.max_stops_per_route
-        if problem.stop_tw_end_h is not None:
-            for s, arrival in zip(stops, arrivals, strict=True):
-                assert arrival <= float(problem.stop_tw_end_h[s]) + TOL, f"stop {s} reached after its window"
-        assert route.load_m3 == pytest.approx(load, rel=1e-9, abs=1e-9)
-        assert route.distance_km == pytest.approx(dist, rel=1e-9, abs=1e-9)
-        assert route.duration_h == pytest.approx(dur, rel=1e-9, abs=1e-9)
-        seen.extend(stops)
-    unassigned = [int(s) for s in plan.unassigned]
-    assert np.issubdtype(np.asarray(plan.unassigned).dtype, np.integer)
-    assert unassigned == sorted(unassigned)
-    everything = seen + unassigned
-    assert len(everything) == len(set(everything)), "a stop appears twice"
-    assert sorted(everything) == list(range(n)), "a stop is missing"
-
-
-def nn_tour(problem: RoutingProblem, stops: list[int]) -> list[int]:
-    """Plain nearest-neighbour tour from the depot over ``stops``."""
-    left = list(stops)
-    tour: list[int] = []
-    here = _pt(problem, None)
-    while left:
-        nxt = min(left, key=lambda s: math.dist(here, _pt(problem, s)))
-        left.remove(nxt)
-        tour.append(nxt)
-        here = _pt(problem, nxt)
-    return tour
-
+from sim.routing import RoutingProblem, route_is_feasible
+from sim.routing.heuristic import plan_heuristic
 
 # --------------------------------------------------------------------------- edge cases
 
 
 def test_zero_stops_gives_empty_plan() -> None:
     problem = make_problem(0)
-    plan = plan_routes(problem)
+    plan = plan_heuristic(problem)
     assert plan.routes == ()
     assert plan.unassigned.shape == (0,)
     check_plan(problem, plan)
@@ -172,11 +37,11 @@ def test_zero_stops_gives_empty_plan() -> None:
 
 def test_single_stop_is_an_out_and_back_route() -> None:
     problem = make_problem(1, seed=3, routes_by_volume=0.5)
-    plan = plan_routes(problem)
+    plan = plan_heuristic(problem)
     check_plan(problem, plan)
     assert len(plan.routes) == 1
     assert plan.routes[0].stops.tolist() == [0]
-    radius = math.dist(_pt(problem, None), _pt(problem, 0))
+    radius = math.dist(point(problem, None), point(problem, 0))
     assert plan.routes[0].distance_km == pytest.approx(2 * problem.circuity * radius)
 
 
@@ -199,7 +64,7 @@ def test_oversized_and_unreachable_stops_are_unassigned() -> None:
         area_speed_kmh=base.area_speed_kmh,
         stem_speed_kmh=base.stem_speed_kmh,
     )
-    plan = plan_routes(problem)
+    plan = plan_heuristic(problem)
     check_plan(problem, plan)
     assert plan.unassigned.tolist() == [7, 11]
 
@@ -207,14 +72,14 @@ def test_oversized_and_unreachable_stops_are_unassigned() -> None:
 def test_stop_that_exactly_fills_a_van_is_served() -> None:
     base = make_problem(1, seed=5)
     problem = dataclasses.replace(base, vehicle_capacity_m3=float(base.stop_volume_m3[0]))
-    plan = plan_routes(problem)
+    plan = plan_heuristic(problem)
     check_plan(problem, plan)
     assert plan.unassigned.size == 0
 
 
 def test_no_vehicles_leaves_everything_unassigned() -> None:
     problem = dataclasses.replace(make_problem(20, seed=6), max_routes=0)
-    plan = plan_routes(problem)
+    plan = plan_heuristic(problem)
     check_plan(problem, plan)
     assert plan.routes == ()
     assert plan.unassigned.tolist() == list(range(20))
@@ -239,27 +104,16 @@ def test_no_vehicles_leaves_everything_unassigned() -> None:
 )
 def test_plans_are_feasible_and_complete(seed: int, n: int, kwargs: dict[str, Any]) -> None:
     problem = make_problem(n, seed=seed, **kwargs)
-    plan = plan_routes(problem)
+    plan = plan_heuristic(problem)
     check_plan(problem, plan)
     assert plan.routes, "some stops are servable in every case above"
 
 
 def test_routes_use_the_fleet_when_everything_fits() -> None:
     problem = make_problem(300, seed=20, routes_by_volume=4.0, max_routes=8)
-    plan = plan_routes(problem)
+    plan = plan_heuristic(problem)
     check_plan(problem, plan)
     assert plan.unassigned.size == 0
-
-
-def test_helpers_match_independent_computation() -> None:
-    problem = make_problem(30, seed=21)
-    order = np.array([5, 2, 17, 29, 0, 11], dtype=np.intp)
-    stops = order.tolist()
-    assert route_distance_km(problem, order) == pytest.approx(ref_distance(problem, stops))
-    assert route_duration_h(problem, order) == pytest.approx(ref_duration(problem, stops))
-    one = np.array([4], dtype=np.intp)
-    assert route_duration_h(problem, one) == pytest.approx(ref_duration(problem, [4]))
-    assert route_distance_km(problem, np.array([], dtype=np.intp)) == 0.0
 
 
 # --------------------------------------------------------------------------- tour quality
@@ -267,7 +121,7 @@ def test_helpers_match_independent_computation() -> None:
 
 def test_single_route_never_worse_than_nearest_neighbour_and_clearly_better() -> None:
     problem = make_problem(250, seed=30, routes_by_volume=0.5, max_routes=1)
-    plan = plan_routes(problem)
+    plan = plan_heuristic(problem)
     check_plan(problem, plan)
     assert len(plan.routes) == 1 and plan.unassigned.size == 0
     stops = plan.routes[0].stops.tolist()
@@ -282,7 +136,7 @@ def test_single_route_never_worse_than_nearest_neighbour_and_clearly_better() ->
 @pytest.mark.parametrize("seed", [31, 32, 33])
 def test_every_route_no_longer_than_nn_order_of_its_stops(seed: int) -> None:
     problem = make_problem(300, seed=seed, routes_by_volume=4.0, max_routes=6)
-    plan = plan_routes(problem)
+    plan = plan_heuristic(problem)
     check_plan(problem, plan)
     for route in plan.routes:
         stops = route.stops.tolist()
@@ -293,11 +147,11 @@ def test_routes_are_two_opt_and_relocate_optimal() -> None:
     # Checked from scratch: no pair of edges can be uncrossed and no single stop moved
     # elsewhere in its route for a gain, i.e. the local search really ran to convergence.
     problem = make_problem(240, seed=34, routes_by_volume=2.0, max_routes=4)
-    plan = plan_routes(problem)
+    plan = plan_heuristic(problem)
     check_plan(problem, plan)
     for route in plan.routes:
         nodes: list[int | None] = [None, *route.stops.tolist(), None]
-        pts = [_pt(problem, v) for v in nodes]
+        pts = [point(problem, v) for v in nodes]
 
         def d(u: int, v: int, pts: list[tuple[float, float]] = pts) -> float:
             return math.dist(pts[u], pts[v])
@@ -346,7 +200,7 @@ def test_duration_limit_that_rules_out_the_shortest_tour(seed: int) -> None:
     problem = dataclasses.replace(base, max_route_hours=limit)
     best_feasible = min(dist for dist, dur in zip(dists, durs, strict=True) if dur <= limit)
 
-    plan = plan_routes(problem)
+    plan = plan_heuristic(problem)
     check_plan(problem, plan)
     assert plan.unassigned.size == 0 and len(plan.routes) == 1
     assert plan.routes[0].distance_km <= best_feasible * 1.03
@@ -378,7 +232,7 @@ def test_circle_around_depot_known_optimum() -> None:
     # 2r + (n - 1) * chord is optimal, reached by visiting the points in circle order.
     n, radius = 48, 5.0
     problem = _circle_problem(n, (0.0, 0.0), seed=40)
-    plan = plan_routes(problem)
+    plan = plan_heuristic(problem)
     check_plan(problem, plan)
     chord = 2.0 * radius * math.sin(math.pi / n)
     optimum = problem.circuity * (2.0 * radius + (n - 1) * chord)
@@ -392,7 +246,7 @@ def test_circle_with_depot_on_the_rim_known_optimum() -> None:
     n, radius = 40, 5.0
     half = math.pi / n
     problem = _circle_problem(n, (radius * math.cos(-half), radius * math.sin(-half)), seed=41)
-    plan = plan_routes(problem)
+    plan = plan_heuristic(problem)
     check_plan(problem, plan)
     chord = 2.0 * radius * math.sin(math.pi / n)
     half_chord = 2.0 * radius * math.sin(half / 2.0)
@@ -420,7 +274,7 @@ def test_sweep_keeps_clusters_whole() -> None:
         area_speed_kmh=20.0,
         stem_speed_kmh=35.0,
     )
-    plan = plan_routes(problem)
+    plan = plan_heuristic(problem)
     check_plan(problem, plan)
     assert plan.unassigned.size == 0
     assert sorted(sorted({int(s) // 20 for s in r.stops}) for r in plan.routes) == [[0], [1], [2]]
@@ -431,7 +285,7 @@ def test_sweep_keeps_clusters_whole() -> None:
 
 def test_fleet_too_small_leaves_out_the_least_urgent() -> None:
     problem = make_problem(600, seed=50, routes_by_volume=6.0, max_routes=2, n_priorities=10)
-    plan = plan_routes(problem)
+    plan = plan_heuristic(problem)
     check_plan(problem, plan)
     assert plan.unassigned.size > 100
     prio = np.asarray(problem.stop_priority)
@@ -443,7 +297,7 @@ def test_fleet_too_small_leaves_out_the_least_urgent() -> None:
 
 def test_time_limited_fleet_serves_urgent_stops_first() -> None:
     problem = make_problem(500, seed=51, routes_by_volume=1.0, max_route_hours=3.0, max_routes=2, n_priorities=10)
-    plan = plan_routes(problem)
+    plan = plan_heuristic(problem)
     check_plan(problem, plan)
     prio = np.asarray(problem.stop_priority)
     served = np.concatenate([r.stops for r in plan.routes])
@@ -456,18 +310,6 @@ def test_time_limited_fleet_serves_urgent_stops_first() -> None:
 # --------------------------------------------------------------------------- weight, range, stops, windows
 
 
-def with_slots(problem: RoutingProblem, slot_h: float, day_h: float = 8.0, seed: int = 0) -> RoutingProblem:
-    """Each stop gets a random delivery slot of ``slot_h`` hours within the first ``day_h``."""
-    rng = np.random.default_rng(seed)
-    starts = np.arange(0.0, day_h - slot_h + 1e-9, slot_h)
-    start = rng.choice(starts, size=len(problem.stop_xy))
-    return dataclasses.replace(problem, stop_tw_start_h=start, stop_tw_end_h=start + slot_h)
-
-
-def served(plan: RoutePlan) -> list[int]:
-    return sorted(int(s) for r in plan.routes for s in r.stops)
-
-
 def test_new_fields_default_to_the_old_behaviour() -> None:
     problem = make_problem(300, seed=90, routes_by_volume=3.0, max_routes=4, max_route_hours=6.0)
     explicit = dataclasses.replace(
@@ -477,7 +319,7 @@ def test_new_fields_default_to_the_old_behaviour() -> None:
         max_route_km=math.inf,
         max_stops_per_route=None,
     )
-    first, second = plan_routes(problem), plan_routes(explicit)
+    first, second = plan_heuristic(problem), plan_heuristic(explicit)
     assert [r.stops.tolist() for r in first.routes] == [r.stops.tolist() for r in second.routes]
 
 
@@ -486,7 +328,7 @@ def test_weight_is_a_second_capacity() -> None:
     weight = np.random.default_rng(91).uniform(1.0, 30.0, size=300)
     payload = float(weight.sum()) / 4.0  # weight, not volume, now needs >= 4 vans
     problem = dataclasses.replace(base, stop_weight_kg=weight, vehicle_payload_kg=payload)
-    plan = plan_routes(problem)
+    plan = plan_heuristic(problem)
     check_plan(problem, plan)
     assert plan.unassigned.size == 0
     assert len(plan.routes) >= 4
@@ -498,7 +340,7 @@ def test_weight_limits_what_a_small_fleet_serves() -> None:
     weight = np.full(200, 10.0)
     weight[5] = 500.0  # heavier than a van can carry
     problem = dataclasses.replace(base, stop_weight_kg=weight, vehicle_payload_kg=400.0)
-    plan = plan_routes(problem)
+    plan = plan_heuristic(problem)
     check_plan(problem, plan)
     assert 5 in plan.unassigned.tolist()
     assert len(served(plan)) <= 80  # 2 vans x 40 stops of 10 kg
@@ -507,18 +349,18 @@ def test_weight_limits_what_a_small_fleet_serves() -> None:
 
 def test_range_limits_route_km() -> None:
     base = make_problem(300, seed=93, side_km=30.0, routes_by_volume=1.0, max_routes=20)
-    free = plan_routes(base)
+    free = plan_heuristic(base)
     longest = max(r.distance_km for r in free.routes)
     problem = dataclasses.replace(base, max_route_km=longest / 3.0)
-    plan = plan_routes(problem)
+    plan = plan_heuristic(problem)
     check_plan(problem, plan)
     assert max(r.distance_km for r in plan.routes) <= longest / 3.0
     assert len(plan.routes) > len(free.routes)
     # A stop whose out-and-back trip is longer than the range can never be served.
     far = dataclasses.replace(problem, max_route_km=1.0)
-    far_plan = plan_routes(far)
+    far_plan = plan_heuristic(far)
     check_plan(far, far_plan)
-    reach = [2 * problem.circuity * math.dist(_pt(problem, None), _pt(problem, i)) for i in range(300)]
+    reach = [2 * problem.circuity * math.dist(point(problem, None), point(problem, i)) for i in range(300)]
     assert set(served(far_plan)) <= {i for i in range(300) if reach[i] <= 1.0}
 
 
@@ -526,49 +368,37 @@ def test_range_limits_route_km() -> None:
 def test_max_stops_per_route(max_stops: int) -> None:
     base = make_problem(120, seed=94, routes_by_volume=0.5, max_routes=12, n_priorities=6)
     problem = dataclasses.replace(base, max_stops_per_route=max_stops)
-    plan = plan_routes(problem)
+    plan = plan_heuristic(problem)
     check_plan(problem, plan)
     assert len(served(plan)) == min(120, 12 * max_stops)
     if max_stops == 1:
         # Drone sorties: the 12 most urgent stops, the nearest first among equals.
         prio = np.asarray(problem.stop_priority)
-        dist = [math.dist(_pt(problem, None), _pt(problem, i)) for i in range(120)]
+        dist = [math.dist(point(problem, None), point(problem, i)) for i in range(120)]
         expected = sorted(range(120), key=lambda i: (prio[i], dist[i], i))[:12]
         assert served(plan) == sorted(expected)
-
-
-def test_arrival_times_and_waiting_match_independent_computation() -> None:
-    problem = with_slots(make_problem(40, seed=95), slot_h=1.0, day_h=6.0, seed=95)
-    order = [3, 17, 8, 22, 39, 0, 12]
-    arrivals, back = ref_schedule(problem, order)
-    assert route_arrival_times_h(problem, np.array(order)) == pytest.approx(arrivals, rel=1e-12, abs=1e-12)
-    assert route_duration_h(problem, np.array(order)) == pytest.approx(back, rel=1e-12, abs=1e-12)
-    # Waiting counts: with the slots the route takes longer than without them.
-    plain = dataclasses.replace(problem, stop_tw_start_h=None, stop_tw_end_h=None)
-    assert route_duration_h(problem, np.array(order)) > route_duration_h(plain, np.array(order)) + 0.1
-    assert route_arrival_times_h(problem, np.array([], dtype=np.intp)).shape == (0,)
 
 
 def test_single_stop_waits_for_its_window() -> None:
     base = make_problem(1, seed=96, routes_by_volume=0.5)
     problem = dataclasses.replace(base, stop_tw_start_h=np.array([3.0]), stop_tw_end_h=np.array([4.0]))
-    plan = plan_routes(problem)
+    plan = plan_heuristic(problem)
     check_plan(problem, plan)
-    stem_h = problem.circuity * math.dist(_pt(problem, None), _pt(problem, 0)) / problem.stem_speed_kmh
+    stem_h = problem.circuity * math.dist(point(problem, None), point(problem, 0)) / problem.stem_speed_kmh
     assert stem_h < 3.0
     assert plan.routes[0].duration_h == pytest.approx(3.0 + float(problem.stop_service_h[0]) + stem_h)
     # Unreachable by the end of its window: unassigned; waiting past the shift: too.
     late = dataclasses.replace(problem, stop_tw_start_h=np.array([0.0]), stop_tw_end_h=np.array([stem_h / 2]))
-    assert plan_routes(late).unassigned.tolist() == [0]
+    assert plan_heuristic(late).unassigned.tolist() == [0]
     short = dataclasses.replace(problem, max_route_hours=3.0)
-    assert plan_routes(short).unassigned.tolist() == [0]
+    assert plan_heuristic(short).unassigned.tolist() == [0]
 
 
 @pytest.mark.parametrize(("seed", "slot_h"), [(97, 1.0), (98, 2.0), (99, 4.0)])
 def test_time_windows_are_met(seed: int, slot_h: float) -> None:
     base = make_problem(250, seed=seed, side_km=15.0, routes_by_volume=2.0, max_routes=6, max_route_hours=9.0)
     problem = with_slots(base, slot_h, seed=seed)
-    plan = plan_routes(problem)
+    plan = plan_heuristic(problem)
     check_plan(problem, plan)
     # Not a quality bound, just that the heuristic does serve most stops when it can.
     assert len(served(plan)) > 125
@@ -590,39 +420,20 @@ def test_windows_cannot_make_the_heuristic_return_an_infeasible_route() -> None:
             max_route_km=120.0,
             max_stops_per_route=40,
         )
-        plan = plan_routes(problem)
+        plan = plan_heuristic(problem)
         check_plan(problem, plan)
         for route in plan.routes:
             assert route_is_feasible(problem, route.stops)
 
 
-def test_route_is_feasible_flags_each_violation() -> None:
-    problem = make_problem(20, seed=107, routes_by_volume=0.2)
-    stops = np.array([0, 1, 2])
-    heavy = dataclasses.replace(problem, stop_weight_kg=np.full(20, 5.0), vehicle_payload_kg=14.0)
-    assert route_is_feasible(problem, stops)
-    assert route_is_feasible(problem, np.array([], dtype=np.intp))
-    assert route_is_feasible(dataclasses.replace(heavy, vehicle_payload_kg=15.0), stops)
-    assert not route_is_feasible(heavy, stops)
-    assert not route_is_feasible(dataclasses.replace(problem, max_stops_per_route=2), stops)
-    assert not route_is_feasible(dataclasses.replace(problem, vehicle_capacity_m3=0.01), stops)
-    assert not route_is_feasible(dataclasses.replace(problem, max_route_km=1.0), stops)
-    assert not route_is_feasible(dataclasses.replace(problem, max_route_hours=0.1), stops)
-    arrivals, _ = ref_schedule(problem, stops.tolist())
-    open_end = dataclasses.replace(problem, stop_tw_end_h=np.full(20, max(arrivals) + 1e-9))
-    assert route_is_feasible(open_end, stops)
-    closed = dataclasses.replace(problem, stop_tw_end_h=np.full(20, max(arrivals) - 1e-6))
-    assert not route_is_feasible(closed, stops)
-
-
-# --------------------------------------------------------------------------- determinism, speed
+# --------------------------------------------------------------------------- determinism, size
 
 
 def test_deterministic() -> None:
     problem = make_problem(400, seed=60, routes_by_volume=5.0, max_routes=4, max_route_hours=6.0)
     arrays = ("depot_xy", "stop_xy", "stop_volume_m3", "stop_service_h", "stop_priority")
     copy = dataclasses.replace(problem, **{name: getattr(problem, name).copy() for name in arrays})
-    first, second = plan_routes(problem), plan_routes(copy)
+    first, second = plan_heuristic(problem), plan_heuristic(copy)
     assert len(first.routes) == len(second.routes)
     for a, b in zip(first.routes, second.routes, strict=True):
         assert a.stops.tolist() == b.stops.tolist()
@@ -630,14 +441,9 @@ def test_deterministic() -> None:
     assert first.unassigned.tolist() == second.unassigned.tolist()
 
 
-def test_large_day_is_fast() -> None:
-    # Generous bound (the measured time is ~0.1 s) so that a slow CI machine does not
-    # fail it, but an accidental O(n^3) step would.
+def test_large_day_is_served_completely() -> None:
     problem = make_problem(1500, seed=70, side_km=30.0, routes_by_volume=12.0, max_routes=13)
-    plan_routes(problem)
-    start = time.perf_counter()
-    plan = plan_routes(problem)
-    elapsed = time.perf_counter() - start
+    plan = plan_heuristic(problem)
     check_plan(problem, plan)
     assert plan.unassigned.size == 0
-    assert elapsed < 3.0
+    assert len(plan.routes) <= 13

@@ -1,0 +1,226 @@
+"""Route construction: nearest-neighbour tours, the time-oriented variant, and the sweep.
+
+The sweep sorts stops by polar angle around their centroid, starting just after the
+largest angular gap (so no natural cluster is cut in two). Each route takes the longest
+run of the next stops in angular order whose nearest-neighbour tour from the depot is
+feasible. Capacity and service-time bounds give an upper limit on the run length from
+cumulative sums; the run length itself is found by a galloping search followed by
+bisection on the NN-tour feasibility (about log2(k) NN tours per route instead of k), which
+stops at a length k where k stops are feasible and k + 1 are not -- the same stopping rule
+as adding stops one at a time, at a fraction of the cost.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim.routing.arrays import ProblemArrays
+from sim.routing.schedule import FloatArray, IntArray, no_wait_duration_h
+from sim.routing.tolerances import SLACK_H, SLACK_KM
+
+
+def nearest_neighbour_positions(d0: FloatArray, w: FloatArray) -> IntArray:
+    """Nearest-neighbour order from the depot over k stops.
+
+    ``d0`` holds depot->stop distances, ``w`` the k x k stop distances; ``w`` is consumed
+    (visited columns are overwritten with inf so each step is one argmin on one row).
+    Returns the visiting order as positions 0..k-1; ties go to the lowest position.
+    """
+    k = int(d0.shape[0])
+    order = [0] * k
+    j = int(d0.argmin())
+    order[0] = j
+    w[:, j] = np.inf
+    # Plain method calls and a list: this loop is the construction's hot spot, and the
+    # np.argmin wrapper and per-step float() conversions cost more than the work itself.
+    for s in range(1, k):
+        j = int(w[j].argmin())
+        w[:, j] = np.inf
+        order[s] = j
+    return np.asarray(order, dtype=np.intp)
+
+
+def nearest_neighbour_local(dist: FloatArray) -> IntArray:
+    """NN order (local node ids 1..k) on a local distance matrix with the depot at node 0."""
+    return nearest_neighbour_positions(dist[0, 1:], dist[1:, 1:].copy()) + 1
+
+
+def nearest_neighbour_order(depot_xy: np.ndarray, stop_xy: np.ndarray) -> IntArray:
+    """Visiting order (indices into ``stop_xy``) of the nearest-neighbour tour from the depot.
+
+    Straight-line distances suffice: a uniform circuity factor does not change
+    which stop is nearest. Ties go to the lowest index.
+    """
+    xy = np.asarray(stop_xy, dtype=np.float64).reshape(-1, 2)
+    if len(xy) == 0:
+        return np.zeros(0, dtype=np.intp)
+    depot = np.asarray(depot_xy, dtype=np.float64).reshape(2)
+    d0 = np.hypot(xy[:, 0] - depot[0], xy[:, 1] - depot[1])
+    diff = xy[:, None, :] - xy[None, :, :]
+    return nearest_neighbour_positions(d0, np.hypot(diff[..., 0], diff[..., 1]))
+
+
+
+class PrefixTours:
+    """NN tours of prefixes of a run of stops, with the distance matrix grown on demand."""
+
+    def __init__(self, arrays: ProblemArrays, run: IntArray, k_max: int) -> None:
+        self.arrays = arrays
+        self.run = run
+        self.k_max = k_max
+        self.size = 0
+        self.dist = np.zeros((0, 0))
+        self.cum_serv = np.cumsum(arrays.serv[run[:k_max]])
+        self.orders: dict[int, IntArray] = {1: np.zeros(1, dtype=np.intp)}
+
+    def _ensure(self, k: int) -> None:
+        if k > self.size:
+            self.size = min(self.k_max, max(k, 2 * self.size, 32))
+            self.dist = self.arrays.pair_distance(self.arrays.xy[self.run[: self.size]])
+
+    def feasible(self, k: int) -> bool:
+        """Whether the NN tour of the first k stops fits the duration limit (and range, windows).
+
+        Under time windows a time-oriented NN tour is tried as well when the plain one
+        misses a window; ``route(k)`` then returns whichever passed.
+        """
+        if k == 1:
+            # Every stop that reaches construction passed the out-and-back check.
+            return True
+        self._ensure(k)
+        arrays = self.arrays
+        d0 = arrays.d0[self.run[:k]]
+        order = nearest_neighbour_positions(d0, self.dist[:k, :k].copy())
+        self.orders[k] = order
+        if arrays.use_tw:
+            if arrays.timing_ok(self.run[order]):
+                return True
+            timed = time_oriented_nearest_neighbour(arrays, self.run[:k], d0, self.dist[:k, :k])
+            if arrays.timing_ok(self.run[timed]):
+                self.orders[k] = timed
+                return True
+            return False
+        inner = float(self.dist[order[:-1], order[1:]].sum())
+        dur = no_wait_duration_h(
+            float(d0[order[0]]) + float(d0[order[-1]]), inner, float(self.cum_serv[k - 1]), arrays.stem, arrays.area
+        )
+        if dur > arrays.max_h - SLACK_H:
+            return False
+        return not arrays.use_km or float(d0[order[0]]) + inner + float(d0[order[-1]]) <= arrays.max_km - SLACK_KM
+
+    def route(self, k: int) -> IntArray:
+        """The stops of the first-k prefix in NN order."""
+        if k not in self.orders:
+            self.feasible(k)
+        return self.run[self.orders[k]]
+
+
+def time_oriented_nearest_neighbour(
+    arrays: ProblemArrays, stops: IntArray, d0: FloatArray, dist: FloatArray
+) -> IntArray:
+    """Time-oriented nearest neighbour over ``stops`` (returns positions into ``stops``).
+
+    The next stop is the one whose service can start first (arrival, or window start if
+    later); among equal starts, the nearest. With slot-shaped windows this serves the
+    open slot's stops nearest-first before driving on to the next slot.
+    """
+    k = int(stops.shape[0])
+    # A visited stop's window start is set to inf, so its start time is inf from then on.
+    early = arrays.tw_e[stops].copy()
+    serv = arrays.serv[stops].tolist()
+    inv_area = 1.0 / arrays.area
+    order = [0] * k
+    now = 0.0
+    travel = d0 / arrays.stem
+    start = np.empty(k)
+    # In-place ufuncs and bound methods: this loop runs k times per construction prefix
+    # tried, and allocation and wrapper overhead would dominate the arithmetic.
+    for step in range(k):
+        np.add(travel, now, out=start)
+        np.maximum(start, early, out=start)
+        first = start.min()
+        j = int(np.where(start <= first, travel, np.inf).argmin())
+        order[step] = j
+        now = float(start[j]) + serv[j]
+        early[j] = np.inf
+        travel = dist[j] * inv_area
+    return np.asarray(order, dtype=np.intp)
+
+
+def largest_feasible_prefix(tours: PrefixTours, k_max: int, guess: int) -> int:
+    """A prefix length k with k feasible and k + 1 infeasible (or k = k_max).
+
+    Gallops from the previous route's size (routes of a day tend to be alike), then bisects.
+    """
+    k0 = min(k_max, max(1, guess))
+    step = max(1, k0 // 4)
+    if tours.feasible(k0):
+        lo = k0
+        while lo < k_max:
+            hi = min(k_max, lo + step)
+            if not tours.feasible(hi):
+                break
+            lo = hi
+            step *= 2
+        else:
+            return lo
+    else:
+        hi = k0
+        while True:
+            lo = max(1, hi - step)
+            if tours.feasible(lo):
+                break
+            hi = lo
+            step *= 2
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if tours.feasible(mid):
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def sweep_order(arrays: ProblemArrays, stops: IntArray) -> IntArray:
+    """Stops in polar-angle order around their centroid, starting after the largest gap."""
+    xy = arrays.xy[stops]
+    centre = xy.mean(axis=0)
+    ang = np.arctan2(xy[:, 1] - centre[1], xy[:, 0] - centre[0])
+    order = np.lexsort((stops, ang))
+    start = 0
+    if order.shape[0] > 1:
+        a = ang[order]
+        gaps = np.diff(a)
+        wrap = float(a[0]) + 2.0 * math.pi - float(a[-1])
+        g = int(np.argmax(gaps))
+        if float(gaps[g]) > wrap:
+            start = g + 1
+    return stops[np.roll(order, -start)]
+
+
+def sweep_build(arrays: ProblemArrays, stops: IntArray, n_vehicles: int) -> tuple[list[IntArray], IntArray]:
+    """Sweep clustering into at most ``n_vehicles`` NN-ordered routes; returns (routes, overflow)."""
+    if n_vehicles <= 0 or stops.shape[0] == 0:
+        return [], stops
+    seq = sweep_order(arrays, stops)
+    routes: list[IntArray] = []
+    pos = 0
+    guess = 16
+    while pos < seq.shape[0] and len(routes) < n_vehicles:
+        run = seq[pos:]
+        # Capacity and service time alone already bound the run length (hard limits).
+        k_cap = int(np.searchsorted(np.cumsum(arrays.vol[run]), arrays.cap, side="right"))
+        k_srv = int(np.searchsorted(np.cumsum(arrays.serv[run]), arrays.max_h, side="right"))
+        k_max = max(1, min(k_cap, k_srv))
+        if arrays.use_wt:
+            k_max = max(1, min(k_max, int(np.searchsorted(np.cumsum(arrays.wt[run]), arrays.payload, side="right"))))
+        if arrays.use_stops:
+            k_max = min(k_max, arrays.max_stops)
+        tours = PrefixTours(arrays, run, k_max)
+        k = largest_feasible_prefix(tours, k_max, guess)
+        routes.append(tours.route(k))
+        pos += k
+        guess = k
+    return routes, seq[pos:]
