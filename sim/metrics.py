@@ -1,4 +1,8 @@
-"""KPIs as pure functions of a run's tables (no SimPy here, so they can be tested on synthetic tables).
+"""KPIs as pure functions of a run's records and tables (no SimPy here, so they can be tested on synthetic data).
+
+``summarize_run`` is the one entry that builds a run's ``summary.json``; the
+parcel table's service columns are defined here too (``parcel_service_columns``),
+so a KPI and the column it is computed from never disagree.
 
 The measurement window is [warm-up end, run end]: costs are the ledger entries
 posted in it and parcels are those ordered in it. Cost per parcel divides the
@@ -26,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from sim.ledger import PARCEL_STAGES, STAGES, TRANSPORT_COMPONENTS
-from sim.records import FINAL_STATES
+from sim.records import FINAL_STATES, ParcelState, ParcelStore, PlantRecord, RunRecords
 
 
 def _in_window(table: pd.DataFrame, column: str, start_h: float, end_h: float) -> pd.DataFrame:
@@ -64,7 +68,7 @@ def cost_summary(ledger: pd.DataFrame, parcels_ordered: int, delivered: int) -> 
     transport = ledger[ledger["component"].isin(list(TRANSPORT_COMPONENTS))]
     transport_total = _fsum(transport["amount"])
     transport_last_mile = _fsum(transport.loc[transport["leg"] == "last_mile", "amount"])
-    per_parcel = {stage: _ratio(value, parcels_ordered) for stage, value in by_stage.items()}
+    per_parcel: dict[str, float] = {stage: _ratio(value, parcels_ordered) for stage, value in by_stage.items()}
     per_parcel.update(
         upstream=_ratio(upstream, parcels_ordered),
         last_mile=_ratio(last_mile, parcels_ordered),
@@ -80,6 +84,36 @@ def cost_summary(ledger: pd.DataFrame, parcels_ordered: int, delivered: int) -> 
         "cost_per_parcel": per_parcel,
         "cost_per_delivered_parcel": _ratio(total, delivered),
         "last_mile_cost_per_delivered_parcel": _ratio(last_mile, delivered),
+    }
+
+
+def parcel_service_columns(parcels: ParcelStore, start_h: float, end_h: float) -> dict[str, np.ndarray]:
+    """The service KPIs of every parcel: the parcel table's columns the service and parcel summaries read.
+
+    ``in_window``: ordered inside [start_h, end_h]; ``delivered_via``: "home",
+    "pickup_point" or "carrier" for a delivered parcel, "" otherwise;
+    ``lead_time_h``: order to delivery; ``available_time_h``: when the parcel
+    was in the customer's reach; ``on_time`` and ``lateness_h``: against the promise.
+    """
+    state = parcels.view("state")
+    delivered = state == ParcelState.DELIVERED
+    via = np.where(delivered, np.where(parcels.view("outsourced"), "carrier",
+                                       np.where(parcels.view("via_pickup"), "pickup_point", "home")), "")
+    order_time = parcels.view("order_time_h")
+    delivered_time = parcels.view("delivered_time_h")
+    promise = parcels.view("promise_h")
+    handover = parcels.view("pickup_handover_h")
+    served = delivered | (state == ParcelState.AT_PICKUP_POINT)
+    # The promise is kept when the parcel is in the customer's reach: handed over at the door, or
+    # put into a pickup point or locker (however long the customer then takes to collect it).
+    available = np.where(np.isnan(handover), delivered_time, handover)
+    return {
+        "in_window": (order_time >= start_h) & (order_time <= end_h),
+        "delivered_via": via,
+        "lead_time_h": delivered_time - order_time,
+        "available_time_h": available,
+        "on_time": served & (available <= promise),
+        "lateness_h": np.where(served, np.maximum(available - promise, 0.0), np.nan),
     }
 
 
@@ -264,7 +298,7 @@ def channel_summary(
     the two shares sum to 1.
     """
     shares = channel_shares(online_units, store_units)
-    stages = {"online": list(PARCEL_STAGES), "store": [s for s in STAGES if s != "last_mile"]}
+    stages: dict[str, list[str]] = {"online": list(PARCEL_STAGES), "store": [s for s in STAGES if s != "last_mile"]}
     out: dict[str, Any] = {"network_total_cost": _fsum(ledger["amount"])}
     if emissions is not None:
         out["network_co2e_kg"] = _fsum(emissions["co2e_kg"])
@@ -359,6 +393,53 @@ def summarize(
         channels = channel_summary(in_window, ordered, store_units, emissions_in_window)
         channels["stores"] = store_summary(store_sales, store_orders, trips, start_h, end_h)
         summary["channels"] = channels
+    return summary
+
+
+def plant_kpis(plant: PlantRecord, start_h: float, end_h: float) -> dict[str, float | int]:
+    """A factory's KPIs over [start_h, end_h).
+
+    ``units_produced``: units finished; ``downtime_hours``: hours broken down;
+    ``setups``: product changes started; ``setup_hours``: working time they
+    cost (``setups * setup_hours``, whole set-ups); ``fg_units`` and
+    ``backlog_units``: finished goods at the factory and open orders at the end.
+    """
+    produced = sum(units for t, _, units in plant.output if start_h <= t < end_h)
+    down = sum(max(0.0, min(b, end_h) - max(a, start_h)) for a, b in plant.downtime)
+    setups = sum(1 for t, _ in plant.setups if start_h <= t < end_h)
+    return {
+        "units_produced": int(produced),
+        "downtime_hours": float(down),
+        "setups": setups,
+        "setup_hours": setups * plant.setup_hours,
+        "fg_units": plant.fg_units,
+        "backlog_units": plant.backlog_units,
+    }
+
+
+def disruption_load(occurrences: list[dict[str, Any]], end_h: float) -> dict[str, float]:
+    """How much disruption a run drew: its occurrences, and the hours of their events inside the run."""
+    return {
+        "occurrences": len(occurrences),
+        "hours": math.fsum(max(0.0, min(o["end_h"], end_h) - o["start_h"]) for o in occurrences),
+    }
+
+
+def summarize_run(records: RunRecords, tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
+    """The complete ``summary.json`` of a run, from its records and the tables exported from them.
+
+    ``tables`` is ``sim.tables.run_tables(records, ...)``: the store tables are
+    in it only when the run has shops.
+    """
+    start_h, end_h = records.warmup_end_h, records.end_h
+    summary = summarize(tables["ledger"], tables["parcels"], tables["routes"], tables["trips"], start_h, end_h,
+                        emissions=tables["emissions"], store_sales=tables.get("store_sales"),
+                        store_orders=tables.get("store_orders"))
+    # Production is not in the ledger (it is not logistics cost): the plants' own logs give their KPIs.
+    summary["factories"] = {plant.name: plant_kpis(plant, start_h, end_h) for plant in records.plants}
+    if records.disruptions is not None:
+        summary["disruptions"] = records.disruptions
+        summary["disruption_load"] = disruption_load(records.disruptions, end_h)
     return summary
 
 

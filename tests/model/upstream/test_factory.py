@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from sim import Scenario, load_scenario, run
 from sim.model.context import SimContext
-from sim.model.factory import RELEASE_EVERY_H, Plant
+from sim.model.upstream.factory import RELEASE_EVERY_H, Plant
 from sim.model.network import SupplyChain
 from sim.model.products import ProductTable
 from sim.scenario.schema import Factory

@@ -5,22 +5,19 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Generator
 from functools import partial
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import simpy
 
-from sim.model.central import CentralDC
+from sim.ledger import Stage
 from sim.model.context import SimContext
 from sim.model.demand import DemandModel
 from sim.model.geography import AreaGeometry
 from sim.model.lastmile import LastMileDepot
-from sim.model.operations import DockReceiving, PickingStation, Shift
-from sim.model.policies import StockPolicy
+from sim.model.ports import RoadTraffic
 from sim.model.products import ProductTable
 from sim.model.promise import promise_deadline_h
-from sim.model.stock import StockPoint
-from sim.model.stores import StoreNetwork
 from sim.model.streams import (
     ADDRESS,
     CHOOSE_PICKUP,
@@ -31,10 +28,15 @@ from sim.model.streams import (
     parcel_uniform,
     stable_hash,
 )
+from sim.model.upstream.central import CentralDC
+from sim.model.upstream.operations import DockReceiving, PickingStation, Shift
+from sim.model.upstream.policies import StockPolicy
+from sim.model.upstream.stock import StockPoint
+from sim.model.upstream.stores import StoreNetwork
 from sim.records import ParcelState, TrailEvent
 from sim.scenario.schema import RegionalWarehouse
 
-STAGE = "regional_warehouse"
+STAGE: Final[Stage] = "regional_warehouse"
 
 
 class RegionalDepot:
@@ -64,7 +66,7 @@ class RegionalDepot:
         self.to_pick_same_day: deque[int] = deque()
         self.picked_on_day: dict[int, int] = {}
         self.central = central
-        self.inbound = central.connect(self, config.supplier_distance_km)
+        self.inbound = central.connect(self, config.supplier_distance_km, config.supplier_dispatch)
         # While closed it receives, picks and dispatches nothing (None: it never closes in this run).
         self.gate = ctx.disruptions.gate(self.name, ctx.env)
         self.last_mile = LastMileDepot(ctx, config, index, products, self.geometry)
@@ -92,6 +94,15 @@ class RegionalDepot:
             )
         if policy.has_periodic:  # a warehouse reviewed only continuously spends no events on a review clock
             ctx.env.process(self._review_loop())
+
+    @property
+    def traffic(self) -> RoadTraffic:
+        """The area's road traffic (the couriers' and the store trucks')."""
+        return self.last_mile.traffic
+
+    def is_closed(self) -> bool:
+        """Whether a closure holds the warehouse now."""
+        return self.gate is not None and self.gate.closed()
 
     # --- customer orders -------------------------------------------------------
 
@@ -194,7 +205,7 @@ class RegionalDepot:
             self.backorder_units[product] += 1
             self.ctx.recorder.track(parcel_id, now, TrailEvent.BACKORDERED)
         if self.stock.continuous[product]:
-            self._review_product(product)
+            self.review_product(product)
 
     # --- replenishment -----------------------------------------------------------
 
@@ -208,7 +219,7 @@ class RegionalDepot:
         looks for units between the supplier's shelf and this one.
         """
         ctx = self.ctx
-        if self.gate is not None and self.gate.closed():
+        if self.is_closed():
             self._hold(load)
             return
         handling = float(load @ self.products.handling_multiplier) * self.config.handling_in_cost_per_unit
@@ -287,9 +298,13 @@ class RegionalDepot:
             if served:
                 self.stock.remove(product, served)
             if self.stock.continuous[product]:
-                self._review_product(product)
+                self.review_product(product)
 
-    def _review_product(self, product: int) -> None:
+    def cancel_on_order(self, product: int, units: int) -> None:
+        """The central warehouse will not deliver ``units`` of ``product`` on order (a lost sale there)."""
+        self.stock.cancel(product, units)
+
+    def review_product(self, product: int) -> None:
         """Continuous review of one product after a demand or receipt event.
 
         A shortfall that the central warehouse cancels (lost sales there) lowers
@@ -321,7 +336,7 @@ class RegionalDepot:
         day = 0
         while True:
             yield env.timeout(day * 24.0 + self.config.picking_cutoff_hour - env.now)
-            if self.gate is not None and self.gate.closed():
+            if self.is_closed():
                 day += 1
                 continue  # closed: nothing is picked; the orders wait for the first wave after the reopening
             # Same-day orders that missed yesterday's same-day wave are ordinary orders now.
@@ -342,7 +357,7 @@ class RegionalDepot:
         day = 0
         while True:
             yield env.timeout(day * 24.0 + cutoff - env.now)
-            if self.gate is not None and self.gate.closed():
+            if self.is_closed():
                 day += 1
                 continue
             count = min(capacity - self.picked_on_day.get(day, 0), len(self.to_pick_same_day))

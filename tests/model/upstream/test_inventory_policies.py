@@ -22,7 +22,7 @@ from sim.ledger import CostLedger
 from sim.metrics import parcel_summary
 from sim.model.context import SimContext
 from sim.model.network import SupplyChain
-from sim.model.policies import (
+from sim.model.upstream.policies import (
     BaseStockReorder,
     RQReorder,
     SSReorder,
@@ -32,7 +32,7 @@ from sim.model.policies import (
     make_policy,
 )
 from sim.model.products import ProductTable
-from sim.model.stock import StockPoint
+from sim.model.upstream.stock import StockPoint
 from sim.records import FINAL_STATES
 from sim.runner import parcel_frame
 from sim.scenario.schema import BaseStockPolicy, RQPolicy, SSPolicy, TQPolicy, TSPolicy

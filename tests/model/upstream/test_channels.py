@@ -11,7 +11,7 @@ import pytest
 from sim import RunResult, ScenarioError, load_scenario, run
 from sim.ledger import PARCEL_STAGES, channel_of
 from sim.metrics import channel_summary, cost_summary, window_ledger
-from sim.model.stores import load_trucks, share_out
+from sim.model.upstream.stores import load_trucks, share_out
 from sim.report import format_summary
 from tests.conftest import BASELINE, ROOT, short_run, short_scenario, units_located
 

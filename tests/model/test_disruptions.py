@@ -20,7 +20,7 @@ from sim import RunResult, ScenarioError, load_scenario, run
 from sim.metrics import daily_service
 from sim.model.context import SimContext
 from sim.model.disruptions import DisruptionSchedule, Occurrence, draw_occurrences
-from sim.model.factory import Plant
+from sim.model.upstream.factory import Plant
 from sim.model.products import ProductTable
 from sim.model.streams import RandomStreams
 from sim.output import clean_json
