@@ -17,18 +17,8 @@ from sim.model.geography import AreaGeometry
 from sim.model.lastmile import LastMileDepot
 from sim.model.ports import RoadTraffic
 from sim.model.products import ProductTable
-from sim.model.promise import promise_deadline_h
-from sim.model.streams import (
-    ADDRESS,
-    CHOOSE_PICKUP,
-    OUTSOURCE,
-    SAME_DAY,
-    SLOT,
-    TIME_WINDOW,
-    parcel_uniform,
-    stable_hash,
-)
 from sim.model.upstream.central import CentralDC
+from sim.model.upstream.choices import draw_customer_choices
 from sim.model.upstream.operations import DockReceiving, PickingStation, Shift
 from sim.model.upstream.policies import StockPolicy
 from sim.model.upstream.stock import StockPoint
@@ -117,69 +107,12 @@ class RegionalDepot:
                 self.index, orders.time_h, orders.x_km, orders.y_km, orders.product, orders.volume_m3,
                 orders.weight_kg, orders.key,
             )
-            self._customer_choices(ids, day)
+            draw_customer_choices(ctx, self.config, self.geometry, ids, day)
             for parcel_id, time_h in zip(ids.tolist(), orders.time_h.tolist(), strict=True):
                 if time_h > env.now:
                     yield env.timeout(time_h - env.now)
                 self._order(parcel_id)
             yield env.timeout((day + 1) * 24.0 - env.now)
-
-    def _customer_choices(self, ids: np.ndarray, day: int) -> None:
-        """What each customer chose at order time, and what they were promised.
-
-        Every choice comes from the parcel's own random numbers, so switching on
-        one option (lockers, outsourcing, slots) leaves the other draws alone.
-        """
-        ctx = self.ctx
-        parcels = ctx.parcels
-        area = self.config.area
-        service = ctx.scenario.service
-        fleet = self.config.fleet
-        delivery_day = ctx.weekday(day) in fleet.delivery_weekdays
-        n_slots = len(area.time_windows.slots)
-        households = area.area_km2 * area.households_per_km2
-        addresses = max(1, round(households / area.households_per_address))
-        discrete_addresses = area.households_per_address > 1 or area.consolidate_same_address
-        salt = stable_hash(f"addresses/{self.name}")
-        # A share of 0 never draws (a uniform in (0, 1) is never below 0): the same result, no hashing.
-        outsource_share = area.outsourcing.share
-        same_day_share = service.same_day_share if delivery_day else 0.0
-        pickup_share = area.pickup_choice_share
-        window_share = area.time_windows.share
-        # The promise depends only on the day, the order cut-off and same-day service: three values a day.
-        start_weekday = ctx.scenario.horizon.start_weekday
-        promise = {
-            (same, late): promise_deadline_h(
-                day * 24.0 + (service.order_cutoff_hour if late else 0.0), same, service,
-                fleet.delivery_weekdays, start_weekday,
-            )
-            for same, late in ((True, False), (False, False), (False, True))
-        }
-        for parcel_id in ids.tolist():
-            key = int(parcels.key[parcel_id])
-            hour = float(parcels.order_time_h[parcel_id]) - day * 24.0
-            outsourced = outsource_share > 0 and parcel_uniform(key, OUTSOURCE) < outsource_share
-            same_day = (
-                same_day_share > 0 and not outsourced and hour < service.same_day_cutoff_hour
-                and parcel_uniform(key, SAME_DAY) < same_day_share
-            )
-            wants_pickup = (
-                pickup_share > 0 and not outsourced and not same_day
-                and parcel_uniform(key, CHOOSE_PICKUP) < pickup_share
-            )
-            parcels.outsourced[parcel_id] = outsourced
-            parcels.same_day[parcel_id] = same_day
-            parcels.wants_pickup[parcel_id] = wants_pickup
-            parcels.chose_pickup[parcel_id] = wants_pickup
-            slotted = window_share > 0 and not (outsourced or wants_pickup)
-            if slotted and parcel_uniform(key, TIME_WINDOW) < window_share:
-                parcels.slot[parcel_id] = min(n_slots - 1, int(parcel_uniform(key, SLOT) * n_slots))
-            if discrete_addresses:
-                # The customer lives at one of the area's addresses: parcels can share a door.
-                address = min(addresses - 1, int(parcel_uniform(key, ADDRESS) * addresses))
-                parcels.address[parcel_id] = address
-                parcels.x_km[parcel_id], parcels.y_km[parcel_id] = self.geometry.address_xy(address, salt)
-            parcels.promise_h[parcel_id] = promise[(same_day, not same_day and hour >= service.order_cutoff_hour)]
 
     def _order(self, parcel_id: int) -> None:
         parcels = self.ctx.parcels
