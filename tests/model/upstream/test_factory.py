@@ -100,6 +100,20 @@ def test_daily_batch_makes_at_most_the_capacity_each_day() -> None:
     assert kpis_now(plant)["units_produced"] == 650
 
 
+def test_the_plant_record_holds_its_logs_and_its_stock_at_the_end() -> None:
+    env, plant, lane = make_plant()
+    plant.request(lane, STANDARD, 300)
+    env.run(until=24 * 1)  # one batch of 240 made; 60 still open
+    record = plant.record()
+    assert record.name == plant.name
+    assert record.output == [(6.0, STANDARD, 240)]
+    assert record.setups == [] and record.downtime == []
+    assert record.setup_hours == 0.0  # a daily batch never sets up
+    assert (record.fg_units, record.backlog_units) == (0, 60)
+    plant.output_log.append((30.0, STANDARD, 60))
+    assert record.output == [(6.0, STANDARD, 240)]  # a snapshot: the plant's later logging does not reach it
+
+
 @pytest.mark.parametrize("shift_hours", [8.0, 24.0])
 def test_continuous_production_respects_the_daily_capacity_and_the_shift(shift_hours: float) -> None:
     env, plant, lane = make_plant(mode="continuous", shift_hours=shift_hours)
