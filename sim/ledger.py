@@ -74,12 +74,13 @@ COMPONENTS: Final[tuple[Component, ...]] = get_args(Component)
 LEDGER_COLUMNS: Final[tuple[str, ...]] = ("time_h", "stage", "leg", "component", "channel", "facility", "amount")
 
 
-def channel_of(stage: str, component: str) -> str:
+def channel_of(stage: Stage | str, component: Component | str) -> Channel:
     """The sales channel of a cost: "online", "store", or "shared" (the upstream network both use).
 
     Home delivery and the per-order pick-pack serve only online parcels; the
     store truck, the shops' shelves and case picking for shops serve only the
     shops. Everything else (factories to the regional warehouse's shelf) is shared.
+    Names read back from a table (plain strings) are accepted as well as typed ones.
     """
     if stage == "last_mile":
         return "online"
@@ -123,7 +124,7 @@ class CostLedger:
     def to_frame(self) -> pd.DataFrame:
         """The ledger as a table with one row per entry."""
         # One channel_of call per distinct (stage, component), not per entry.
-        channels: dict[tuple[str, str], str] = {}
+        channels: dict[tuple[Stage, Component], Channel] = {}
         for pair in zip(self._stage, self._component, strict=True):
             if pair not in channels:
                 channels[pair] = channel_of(*pair)

@@ -7,12 +7,15 @@ Python object per parcel would dominate memory.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+
+from sim.ledger import CostLedger
 
 
 class ParcelState(IntEnum):
@@ -181,24 +184,6 @@ class ParcelStore:
         return self.cols[name][: self.size]
 
 
-@dataclass
-class Recorder:
-    """Rows of the smaller tables, collected as tuples during the run."""
-
-    routes: list[tuple[Any, ...]] = field(default_factory=list)
-    trips: list[tuple[Any, ...]] = field(default_factory=list)
-    inventory: list[tuple[Any, ...]] = field(default_factory=list)
-    trail: list[tuple[int, float, int]] | None = None
-    # Shops (the store channel): one row per regional warehouse, day and product.
-    store_sales: list[tuple[Any, ...]] = field(default_factory=list)
-    store_orders: list[tuple[Any, ...]] = field(default_factory=list)
-
-    def track(self, parcel_id: int, time_h: float, event: TrailEvent) -> None:
-        """Add one event to the parcel trail, if the trail is kept."""
-        if self.trail is not None:
-            self.trail.append((parcel_id, time_h, int(event)))
-
-
 class RouteRecord(NamedTuple):
     """One courier route or drone day, written when the vehicle is back and its cost is settled."""
 
@@ -287,6 +272,27 @@ TRIP_COLUMNS = TripRecord._fields
 INVENTORY_COLUMNS = InventoryRecord._fields
 STORE_SALES_COLUMNS = StoreSaleRecord._fields
 STORE_ORDER_COLUMNS = StoreOrderRecord._fields
+TRAIL_COLUMNS = ("parcel_id", "time_h", "event")
+# A disruption occurrence, as the summary lists it and the disruptions table holds it.
+OCCURRENCE_COLUMNS = ("disruption", "kind", "target", "start_h", "end_h", "recovered_h")
+
+
+@dataclass
+class Recorder:
+    """Rows of the smaller tables, collected during the run."""
+
+    routes: list[RouteRecord] = field(default_factory=list)
+    trips: list[TripRecord] = field(default_factory=list)
+    inventory: list[InventoryRecord] = field(default_factory=list)
+    trail: list[tuple[int, float, int]] | None = None
+    # Shops (the store channel): one row per regional warehouse, day and product.
+    store_sales: list[StoreSaleRecord] = field(default_factory=list)
+    store_orders: list[StoreOrderRecord] = field(default_factory=list)
+
+    def track(self, parcel_id: int, time_h: float, event: TrailEvent) -> None:
+        """Add one event to the parcel trail, if the trail is kept."""
+        if self.trail is not None:
+            self.trail.append((parcel_id, time_h, int(event)))
 
 
 @dataclass(frozen=True)
@@ -315,8 +321,8 @@ class RunRecords:
     events: int  # SimPy kernel events processed
     product_names: list[str]
     parcels: ParcelStore
-    ledger: Any  # sim.ledger.CostLedger (money)
-    emissions: Any  # sim.ledger.CostLedger (kg CO2e)
+    ledger: CostLedger  # money
+    emissions: CostLedger  # kg CO2e
     routes: list[RouteRecord]
     trips: list[TripRecord]
     inventory: list[InventoryRecord]
@@ -331,6 +337,6 @@ class RunRecords:
     warehouse_balances: dict[str, dict[str, list[int]]]
 
 
-def rows_to_frame(rows: list[tuple[Any, ...]], columns: tuple[str, ...]) -> pd.DataFrame:
+def rows_to_frame(rows: Sequence[tuple[Any, ...]], columns: tuple[str, ...]) -> pd.DataFrame:
     """A DataFrame from recorded tuples, with the right columns even when empty."""
     return pd.DataFrame.from_records(rows, columns=list(columns))

@@ -46,8 +46,6 @@ DAYS_PER_YEAR = 365.0  # as the demand trend: no leap days
 # least this often (ASSUMPTION: hourly steps follow a ramp of a day or more closely, for a few events).
 RECOVERY_STEP_H = 1.0
 
-OCCURRENCE_COLUMNS = ["disruption", "kind", "target", "start_h", "end_h", "recovered_h"]
-
 
 @dataclass(frozen=True)
 class Occurrence:
@@ -258,13 +256,6 @@ class DisruptionSchedule:
     def rows(self) -> list[dict[str, Any]]:
         """One row per occurrence, in time order: the summary's ``disruptions``."""
         return [occurrence.as_row() for occurrence in self.occurrences]
-
-    def load(self, end_h: float) -> dict[str, float]:
-        """How much disruption the run drew: occurrences, and hours of events inside the run."""
-        return {
-            "occurrences": len(self.occurrences),
-            "hours": math.fsum(max(0.0, min(o.end_h, end_h) - o.start_h) for o in self.occurrences),
-        }
 
 
 class ClosureGate:

@@ -8,14 +8,14 @@ from typing import Any
 import numpy as np
 import simpy
 
-from sim.model.central import CentralDC
 from sim.model.context import SimContext
-from sim.model.factory import Plant
-from sim.model.linehaul import Lane
 from sim.model.products import ProductTable
-from sim.model.regional import RegionalDepot
-from sim.model.stores import StoreNetwork
-from sim.records import ParcelState
+from sim.model.upstream.central import CentralDC
+from sim.model.upstream.factory import Plant
+from sim.model.upstream.linehaul import Lane
+from sim.model.upstream.regional import RegionalDepot
+from sim.model.upstream.stores import StoreNetwork
+from sim.records import InventoryRecord, ParcelState, RunRecords
 
 
 class SupplyChain:
@@ -63,13 +63,13 @@ class SupplyChain:
         for central in self.centrals.values():
             central.stock.post_costs()
             for p, name in enumerate(names):
-                rows.append((day, central.name, name, int(central.stock.on_hand[p]),
-                             int(central.stock.on_order[p]), int(central.backorder_units[p])))
+                rows.append(InventoryRecord(day, central.name, name, int(central.stock.on_hand[p]),
+                                            int(central.stock.on_order[p]), int(central.backorder_units[p])))
         for regional in self.regionals:
             regional.stock.post_costs()
             for p, name in enumerate(names):
-                rows.append((day, regional.name, name, int(regional.stock.on_hand[p]),
-                             int(regional.stock.on_order[p]), int(regional.backorder_units[p])))
+                rows.append(InventoryRecord(day, regional.name, name, int(regional.stock.on_hand[p]),
+                                            int(regional.stock.on_order[p]), int(regional.backorder_units[p])))
         for stores in self.store_networks():
             stores.post_costs()
             rows.extend(stores.inventory_rows(day))
@@ -78,12 +78,39 @@ class SupplyChain:
         """The shops of every regional warehouse that has some."""
         return [r.stores for r in self.regionals if r.stores is not None]
 
-    def finalize(self) -> None:
-        """Settle what is decided by the end of the run (pickup-point collections and returns)."""
-        for regional in self.regionals:
-            regional.last_mile.finalize(self.ctx.end_h)
+    def finish(self) -> RunRecords:
+        """Settle what is decided by the end of the run, then hand over what happened as plain records.
 
-    def warehouse_balances(self) -> dict[str, dict[str, list[int]]]:
+        Settling decides the pickup-point collections and returns still open;
+        the records then hold no SimPy object and no live entity.
+        """
+        ctx = self.ctx
+        for regional in self.regionals:
+            regional.last_mile.finalize(ctx.end_h)
+        recorder = ctx.recorder
+        return RunRecords(
+            warmup_end_h=ctx.warmup_end_h,
+            end_h=ctx.end_h,
+            events=ctx.env.events_processed,
+            product_names=list(self.products.names),
+            parcels=ctx.parcels,
+            ledger=ctx.ledger,
+            emissions=ctx.emissions,
+            routes=recorder.routes,
+            trips=recorder.trips,
+            inventory=recorder.inventory,
+            trail=recorder.trail,
+            has_stores=bool(self.store_networks()),
+            store_sales=recorder.store_sales,
+            store_orders=recorder.store_orders,
+            plants=[plant.record() for plant in self.plants.values()],
+            # Only then: a run without disruptions keeps the summary it always had.
+            disruptions=ctx.disruptions.rows() if ctx.scenario.disruptions else None,
+            unit_balance={term: units.tolist() for term, units in self._unit_balance().items()},
+            warehouse_balances=self._warehouse_balances(),
+        )
+
+    def _warehouse_balances(self) -> dict[str, dict[str, list[int]]]:
         """Per warehouse and product: initial, received, shipped, on hand (initial + received = shipped + on hand)."""
         stocks = [c.stock for c in self.centrals.values()] + [r.stock for r in self.regionals]
         return {
@@ -92,7 +119,7 @@ class SupplyChain:
             for s in stocks
         }
 
-    def unit_balance(self) -> dict[str, np.ndarray]:
+    def _unit_balance(self) -> dict[str, np.ndarray]:
         """Where every unit is, per product: the terms of the conservation identity.
 
         ``initial + produced == on_hand + at_factory + queued + in_transit + in_parcels``, where

@@ -5,36 +5,28 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Generator
 from functools import partial
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import simpy
 
-from sim.model.central import CentralDC
+from sim.ledger import Stage
 from sim.model.context import SimContext
 from sim.model.demand import DemandModel
 from sim.model.geography import AreaGeometry
 from sim.model.lastmile import LastMileDepot
-from sim.model.operations import DockReceiving, PickingStation, Shift
-from sim.model.policies import StockPolicy
+from sim.model.ports import RoadTraffic
 from sim.model.products import ProductTable
-from sim.model.promise import promise_deadline_h
-from sim.model.stock import StockPoint
-from sim.model.stores import StoreNetwork
-from sim.model.streams import (
-    ADDRESS,
-    CHOOSE_PICKUP,
-    OUTSOURCE,
-    SAME_DAY,
-    SLOT,
-    TIME_WINDOW,
-    parcel_uniform,
-    stable_hash,
-)
+from sim.model.upstream.central import CentralDC
+from sim.model.upstream.choices import draw_customer_choices
+from sim.model.upstream.operations import DockReceiving, PickingStation, Shift
+from sim.model.upstream.policies import StockPolicy
+from sim.model.upstream.stock import StockPoint
+from sim.model.upstream.stores import StoreNetwork
 from sim.records import ParcelState, TrailEvent
 from sim.scenario.schema import RegionalWarehouse
 
-STAGE = "regional_warehouse"
+STAGE: Final[Stage] = "regional_warehouse"
 
 
 class RegionalDepot:
@@ -64,7 +56,7 @@ class RegionalDepot:
         self.to_pick_same_day: deque[int] = deque()
         self.picked_on_day: dict[int, int] = {}
         self.central = central
-        self.inbound = central.connect(self, config.supplier_distance_km)
+        self.inbound = central.connect(self, config.supplier_distance_km, config.supplier_dispatch)
         # While closed it receives, picks and dispatches nothing (None: it never closes in this run).
         self.gate = ctx.disruptions.gate(self.name, ctx.env)
         self.last_mile = LastMileDepot(ctx, config, index, products, self.geometry)
@@ -93,6 +85,15 @@ class RegionalDepot:
         if policy.has_periodic:  # a warehouse reviewed only continuously spends no events on a review clock
             ctx.env.process(self._review_loop())
 
+    @property
+    def traffic(self) -> RoadTraffic:
+        """The area's road traffic (the couriers' and the store trucks')."""
+        return self.last_mile.traffic
+
+    def is_closed(self) -> bool:
+        """Whether a closure holds the warehouse now."""
+        return self.gate is not None and self.gate.closed()
+
     # --- customer orders -------------------------------------------------------
 
     def _demand_loop(self) -> Generator[simpy.Event, Any, None]:
@@ -106,69 +107,12 @@ class RegionalDepot:
                 self.index, orders.time_h, orders.x_km, orders.y_km, orders.product, orders.volume_m3,
                 orders.weight_kg, orders.key,
             )
-            self._customer_choices(ids, day)
+            draw_customer_choices(ctx, self.config, self.geometry, ids, day)
             for parcel_id, time_h in zip(ids.tolist(), orders.time_h.tolist(), strict=True):
                 if time_h > env.now:
                     yield env.timeout(time_h - env.now)
                 self._order(parcel_id)
             yield env.timeout((day + 1) * 24.0 - env.now)
-
-    def _customer_choices(self, ids: np.ndarray, day: int) -> None:
-        """What each customer chose at order time, and what they were promised.
-
-        Every choice comes from the parcel's own random numbers, so switching on
-        one option (lockers, outsourcing, slots) leaves the other draws alone.
-        """
-        ctx = self.ctx
-        parcels = ctx.parcels
-        area = self.config.area
-        service = ctx.scenario.service
-        fleet = self.config.fleet
-        delivery_day = ctx.weekday(day) in fleet.delivery_weekdays
-        n_slots = len(area.time_windows.slots)
-        households = area.area_km2 * area.households_per_km2
-        addresses = max(1, round(households / area.households_per_address))
-        discrete_addresses = area.households_per_address > 1 or area.consolidate_same_address
-        salt = stable_hash(f"addresses/{self.name}")
-        # A share of 0 never draws (a uniform in (0, 1) is never below 0): the same result, no hashing.
-        outsource_share = area.outsourcing.share
-        same_day_share = service.same_day_share if delivery_day else 0.0
-        pickup_share = area.pickup_choice_share
-        window_share = area.time_windows.share
-        # The promise depends only on the day, the order cut-off and same-day service: three values a day.
-        start_weekday = ctx.scenario.horizon.start_weekday
-        promise = {
-            (same, late): promise_deadline_h(
-                day * 24.0 + (service.order_cutoff_hour if late else 0.0), same, service,
-                fleet.delivery_weekdays, start_weekday,
-            )
-            for same, late in ((True, False), (False, False), (False, True))
-        }
-        for parcel_id in ids.tolist():
-            key = int(parcels.key[parcel_id])
-            hour = float(parcels.order_time_h[parcel_id]) - day * 24.0
-            outsourced = outsource_share > 0 and parcel_uniform(key, OUTSOURCE) < outsource_share
-            same_day = (
-                same_day_share > 0 and not outsourced and hour < service.same_day_cutoff_hour
-                and parcel_uniform(key, SAME_DAY) < same_day_share
-            )
-            wants_pickup = (
-                pickup_share > 0 and not outsourced and not same_day
-                and parcel_uniform(key, CHOOSE_PICKUP) < pickup_share
-            )
-            parcels.outsourced[parcel_id] = outsourced
-            parcels.same_day[parcel_id] = same_day
-            parcels.wants_pickup[parcel_id] = wants_pickup
-            parcels.chose_pickup[parcel_id] = wants_pickup
-            slotted = window_share > 0 and not (outsourced or wants_pickup)
-            if slotted and parcel_uniform(key, TIME_WINDOW) < window_share:
-                parcels.slot[parcel_id] = min(n_slots - 1, int(parcel_uniform(key, SLOT) * n_slots))
-            if discrete_addresses:
-                # The customer lives at one of the area's addresses: parcels can share a door.
-                address = min(addresses - 1, int(parcel_uniform(key, ADDRESS) * addresses))
-                parcels.address[parcel_id] = address
-                parcels.x_km[parcel_id], parcels.y_km[parcel_id] = self.geometry.address_xy(address, salt)
-            parcels.promise_h[parcel_id] = promise[(same_day, not same_day and hour >= service.order_cutoff_hour)]
 
     def _order(self, parcel_id: int) -> None:
         parcels = self.ctx.parcels
@@ -194,7 +138,7 @@ class RegionalDepot:
             self.backorder_units[product] += 1
             self.ctx.recorder.track(parcel_id, now, TrailEvent.BACKORDERED)
         if self.stock.continuous[product]:
-            self._review_product(product)
+            self.review_product(product)
 
     # --- replenishment -----------------------------------------------------------
 
@@ -208,7 +152,7 @@ class RegionalDepot:
         looks for units between the supplier's shelf and this one.
         """
         ctx = self.ctx
-        if self.gate is not None and self.gate.closed():
+        if self.is_closed():
             self._hold(load)
             return
         handling = float(load @ self.products.handling_multiplier) * self.config.handling_in_cost_per_unit
@@ -287,9 +231,13 @@ class RegionalDepot:
             if served:
                 self.stock.remove(product, served)
             if self.stock.continuous[product]:
-                self._review_product(product)
+                self.review_product(product)
 
-    def _review_product(self, product: int) -> None:
+    def cancel_on_order(self, product: int, units: int) -> None:
+        """The central warehouse will not deliver ``units`` of ``product`` on order (a lost sale there)."""
+        self.stock.cancel(product, units)
+
+    def review_product(self, product: int) -> None:
         """Continuous review of one product after a demand or receipt event.
 
         A shortfall that the central warehouse cancels (lost sales there) lowers
@@ -321,7 +269,7 @@ class RegionalDepot:
         day = 0
         while True:
             yield env.timeout(day * 24.0 + self.config.picking_cutoff_hour - env.now)
-            if self.gate is not None and self.gate.closed():
+            if self.is_closed():
                 day += 1
                 continue  # closed: nothing is picked; the orders wait for the first wave after the reopening
             # Same-day orders that missed yesterday's same-day wave are ordinary orders now.
@@ -342,7 +290,7 @@ class RegionalDepot:
         day = 0
         while True:
             yield env.timeout(day * 24.0 + cutoff - env.now)
-            if self.gate is not None and self.gate.closed():
+            if self.is_closed():
                 day += 1
                 continue
             count = min(capacity - self.picked_on_day.get(day, 0), len(self.to_pick_same_day))

@@ -20,9 +20,9 @@ from sim import RunResult, ScenarioError, load_scenario, run
 from sim.metrics import daily_service
 from sim.model.context import SimContext
 from sim.model.disruptions import DisruptionSchedule, Occurrence, draw_occurrences
-from sim.model.factory import Plant
 from sim.model.products import ProductTable
 from sim.model.streams import RandomStreams
+from sim.model.upstream.factory import Plant
 from sim.output import clean_json
 from sim.scenario.schema import Factory
 from tests.conftest import BASELINE, short_run, short_scenario, units_located
@@ -232,7 +232,7 @@ def test_a_continuous_line_stops_during_an_outage_and_speeds_up_over_the_recover
         def offer(self, product: int, units: int) -> None:
             offers.append((ctx.env.now, units))
 
-    plant.request(Lane(), 0, 5000)  # type: ignore[arg-type]
+    plant.request(Lane(), 0, 5000)
     ctx.env.run(until=4 * H + 1e-9)
     assert not [t for t, _ in offers if H < t < 2 * H]
     assert sum(u for t, u in offers if t <= H + 1e-9) == 240

@@ -42,9 +42,9 @@ import simpy
 from scipy import integrate, stats
 
 from sim.ledger import CostLedger
-from sim.model.policies import ReorderPolicy, make_policy
 from sim.model.products import ProductTable
-from sim.model.stock import StockPoint
+from sim.model.upstream.policies import ReorderPolicy, make_policy
+from sim.model.upstream.stock import StockPoint
 from sim.scenario.schema import BaseStockPolicy, RQPolicy, TSPolicy
 
 pytestmark = pytest.mark.theory

@@ -17,10 +17,11 @@ import simpy
 from pydantic import ValidationError
 
 from sim import Scenario, load_scenario, run
+from sim.metrics import plant_kpis
 from sim.model.context import SimContext
-from sim.model.factory import RELEASE_EVERY_H, Plant
 from sim.model.network import SupplyChain
 from sim.model.products import ProductTable
+from sim.model.upstream.factory import RELEASE_EVERY_H, Plant
 from sim.scenario.schema import Factory
 from tests.conftest import BASELINE
 
@@ -46,6 +47,11 @@ def _baseline() -> Scenario:
     return load_scenario(BASELINE)
 
 
+def kpis_now(plant: Plant, start_h: float = 0.0) -> dict[str, float | int]:
+    """The plant's KPIs from ``start_h`` to now, from its record (as the summary computes them)."""
+    return plant_kpis(plant.record(), start_h, plant.ctx.env.now)
+
+
 def make_plant(seed: int = 1, **options: Any) -> tuple[simpy.Environment, Plant, FakeLane]:
     """plant_east of the baseline (standard and fragile), with the given options, on its own clock."""
     scenario = _baseline()
@@ -63,7 +69,7 @@ def daily_orders(env: simpy.Environment, plant: Plant, lane: FakeLane, units: di
     while True:
         yield env.timeout(day * 24.0 + hour - env.now)
         for product, n in units.items():
-            plant.request(lane, product, n)  # type: ignore[arg-type]
+            plant.request(lane, product, n)
         day += 1
 
 
@@ -88,16 +94,30 @@ def test_new_options_need_the_continuous_mode_and_known_products() -> None:
 
 def test_daily_batch_makes_at_most_the_capacity_each_day() -> None:
     env, plant, lane = make_plant()
-    plant.request(lane, STANDARD, 650)  # type: ignore[arg-type]
+    plant.request(lane, STANDARD, 650)
     env.run(until=24 * 5)
     assert lane.offers == [(6.0, 0, 240), (30.0, 0, 240), (54.0, 0, 170)]
-    assert plant.kpis()["units_produced"] == 650
+    assert kpis_now(plant)["units_produced"] == 650
+
+
+def test_the_plant_record_holds_its_logs_and_its_stock_at_the_end() -> None:
+    env, plant, lane = make_plant()
+    plant.request(lane, STANDARD, 300)
+    env.run(until=24 * 1)  # one batch of 240 made; 60 still open
+    record = plant.record()
+    assert record.name == plant.name
+    assert record.output == [(6.0, STANDARD, 240)]
+    assert record.setups == [] and record.downtime == []
+    assert record.setup_hours == 0.0  # a daily batch never sets up
+    assert (record.fg_units, record.backlog_units) == (0, 60)
+    plant.output_log.append((30.0, STANDARD, 60))
+    assert record.output == [(6.0, STANDARD, 240)]  # a snapshot: the plant's later logging does not reach it
 
 
 @pytest.mark.parametrize("shift_hours", [8.0, 24.0])
 def test_continuous_production_respects_the_daily_capacity_and_the_shift(shift_hours: float) -> None:
     env, plant, lane = make_plant(mode="continuous", shift_hours=shift_hours)
-    plant.request(lane, STANDARD, 100_000)  # type: ignore[arg-type]
+    plant.request(lane, STANDARD, 100_000)
     days = 6
     env.run(until=24 * days)
     for day in range(days):
@@ -114,18 +134,18 @@ def test_continuous_production_respects_the_daily_capacity_and_the_shift(shift_h
 
 def test_a_small_order_triggers_a_full_batch_and_the_surplus_serves_later_orders() -> None:
     env, plant, lane = make_plant(mode="continuous", min_batch_units={"standard": 100})
-    plant.request(lane, STANDARD, 30)  # type: ignore[arg-type]
+    plant.request(lane, STANDARD, 30)
     env.run(until=24)
     assert plant.produced[STANDARD] == 100
     assert lane.units(STANDARD) == 30
     assert plant.fg_stock[STANDARD] == 70
-    plant.request(lane, STANDARD, 50)  # type: ignore[arg-type]
+    plant.request(lane, STANDARD, 50)
     assert lane.offers[-1] == (24.0, STANDARD, 50)  # served from stock at once, nothing new made
     env.run(until=48)
     assert plant.produced[STANDARD] == 100
     assert plant.fg_stock[STANDARD] == 20
     # A larger order than the batch is made exactly (after the stock is used).
-    plant.request(lane, STANDARD, 150)  # type: ignore[arg-type]
+    plant.request(lane, STANDARD, 150)
     env.run(until=96)
     assert plant.produced[STANDARD] == 230
     assert plant.fg_stock[STANDARD] == 0
@@ -143,7 +163,7 @@ def test_setup_time_costs_output_when_switching_products() -> None:
         env.process(daily_orders(env, plant, lane, {STANDARD: 150, FRAGILE: 150}))  # more than the capacity
         env.run(until=24 * days)
         produced[setup] = plant.produced.sum()
-        kpis = plant.kpis()
+        kpis = kpis_now(plant)
         if setup:
             setups = kpis["setups"]
             # Runs grow with the backlog (a run covers all that is open for its product), so fewer
@@ -162,7 +182,7 @@ def test_the_first_run_needs_a_setup_and_staying_on_one_product_needs_no_more() 
     env, plant, lane = make_plant(mode="continuous", setup_hours=3.0)
     env.process(daily_orders(env, plant, lane, {STANDARD: 100}))
     env.run(until=24 * 10)
-    assert plant.kpis()["setups"] == 1
+    assert kpis_now(plant)["setups"] == 1
     assert lane.offers[0][0] >= 3.0
 
 
@@ -177,9 +197,9 @@ def test_breakdowns_cut_output_to_the_availability(repair: str) -> None:
     for seed in range(1, 9):
         env, plant, lane = make_plant(seed=seed, mode="continuous", mtbf_hours=mtbf, mean_repair_hours=mttr,
                                       repair_distribution=repair)
-        plant.request(lane, STANDARD, 10**6)  # type: ignore[arg-type]
+        plant.request(lane, STANDARD, 10**6)
         env.run(until=hours)
-        kpis = plant.kpis()
+        kpis = kpis_now(plant)
         rate = 240 / 24
         # Every hour up was productive: output = rate x (time - downtime), less the work not yet
         # released at the end (units leave the line at least every RELEASE_EVERY_H hours).
@@ -198,7 +218,7 @@ def test_breakdowns_draw_from_their_own_stream() -> None:
     logs = []
     for seed in (1, 1, 2):
         env, plant, lane = make_plant(seed=seed, mode="continuous", mtbf_hours=20.0)
-        plant.request(lane, STANDARD, 10_000)  # type: ignore[arg-type]
+        plant.request(lane, STANDARD, 10_000)
         env.run(until=500)
         logs.append((plant.downtime_log, lane.offers))
     assert logs[0] == logs[1]
@@ -285,12 +305,12 @@ def test_plant_kpis_in_the_chain() -> None:
     ctx = SimContext.create(load_scenario(BASELINE, (*SHORT, *LEAN, *FACTORY_OPTIONS)), seed=1, replication=0)
     chain = SupplyChain(ctx)
     ctx.env.run(until=ctx.end_h)
-    east, south = chain.plants["plant_east"].kpis(), chain.plants["plant_south"].kpis()
+    east, south = kpis_now(chain.plants["plant_east"]), kpis_now(chain.plants["plant_south"])
     assert south["downtime_hours"] > 0 and east["downtime_hours"] == 0
     assert east["setups"] > 0 and south["setups"] == 0
     produced = sum(p.produced.sum() for p in chain.plants.values())
     assert east["units_produced"] + south["units_produced"] == produced
-    window = chain.plants["plant_south"].kpis(ctx.warmup_end_h, ctx.end_h)
+    window = kpis_now(chain.plants["plant_south"], ctx.warmup_end_h)
     assert window["downtime_hours"] <= south["downtime_hours"]
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.ledger import Stage
 from sim.model.context import SimContext
-from sim.model.policies import ReorderPolicy, StockPolicy
 from sim.model.products import ProductTable
+from sim.model.upstream.policies import ReorderPolicy, StockPolicy
 
 
 class StockPoint:
@@ -25,7 +26,7 @@ class StockPoint:
         self,
         ctx: SimContext,
         name: str,
-        stage: str,
+        stage: Stage,
         products: ProductTable,
         policy: ReorderPolicy | StockPolicy,
         storage_cost_per_m3_day: float,

@@ -146,12 +146,13 @@ def test_units_are_conserved_with_every_option_on(dispatch: str) -> None:
     ctx = SimContext.create(scenario, seed=1, replication=0)
     chain = SupplyChain(ctx)
     ctx.env.run(until=ctx.end_h + 1e-9)
-    balance = chain.unit_balance()
+    records = chain.finish()
+    balance = {k: np.asarray(v) for k, v in records.unit_balance.items()}
     np.testing.assert_array_equal(
         balance["initial"] + balance["produced"],
         units_located(balance),
     )
-    for name, flows in chain.warehouse_balances().items():
+    for name, flows in records.warehouse_balances.items():
         b = {k: np.asarray(v) for k, v in flows.items()}
         np.testing.assert_array_equal(b["initial"] + b["received"], b["shipped"] + b["on_hand"], err_msg=name)
     # Per stop, even on the shared run: what a regional warehouse has on order is on the dock, on the road,
@@ -165,6 +166,6 @@ def test_units_are_conserved_with_every_option_on(dispatch: str) -> None:
         stop = central.outbound[regional.name]
         np.testing.assert_array_equal(regional.stock.on_order, stop.queued_units + stop.in_transit + owed,
                                       err_msg=regional.name)
-    modes = {row[12] for row in ctx.recorder.trips}
+    modes = {trip.mode for trip in records.trips}
     assert modes == {"FTL", "LTL"}
-    assert any(row[3] == "suburb+metro" for row in ctx.recorder.trips)
+    assert any(trip.destination == "suburb+metro" for trip in records.trips)

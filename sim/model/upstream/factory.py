@@ -26,17 +26,16 @@ import contextlib
 import math
 from collections import deque
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import simpy
 
 from sim.model.context import HOURS_PER_DAY, SimContext
+from sim.model.ports import OutboundLane
 from sim.model.products import ProductTable
+from sim.records import PlantRecord
 from sim.scenario.schema import Factory
-
-if TYPE_CHECKING:
-    from sim.model.linehaul import Lane
 
 # Finished units leave the line at least this often while a long run is in progress (like pallets
 # coming off the end of the line), so a run of several days feeds the lane as it goes. A few events
@@ -94,7 +93,7 @@ class Plant:
 
     # --- orders ---------------------------------------------------------------------------------
 
-    def request(self, lane: Lane, product: int, units: int) -> None:
+    def request(self, lane: OutboundLane, product: int, units: int) -> None:
         """A warehouse orders ``units`` of ``product``, to be shipped on ``lane``."""
         if units <= 0:
             return
@@ -317,25 +316,16 @@ class Plant:
         # Lognormal with the given mean: E = exp(mu + sigma^2 / 2).
         return float(self.rng.lognormal(math.log(mean) - sigma * sigma / 2, sigma))
 
-    # --- KPIs -----------------------------------------------------------------------------------------
+    # --- hand-over -----------------------------------------------------------------------------------
 
-    def kpis(self, start_h: float = 0.0, end_h: float | None = None) -> dict[str, float | int]:
-        """Per-plant KPIs over [start_h, end_h) (default: from the start to now).
-
-        ``units_produced``: units finished; ``downtime_hours``: hours broken down;
-        ``setups``: product changes started; ``setup_hours``: working time they
-        cost (``setups * setup_hours``, whole set-ups); ``fg_units`` and
-        ``backlog_units``: finished goods at the factory and open orders now.
-        """
-        end = self.ctx.env.now if end_h is None else end_h
-        produced = sum(units for t, _, units in self.output_log if start_h <= t < end)
-        down = sum(max(0.0, min(b, end) - max(a, start_h)) for a, b in self.downtime_log)
-        setups = sum(1 for t, _ in self.setup_log if start_h <= t < end)
-        return {
-            "units_produced": int(produced),
-            "downtime_hours": float(down),
-            "setups": setups,
-            "setup_hours": setups * self.config.setup_hours,
-            "fg_units": int(self.fg_stock.sum()),
-            "backlog_units": int(self.backlog_units.sum()),
-        }
+    def record(self) -> PlantRecord:
+        """What the plant logged during the run and its stock now: the input of its KPIs (``sim.metrics``)."""
+        return PlantRecord(
+            name=self.name,
+            output=list(self.output_log),
+            setups=list(self.setup_log),
+            downtime=list(self.downtime_log),
+            setup_hours=self.config.setup_hours,
+            fg_units=int(self.fg_stock.sum()),
+            backlog_units=int(self.backlog_units.sum()),
+        )

@@ -5,24 +5,23 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Generator
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any
+from typing import Any, Final
 
 import numpy as np
 import simpy
 
+from sim.ledger import Stage
 from sim.model.context import SimContext
-from sim.model.factory import Plant
-from sim.model.linehaul import Lane, Stop
-from sim.model.operations import DockReceiving
-from sim.model.policies import StockPolicy
+from sim.model.ports import ShipmentReceiver
 from sim.model.products import ProductTable
-from sim.model.stock import StockPoint
-from sim.scenario.schema import CentralWarehouse, leg_distance_km
+from sim.model.upstream.factory import Plant
+from sim.model.upstream.linehaul import Lane, Stop
+from sim.model.upstream.operations import DockReceiving
+from sim.model.upstream.policies import StockPolicy
+from sim.model.upstream.stock import StockPoint
+from sim.scenario.schema import CentralWarehouse, Dispatch, leg_distance_km
 
-if TYPE_CHECKING:
-    from sim.model.regional import RegionalDepot
-
-STAGE = "central_warehouse"
+STAGE: Final[Stage] = "central_warehouse"
 
 
 class CentralDC:
@@ -87,12 +86,15 @@ class CentralDC:
             runs.update(dict.fromkeys(names, lane))
         return runs
 
-    def connect(self, regional: RegionalDepot, distance_km: float) -> Stop:
-        """Open the way to a regional warehouse this warehouse supplies: its stop on a run, or a direct lane."""
+    def connect(self, regional: ShipmentReceiver, distance_km: float, dispatch: Dispatch | None) -> Stop:
+        """Open the way to a regional warehouse this warehouse supplies: its stop on a run, or a direct lane.
+
+        ``dispatch`` is the direct lane's own dispatch policy (None: the line-haul default).
+        """
         lane = self._runs.get(regional.name)
         if lane is None:
             lane = Lane(self.ctx, "central_to_regional", self.name, [(regional.name, distance_km, distance_km)],
-                        self.products, regional.config.supplier_dispatch)
+                        self.products, dispatch)
             self.outbound_lanes.append(lane)
         stop = lane.attach(regional.name, regional.receive)
         self.outbound[regional.name] = stop
@@ -160,13 +162,13 @@ class CentralDC:
             self.receive,
         )
 
-    def request(self, regional: RegionalDepot, quantity: np.ndarray) -> None:
+    def request(self, regional: ShipmentReceiver, quantity: np.ndarray) -> None:
         """A regional warehouse orders; ship what is on hand, backorder (or cancel) the rest."""
         for product in np.flatnonzero(quantity):
             self._fill(regional, int(product), int(quantity[product]))
         self._review_continuous(quantity > 0)
 
-    def _fill(self, regional: RegionalDepot, product: int, units: int) -> None:
+    def _fill(self, regional: ShipmentReceiver, product: int, units: int) -> None:
         # A closed warehouse ships nothing: the order is treated as if there were no stock.
         closed = self.gate is not None and self.gate.closed()
         available = 0 if closed else int(self.stock.on_hand[product])
@@ -179,12 +181,12 @@ class CentralDC:
         if self.stock.lost_sales[product]:
             # Lost sales: the shortfall is not owed later; the regional warehouse stops counting it as on order.
             self.stock.lost[product] += short
-            regional.stock.cancel(product, short)
+            regional.cancel_on_order(product, short)
         else:
             self.backorders.append([regional, product, short])
             self.backorder_units[product] += short
 
-    def _ship(self, regional: RegionalDepot, product: int, units: int) -> None:
+    def _ship(self, regional: ShipmentReceiver, product: int, units: int) -> None:
         self.stock.remove(product, units)
         cost = units * self.config.handling_out_cost_per_unit * float(self.products.handling_multiplier[product])
         self.ctx.ledger.post(self.ctx.env.now, STAGE, "handling_out", self.name, cost)

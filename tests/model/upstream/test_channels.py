@@ -11,7 +11,7 @@ import pytest
 from sim import RunResult, ScenarioError, load_scenario, run
 from sim.ledger import PARCEL_STAGES, channel_of
 from sim.metrics import channel_summary, cost_summary, window_ledger
-from sim.model.stores import load_trucks, share_out
+from sim.model.upstream.stores import load_trucks, share_out
 from sim.report import format_summary
 from tests.conftest import BASELINE, ROOT, short_run, short_scenario, units_located
 
@@ -47,11 +47,13 @@ def test_units_are_conserved_per_product_with_stores() -> None:
     # The regional warehouses shipped exactly what customers took in parcels and what the shops were sent.
     shipped = sum(np.asarray(result.warehouse_balances[r]["shipped"]) for r in ("metro", "suburb", "county"))
     orders = result.store_orders
+    assert orders is not None
     to_shops = orders.groupby("product", sort=False)["shipped"].sum().reindex(result.product_names).to_numpy()
     np.testing.assert_array_equal(shipped, balance["in_parcels"] + to_shops)
     # Every order is shipped or cut, every shop day's demand sold or lost.
     assert (orders["ordered"] == orders["shipped"] + orders["cut"]).all()
     sales = result.store_sales
+    assert sales is not None
     assert (sales["demanded"] == sales["sold"] + sales["lost"]).all()
     assert set(sales["regional"]) == {"metro", "county"}
 
@@ -98,6 +100,7 @@ def test_a_closed_warehouse_sends_no_store_truck_and_its_shops_catch_up_after() 
     county_days = set((trucks.loc[trucks["origin"] == "county", "depart_h"] // 24).astype(int))
     assert {8, 9} <= county_days and not {8, 9} & metro_days and 10 in metro_days
     orders = closed.store_orders
+    assert orders is not None
     metro = orders[orders["regional"] == "metro"].groupby("day")["ordered"].sum()
     assert 8 not in metro.index and 9 not in metro.index
     assert metro[10] > metro[7]  # three days of sales to make up, not one
@@ -198,6 +201,7 @@ def test_same_seed_same_store_results_other_seed_other_results() -> None:
     first = _stores_run()
     again = run(short_scenario(*STORES), seed=1)  # a fresh run, not the cached one
     assert again.summary["channels"] == first.summary["channels"]
+    assert again.store_sales is not None and first.store_sales is not None
     pd.testing.assert_frame_equal(again.store_sales, first.store_sales)
     other = _stores_run(seed=2)
     assert other.summary["channels"]["stores"] != first.summary["channels"]["stores"]

@@ -18,8 +18,10 @@ from typing import Any
 import numpy as np
 import simpy
 
+from sim.ledger import Stage
 from sim.model.context import SimContext
 from sim.model.products import ProductTable
+from sim.records import TripRecord
 from sim.scenario.schema import Dispatch, FixedTimes, FullOrCutoff, Hybrid, LessThanTruckload
 
 Receiver = Callable[[np.ndarray], None]
@@ -62,7 +64,7 @@ class Lane:
     def __init__(
         self,
         ctx: SimContext,
-        stage: str,
+        stage: Stage,
         origin: str,
         route: Sequence[tuple[str, float, float]],
         products: ProductTable,
@@ -304,7 +306,7 @@ class Lane:
     ) -> None:
         trips = self.ctx.recorder.trips
         trips.append(
-            (
+            TripRecord(
                 len(trips), self.stage, self.origin, destination, depart, arrive, int(load.sum()), volume,
                 volume / self.config.truck_capacity_m3, km, cost, co2e, mode, stops, dock_wait_h,
             )

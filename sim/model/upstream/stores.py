@@ -21,23 +21,25 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import Any, Final, TypeVar
 
 import numpy as np
 import simpy
 
+from sim.ledger import Stage
 from sim.model.context import SimContext
+from sim.model.ports import ShopSupplier
 from sim.model.routing import nearest_neighbour_order
+from sim.records import InventoryRecord, StoreOrderRecord, StoreSaleRecord, TripRecord
 
-if TYPE_CHECKING:
-    from sim.model.regional import RegionalDepot
-
-DELIVERY_STAGE = "store_delivery"
-STORE_STAGE = "store"
-PICK_STAGE = "regional_warehouse"
+DELIVERY_STAGE: Final[Stage] = "store_delivery"
+STORE_STAGE: Final[Stage] = "store"
+PICK_STAGE: Final[Stage] = "regional_warehouse"
 _EPS_M3 = 1e-9
 
 Drop = tuple[int, np.ndarray]  # (shop index, units per product) unloaded at one stop
+# The two per-product rows of a shop day, which share their shape: (day, time, warehouse, product, three counts).
+ShopDayRecord = TypeVar("ShopDayRecord", StoreSaleRecord, StoreOrderRecord)
 
 
 def share_out(wanted: np.ndarray, available: np.ndarray) -> np.ndarray:
@@ -117,19 +119,20 @@ class StoreNetwork:
     terms).
     """
 
-    def __init__(self, ctx: SimContext, depot: RegionalDepot) -> None:
-        config = depot.config.stores
+    def __init__(self, ctx: SimContext, warehouse: ShopSupplier) -> None:
+        config = warehouse.config.stores
         if config is None:
-            raise ValueError(f"regional warehouse '{depot.name}' has no stores")
+            raise ValueError(f"regional warehouse '{warehouse.name}' has no stores")
         self.ctx = ctx
-        self.depot = depot
+        self.warehouse = warehouse
         self.config = config
-        self.name = f"{depot.name}/stores"
-        self.products = depot.products
+        self.name = f"{warehouse.name}/stores"
+        self.products = warehouse.products
         # Streams of their own: placing the shops and drawing their sales leave every other draw unchanged.
-        self.sites = depot.geometry.sample_points(ctx.streams.get(f"stores/{depot.name}/sites"), config.count)
-        self.sales_rng = ctx.streams.get(f"stores/{depot.name}/sales")
-        self.tour = nearest_neighbour_order(depot.geometry.depot_xy, self.sites)
+        self.sites = warehouse.geometry.sample_points(ctx.streams.get(f"stores/{warehouse.name}/sites"),
+                                                      config.count)
+        self.sales_rng = ctx.streams.get(f"stores/{warehouse.name}/sales")
+        self.tour = nearest_neighbour_order(warehouse.geometry.depot_xy, self.sites)
         self.mean_sales = config.units_per_store_per_day * self.products.share  # one shop's mean day, per product
         self.level = np.ceil(config.order_up_to_days * self.mean_sales).astype(np.int64)
         initial_days = config.order_up_to_days if config.initial_stock_days is None else config.initial_stock_days
@@ -159,29 +162,25 @@ class StoreNetwork:
                 yield env.timeout(day * 24.0 + hour - env.now)
                 if what == 1:
                     self._settle_sales(day)
-                elif self.ctx.weekday(day) in config.delivery_weekdays and not self._warehouse_closed():
+                elif self.ctx.weekday(day) in config.delivery_weekdays and not self.warehouse.is_closed():
+                    # A closed warehouse loads no store truck: the shops wait for the next delivery day.
                     self._replenish(day)
-
-    def _warehouse_closed(self) -> bool:
-        """A closed regional warehouse loads no store truck: the shops wait for the next delivery day."""
-        gate = self.depot.gate
-        return gate is not None and gate.closed()
 
     def _settle_sales(self, day: int) -> None:
         """The day's sales of every shop: Poisson demand, sold from the shelf, the rest lost."""
-        shape = float(self.weekday_shape[self.ctx.weekday(day)]) * self.depot.demand.day_factor(day)
+        shape = float(self.weekday_shape[self.ctx.weekday(day)]) * self.warehouse.demand.day_factor(day)
         demanded = self.sales_rng.poisson(self.mean_sales * shape, size=self.on_shelf.shape)
         self._integrate()
         sold = np.minimum(demanded, self.on_shelf)
         self.on_shelf -= sold
         self.sold += sold.sum(axis=0)
-        self._record(self.ctx.recorder.store_sales, day, demanded.sum(axis=0), sold.sum(axis=0),
-                     (demanded - sold).sum(axis=0))
+        self.ctx.recorder.store_sales.extend(self._per_product(
+            StoreSaleRecord, day, demanded.sum(axis=0), sold.sum(axis=0), (demanded - sold).sum(axis=0)))
 
     def _replenish(self, day: int) -> None:
         """Every shop orders up to its level; the warehouse ships what it has, picks it and loads the trucks."""
         ctx = self.ctx
-        stock = self.depot.stock
+        stock = self.warehouse.stock
         wanted = np.maximum(self.level - self.on_shelf - self.on_truck, 0)
         filled = share_out(wanted, stock.on_hand)
         shipped = filled.sum(axis=0)
@@ -189,12 +188,12 @@ class StoreNetwork:
         touched = np.flatnonzero(shipped).tolist()
         for product in touched:
             stock.remove(product, int(shipped[product]))
-        self._record(ctx.recorder.store_orders, day, ordered, shipped, ordered - shipped)
+        ctx.recorder.store_orders.extend(self._per_product(StoreOrderRecord, day, ordered, shipped, ordered - shipped))
         pick = self.config.pick_cost_per_unit * float(shipped @ self.products.handling_multiplier)
-        ctx.ledger.post(ctx.env.now, PICK_STAGE, "store_pick", self.depot.name, pick)
+        ctx.ledger.post(ctx.env.now, PICK_STAGE, "store_pick", self.warehouse.name, pick)
         # Units leaving the shelf are a demand event for the warehouse's continuous review.
         for product in touched:
-            self.depot._review_product(product)
+            self.warehouse.review_product(product)
         self.on_truck += filled
         for drops in load_trucks(self.tour, filled, self.products.volume_m3, self.config.truck_capacity_m3):
             ctx.env.process(self._truck(drops))
@@ -210,9 +209,9 @@ class StoreNetwork:
         ctx = self.ctx
         env = ctx.env
         config = self.config
-        area = self.depot.config.area
-        geometry = self.depot.geometry
-        traffic = self.depot.last_mile.traffic
+        area = self.warehouse.config.area
+        geometry = self.warehouse.geometry
+        traffic = self.warehouse.traffic
         depart = env.now
         clock = depart
         home_x, home_y = float(geometry.depot_xy[0]), float(geometry.depot_xy[1])
@@ -246,9 +245,10 @@ class StoreNetwork:
         units = sum((load for _, load in drops), np.zeros(len(self.products), dtype=np.int64))
         volume = float(units @ self.products.volume_m3)
         trips = ctx.recorder.trips
-        trips.append((len(trips), DELIVERY_STAGE, self.depot.name, self.name, depart, arrivals[-1], int(units.sum()),
-                      volume, volume / config.truck_capacity_m3, km, vehicle + driver + fixed, co2e, "truck",
-                      len(drops), 0.0))  # picked for the truck as it leaves: no wait on a dock
+        trips.append(TripRecord(len(trips), DELIVERY_STAGE, self.warehouse.name, self.name, depart, arrivals[-1],
+                                int(units.sum()), volume, volume / config.truck_capacity_m3, km,
+                                vehicle + driver + fixed, co2e, "truck", len(drops),
+                                0.0))  # picked for the truck as it leaves: no wait on a dock
         for (shop, load), arrive in zip(drops, arrivals, strict=True):
             yield env.timeout(arrive - env.now)
             # Goods on the truck are still the company's stock: holding cost up to their drop, as on line-haul.
@@ -274,19 +274,21 @@ class StoreNetwork:
         self.ctx.ledger.post(self.ctx.env.now, STORE_STAGE, "inventory_holding", self.name, holding)
         self._unit_hours = np.zeros_like(self._unit_hours)
 
-    def inventory_rows(self, day: int) -> list[tuple[Any, ...]]:
+    def inventory_rows(self, day: int) -> list[InventoryRecord]:
         """Rows of the inventory snapshot: units on the shelves (on hand) and on the trucks (on order)."""
         shelf = self.on_shelf.sum(axis=0)
         truck = self.on_truck.sum(axis=0)
-        return [(day, self.name, name, int(shelf[p]), int(truck[p]), 0) for p, name in enumerate(self.products.names)]
+        return [InventoryRecord(day, self.name, name, int(shelf[p]), int(truck[p]), 0)
+                for p, name in enumerate(self.products.names)]
 
     def units_held(self) -> np.ndarray:
         """Units per product on the shelves and on the trucks."""
         return self.on_shelf.sum(axis=0) + self.on_truck.sum(axis=0)
 
-    def _record(
-        self, rows: list[tuple[Any, ...]], day: int, first: np.ndarray, second: np.ndarray, third: np.ndarray
-    ) -> None:
+    def _per_product(
+        self, kind: type[ShopDayRecord], day: int, first: np.ndarray, second: np.ndarray, third: np.ndarray
+    ) -> list[ShopDayRecord]:
+        """One row of ``kind`` per product, stamped now: the day's three counts of each product."""
         now = self.ctx.env.now
-        for p, name in enumerate(self.products.names):
-            rows.append((day, now, self.depot.name, name, int(first[p]), int(second[p]), int(third[p])))
+        return [kind(day, now, self.warehouse.name, name, int(first[p]), int(second[p]), int(third[p]))
+                for p, name in enumerate(self.products.names)]

@@ -12,7 +12,7 @@ import simpy
 from scipy import stats
 
 from sim import RunResult, load_scenario, run
-from sim.model.operations import DockReceiving, PickingStation, Shift, erlang_c_wait
+from sim.model.upstream.operations import DockReceiving, PickingStation, Shift, erlang_c_wait
 from sim.scenario.loader import ScenarioError
 from tests.conftest import BASELINE, units_located
 

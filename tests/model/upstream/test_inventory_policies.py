@@ -22,7 +22,8 @@ from sim.ledger import CostLedger
 from sim.metrics import parcel_summary
 from sim.model.context import SimContext
 from sim.model.network import SupplyChain
-from sim.model.policies import (
+from sim.model.products import ProductTable
+from sim.model.upstream.policies import (
     BaseStockReorder,
     RQReorder,
     SSReorder,
@@ -31,11 +32,10 @@ from sim.model.policies import (
     TSReorder,
     make_policy,
 )
-from sim.model.products import ProductTable
-from sim.model.stock import StockPoint
-from sim.records import FINAL_STATES
-from sim.runner import parcel_frame
+from sim.model.upstream.stock import StockPoint
+from sim.records import FINAL_STATES, INVENTORY_COLUMNS, RunRecords, rows_to_frame
 from sim.scenario.schema import BaseStockPolicy, RQPolicy, SSPolicy, TQPolicy, TSPolicy
+from sim.tables import parcel_frame
 from tests.conftest import BASELINE, units_located
 
 HORIZON = ("horizon.warmup_days=3", "horizon.days=7")
@@ -216,6 +216,7 @@ class ChainRun:
     """A short run kept open: the model objects as well as the tables."""
 
     chain: SupplyChain
+    records: RunRecords
     parcels: pd.DataFrame
     summary: dict[str, Any]
     requests: list[tuple[float, str, np.ndarray]]  # (time, regional, quantity) of every regional order
@@ -236,13 +237,13 @@ def chain_run(*overrides: str, seed: int = 1) -> ChainRun:
 
         central.request = recorded  # type: ignore[method-assign]
     ctx.env.run(until=ctx.end_h + 1e-9)
-    chain.finalize()
-    parcels = parcel_frame(ctx, chain)
-    return ChainRun(chain, parcels, parcel_summary(parcels), requests)
+    records = chain.finish()
+    parcels = parcel_frame(records, ctx.scenario)
+    return ChainRun(chain, records, parcels, parcel_summary(parcels), requests)
 
 
 def _assert_conserved(result: ChainRun) -> None:
-    b = result.chain.unit_balance()
+    b = {k: np.asarray(v) for k, v in result.records.unit_balance.items()}
     located = units_located(b)
     np.testing.assert_array_equal(b["initial"] + b["produced"], located)
     counts = result.summary["parcels"]
@@ -324,9 +325,7 @@ def test_continuous_review_keeps_the_position_in_its_band_and_orders_between_rev
     # The other products still wait for the daily review.
     others = [t for t, name, qty in result.requests if name == "metro" and qty[[0, 2, 3]].any()]
     assert others and all(t % 24.0 == 20.0 for t in others)
-    inventory = pd.DataFrame(
-        result.chain.ctx.recorder.inventory, columns=["day", "facility", "product", "on_hand", "on_order", "backorders"]
-    )
+    inventory = rows_to_frame(result.records.inventory, INVENTORY_COLUMNS)
     daily = inventory[(inventory["facility"] == "metro") & (inventory["product"] == "bulky")]
     position = daily["on_hand"] + daily["on_order"] - daily["backorders"]
     assert ((position > r) & (position <= r + q)).all(), position.tolist()

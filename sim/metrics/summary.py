@@ -1,0 +1,119 @@
+"""The summary of a run: every KPI of ``summary.json``, built once, from the run's records and tables.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from sim.metrics.channels import channel_shares, channel_summary, online_view, store_summary
+from sim.metrics.costs import cost_summary, emission_summary
+from sim.metrics.parcels import parcel_summary, service_summary
+from sim.metrics.transport import linehaul_summary, route_summary
+from sim.metrics.window import fsum, ratio, window_ledger, within_window
+from sim.records import PlantRecord, RunRecords
+
+
+def summarize(
+    ledger: pd.DataFrame,
+    parcels: pd.DataFrame,
+    routes: pd.DataFrame,
+    trips: pd.DataFrame,
+    start_h: float,
+    end_h: float,
+    emissions: pd.DataFrame | None = None,
+    store_sales: pd.DataFrame | None = None,
+    store_orders: pd.DataFrame | None = None,
+) -> dict[str, Any]:
+    """Every KPI of ``summary.json`` (see README, 'What summary.json holds').
+
+    ``store_sales`` and ``store_orders`` are given when the scenario has shops:
+    the summary then gets ``channels`` and the headline is the online view.
+    """
+    parcel_kpis = parcel_summary(parcels)
+    ordered = parcel_kpis["parcels"]["ordered"]
+    delivered = parcel_kpis["parcels"]["delivered"]
+    in_window = window_ledger(ledger, start_h, end_h)
+    store_units = 0
+    if store_sales is not None:
+        store_units = int(within_window(store_sales, "time_h", start_h, end_h)["demanded"].sum())
+    online_share = channel_shares(ordered, store_units)["online"]
+    summary: dict[str, Any] = {"window_hours": [start_h, end_h]}
+    summary.update(cost_summary(online_view(in_window, online_share), ordered, delivered))
+    summary.update(parcel_kpis)
+    summary["service"] = service_summary(parcels)
+    emissions_in_window = None if emissions is None else window_ledger(emissions, start_h, end_h)
+    if emissions_in_window is not None:
+        summary["co2e_kg"] = emission_summary(online_view(emissions_in_window, online_share, "co2e_kg"), ordered)
+    summary["routes"] = route_summary(routes, start_h, end_h)
+    failures = summary["routes"]["failed_attempts"]
+    failed_components = in_window["component"].isin(["failed_attempt", "failed_attempt_handling"])
+    failed_cost = fsum(in_window.loc[failed_components, "amount"])
+    summary["cost_per_failed_attempt"] = ratio(failed_cost, failures)
+    summary["linehaul"] = linehaul_summary(trips, start_h, end_h)
+    if store_sales is not None and store_orders is not None:
+        channels = channel_summary(in_window, ordered, store_units, emissions_in_window)
+        channels["stores"] = store_summary(store_sales, store_orders, trips, start_h, end_h)
+        summary["channels"] = channels
+    return summary
+
+
+def plant_kpis(plant: PlantRecord, start_h: float, end_h: float) -> dict[str, float | int]:
+    """A factory's KPIs over [start_h, end_h).
+
+    ``units_produced``: units finished; ``downtime_hours``: hours broken down;
+    ``setups``: product changes started; ``setup_hours``: working time they
+    cost (``setups * setup_hours``, whole set-ups); ``fg_units`` and
+    ``backlog_units``: finished goods at the factory and open orders at the end.
+    """
+    produced = sum(units for t, _, units in plant.output if start_h <= t < end_h)
+    down = sum(max(0.0, min(b, end_h) - max(a, start_h)) for a, b in plant.downtime)
+    setups = sum(1 for t, _ in plant.setups if start_h <= t < end_h)
+    return {
+        "units_produced": int(produced),
+        "downtime_hours": float(down),
+        "setups": setups,
+        "setup_hours": setups * plant.setup_hours,
+        "fg_units": plant.fg_units,
+        "backlog_units": plant.backlog_units,
+    }
+
+
+def disruption_load(occurrences: list[dict[str, Any]], end_h: float) -> dict[str, float]:
+    """How much disruption a run drew: its occurrences, and the hours of their events inside the run."""
+    return {
+        "occurrences": len(occurrences),
+        "hours": math.fsum(max(0.0, min(o["end_h"], end_h) - o["start_h"]) for o in occurrences),
+    }
+
+
+def summarize_run(records: RunRecords, tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
+    """The complete ``summary.json`` of a run, from its records and the tables exported from them.
+
+    ``tables`` is ``sim.tables.run_tables(records, ...)``: the store tables are
+    in it only when the run has shops.
+    """
+    start_h, end_h = records.warmup_end_h, records.end_h
+    summary = summarize(tables["ledger"], tables["parcels"], tables["routes"], tables["trips"], start_h, end_h,
+                        emissions=tables["emissions"], store_sales=tables.get("store_sales"),
+                        store_orders=tables.get("store_orders"))
+    # Production is not in the ledger (it is not logistics cost): the plants' own logs give their KPIs.
+    summary["factories"] = {plant.name: plant_kpis(plant, start_h, end_h) for plant in records.plants}
+    if records.disruptions is not None:
+        summary["disruptions"] = records.disruptions
+        summary["disruption_load"] = disruption_load(records.disruptions, end_h)
+    return summary
+
+
+def flatten(summary: dict[str, Any], prefix: str = "") -> dict[str, float]:
+    """Nested summary -> flat {'cost_per_parcel.total': ...} of the numeric KPIs (for tables and sweeps)."""
+    flat: dict[str, float] = {}
+    for key, value in summary.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(flatten(value, name + "."))
+        elif isinstance(value, bool | int | float):
+            flat[name] = float(value)
+    return flat
