@@ -39,4 +39,4 @@ def test_public_names_still_resolve() -> None:
     assert sim.RunResult.__name__ == "RunResult"
     assert sim.experiments.compare.__module__ == "sim.experiments.comparison"
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
-        _ = sim.nope  # type: ignore[attr-defined]
+        _ = sim.nope

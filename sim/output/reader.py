@@ -46,7 +46,7 @@ def load_result(folder: str | Path) -> RunResult:
     exact = read_json(folder / RESULT_FILE)
     if exact.get("format") != RESULT_FORMAT:
         raise ScenarioError(f"{folder / RESULT_FILE}: format {exact.get('format')!r}, this sim reads {RESULT_FORMAT}")
-    tables = {name: _read_table(folder, name) for name in exact["tables"]}
+    tables: dict[str, Any] = {name: _read_table(folder, name) for name in exact["tables"]}
     missing = [name for name in ALWAYS_TABLES if name not in tables]
     if missing:
         raise ScenarioError(f"{folder / RESULT_FILE}: lists no {', '.join(missing)} table")
@@ -57,8 +57,16 @@ def load_result(folder: str | Path) -> RunResult:
         seed=manifest["seed"],
         replication=manifest["replication"],
         summary=_summary(folder, exact),
-        **{name: tables[name] for name in ALWAYS_TABLES},
-        **{name: tables.get(name) for name in OPTIONAL_TABLES},
+        ledger=tables["ledger"],
+        emissions=tables["emissions"],
+        parcels=tables["parcels"],
+        routes=tables["routes"],
+        trips=tables["trips"],
+        inventory=tables["inventory"],
+        trail=tables.get("trail"),
+        store_sales=tables.get("store_sales"),
+        store_orders=tables.get("store_orders"),
+        disruptions=tables.get("disruptions"),
         unit_balance=unit_balance,
         product_names=product_names,
         warehouse_balances=manifest["warehouse_balances"],

@@ -28,7 +28,7 @@ def plot_paired(runs: pd.DataFrame, table: pd.DataFrame, kpi: str, labels: tuple
     ax.set_xticks([0, 1], [f"A: {labels[0]}", f"B: {labels[1]}"])
     ax.set_xlim(-0.3, 1.3)
     ax.set_ylabel(kpi)
-    row = table.set_index("kpi").loc[kpi]
+    row = table.loc[table["kpi"] == kpi].iloc[0]
     ax.set_title(f"B - A = {row['diff']:.4g} ± {row['half_width']:.4g} (paired), ± {row['welch_half_width']:.4g} "
                  "(unpaired)", fontsize="medium")
     ax.grid(alpha=0.3)

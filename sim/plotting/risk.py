@@ -22,7 +22,7 @@ def plot_risk(disrupted: pd.DataFrame, table: pd.DataFrame, kpi: str, title: str
     replications is appended).
     """
     ax = axes_or_new(ax, EXPERIMENT_FIGSIZE)
-    row = table.set_index("kpi").loc[kpi]
+    row = table.loc[table["kpi"] == kpi].iloc[0]
     values = disrupted[kpi].to_numpy(dtype=float)
     values = values[np.isfinite(values)]
     ax.hist(values, bins=max(5, min(30, len(values) // 2)), color="tab:red", alpha=0.6, label="with disruptions")

@@ -2,17 +2,39 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from sim.plotting import plot_paired, plot_risk, plot_sweep, write_sweep_figures
 from sim.plotting.sweep import short_path
 
 
-def _axes():
+def _axes() -> Axes:
     return Figure().subplots()
+
+
+def _bars(ax: Axes) -> list[Rectangle]:
+    return [patch for patch in ax.patches if isinstance(patch, Rectangle)]
+
+
+def _heights(ax: Axes) -> list[float]:
+    return [bar.get_height() for bar in _bars(ax)]
+
+
+def _data(values: Any) -> list[float]:
+    return [float(v) for v in np.asarray(values)]
+
+
+def _legend_texts(ax: Axes) -> list[str]:
+    legend = ax.get_legend()
+    assert legend is not None
+    return [text.get_text() for text in legend.get_texts()]
 
 
 def _aggregate(factors: dict[str, list[object]], means: list[float]) -> pd.DataFrame:
@@ -26,8 +48,8 @@ def test_sweep_draws_the_mean_against_the_factor_with_a_band() -> None:
     aggregate = _aggregate({"fleet": [3, 1, 2]}, [30.0, 10.0, 20.0])
     ax = plot_sweep(aggregate, "cost", "fleet", ax=_axes())
     (line,) = ax.get_lines()
-    assert list(line.get_xdata()) == [1.0, 2.0, 3.0]
-    assert list(line.get_ydata()) == [10.0, 20.0, 30.0]
+    assert _data(line.get_xdata()) == [1.0, 2.0, 3.0]
+    assert _data(line.get_ydata()) == [10.0, 20.0, 30.0]
     assert len(ax.collections) == 1  # the CI band
     assert ax.get_title() == "cost (mean, 95 % CI)"
 
@@ -35,14 +57,14 @@ def test_sweep_draws_the_mean_against_the_factor_with_a_band() -> None:
 def test_sweep_draws_a_line_per_value_of_the_other_factor() -> None:
     aggregate = _aggregate({"fleet": [1, 2, 1, 2], "absence": [0.1, 0.1, 0.3, 0.3]}, [1.0, 2.0, 3.0, 4.0])
     ax = plot_sweep(aggregate, "cost", "fleet", ax=_axes())
-    assert [list(line.get_ydata()) for line in ax.get_lines()] == [[1.0, 2.0], [3.0, 4.0]]
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["absence=0.1", "absence=0.3"]
+    assert [_data(line.get_ydata()) for line in ax.get_lines()] == [[1.0, 2.0], [3.0, 4.0]]
+    assert _legend_texts(ax) == ["absence=0.1", "absence=0.3"]
 
 
 def test_sweep_places_text_factors_at_their_rank() -> None:
     aggregate = _aggregate({"policy": ["sQ", "RS"]}, [5.0, 6.0])
     ax = plot_sweep(aggregate, "cost", "policy", ax=_axes())
-    assert list(ax.get_lines()[0].get_xdata()) == [0.0, 1.0]
+    assert _data(ax.get_lines()[0].get_xdata()) == [0.0, 1.0]
 
 
 def test_long_factor_paths_keep_their_last_segments() -> None:
@@ -63,7 +85,7 @@ def test_paired_joins_each_replication_and_titles_the_intervals() -> None:
                          "status": ["ok", "ok", "ok", "ok", "failed", "ok"], "cost": [1.0, 2.0, 3.0, 5.0, 9.0, 9.0]})
     table = pd.DataFrame({"kpi": ["cost"], "diff": [1.5], "half_width": [0.25], "welch_half_width": [2.0]})
     ax = plot_paired(runs[runs["replication"] < 2], table, "cost", ("base", "what if"), ax=_axes())
-    assert [list(line.get_ydata()) for line in ax.get_lines()] == [[1.0, 2.0], [3.0, 5.0]]
+    assert [_data(line.get_ydata()) for line in ax.get_lines()] == [[1.0, 2.0], [3.0, 5.0]]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["A: base", "B: what if"]
     assert ax.get_title() == "B - A = 1.5 ± 0.25 (paired), ± 2 (unpaired)"
 
@@ -73,7 +95,7 @@ def test_risk_histogram_counts_every_finite_run_and_marks_reference_and_quantile
     table = pd.DataFrame({"kpi": ["cost"], "title": ["total cost per parcel"], "reference_mean": [1.5],
                           "worst_5pct": [3.8]})
     ax = plot_risk(disrupted, table, "cost", "outage", ax=_axes())
-    assert sum(p.get_height() for p in ax.patches) == 5
-    assert [line.get_xdata()[0] for line in ax.get_lines()] == pytest.approx([1.5, 3.8])
+    assert sum(_heights(ax)) == 5
+    assert [_data(line.get_xdata())[0] for line in ax.get_lines()] == pytest.approx([1.5, 3.8])
     assert ax.get_title() == "outage: 5 replications"
     assert ax.get_xlabel() == "total cost per parcel"
