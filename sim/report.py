@@ -21,9 +21,9 @@ def format_summary(summary: dict[str, Any], title: str, currency: str) -> str:
         share = summary["cost_by_stage"][stage] / total if total else float("nan")
         lines.append(f"{stage:<24}{leg:<11}{_money(cpp[stage], currency):>18}{share:>9.1%}")
     lines.append("-" * 62)
-    for leg in ("upstream", "last_mile", "total"):
-        share = cpp[leg] / cpp["total"] if cpp["total"] else float("nan")
-        lines.append(f"{leg:<35}{_money(cpp[leg], currency):>18}{share:>9.1%}")
+    for part in ("upstream", "last_mile", "total"):
+        share = cpp[part] / cpp["total"] if cpp["total"] else float("nan")
+        lines.append(f"{part:<35}{_money(cpp[part], currency):>18}{share:>9.1%}")
     lines.append("")
     parcels = summary["parcels"]
     lead = summary["lead_time_hours"]

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from sim.ledger import channel_of
 from sim.metrics import cost_by_stage_component, daily_service, window_ledger
+from sim.plotting import (
+    plot_cost_per_parcel,
+    plot_daily_service,
+    plot_last_mile_components,
+    plot_lead_time,
+    plot_outcomes,
+)
 from sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 
-@dataclass
+# Frozen: a result is a record of what happened; every table a caller derives
+# from it is a new frame. eq=False because comparing DataFrames with == is
+# element-wise, so a generated __eq__ could not answer; identity is the equality.
+@dataclass(frozen=True, eq=False)
 class RunResult:
     """Everything a run produced. Tables are pandas DataFrames; nothing here refers to SimPy."""
 
@@ -36,7 +46,6 @@ class RunResult:
     events: int
     wall_seconds: float
     peak_memory_bytes: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
     # The store channel (only when the scenario has shops): a row per regional warehouse, day and product.
     store_sales: pd.DataFrame | None = None
     store_orders: pd.DataFrame | None = None
@@ -67,30 +76,20 @@ class RunResult:
 
     def plot_daily_service(self, ax: Axes | None = None) -> Axes:
         """Fill rate and on-time rate by order day, with the disruptions' windows shaded."""
-        from sim.plots import plot_daily_service
-
-        return plot_daily_service(self, ax=ax)
+        return plot_daily_service(self.daily_service(), self.window, self.disruptions, ax=ax)
 
     def plot_cost_per_parcel(self, ax: Axes | None = None) -> Axes:
         """Bar chart of cost per parcel by stage."""
-        from sim.plots import plot_cost_per_parcel
-
         return plot_cost_per_parcel(self.summary, ax=ax, currency=self.scenario.currency)
 
     def plot_last_mile_components(self, ax: Axes | None = None) -> Axes:
         """Bar chart of last-mile cost per parcel by component."""
-        from sim.plots import plot_last_mile_components
-
         return plot_last_mile_components(self.cost_table(), ax=ax, currency=self.scenario.currency)
 
     def plot_outcomes(self, ax: Axes | None = None) -> Axes:
         """Final state of the parcels ordered in the window."""
-        from sim.plots import plot_outcomes
-
         return plot_outcomes(self.parcels, ax=ax)
 
     def plot_lead_time(self, ax: Axes | None = None) -> Axes:
         """Histogram of order-to-delivery lead time."""
-        from sim.plots import plot_lead_time
-
         return plot_lead_time(self.parcels, ax=ax)

@@ -12,6 +12,7 @@ From a notebook::
     sweep = run_sweep("scenarios/sweeps/absence_vs_fleet.toml", jobs=2)   # sweep.runs, sweep.aggregate
     risky = load_scenario("scenarios/examples/upstream/disruption_random.toml", ["horizon.days=14"])
     risk = risk_analysis(risky, 20, seed=1)                # risk.table: best, mean, worst, percentiles, impact
+    comparison.plot("cost_per_parcel.last_mile"); sweep.plot(kpi, factor); risk.plot("stock.fill_rate")
 
 Runs go to a local process pool by default (``jobs``), to any
 ``concurrent.futures.Executor`` (``executor=``) or to a Dask cluster (``client=``).
@@ -25,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sim.experiments.comparison import Comparison, compare
     from sim.experiments.design import Range
-    from sim.experiments.plots import plot_paired, plot_risk, plot_sweep
     from sim.experiments.replications import ReplicationSet, run_replications
     from sim.experiments.risk import RiskResult, risk_analysis
     from sim.experiments.spec import SweepSpec, load_sweep
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 _EXPORTS = {
     "Comparison": "comparison", "compare": "comparison",
     "Range": "design",
-    "plot_paired": "plots", "plot_risk": "plots", "plot_sweep": "plots",
     "ReplicationSet": "replications", "run_replications": "replications",
     "RiskResult": "risk", "risk_analysis": "risk",
     "SweepSpec": "spec", "load_sweep": "spec",
@@ -57,9 +56,6 @@ __all__ = [
     "load_sweep",
     "merge_sweeps",
     "paired_interval",
-    "plot_paired",
-    "plot_risk",
-    "plot_sweep",
     "risk_analysis",
     "run_replications",
     "run_sweep",
@@ -69,6 +65,7 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    """Import the submodule of a public name when the name is first used."""
     if name not in _EXPORTS:
         raise AttributeError(f"module 'sim.experiments' has no attribute {name!r}")
     return getattr(import_module(f"sim.experiments.{_EXPORTS[name]}"), name)

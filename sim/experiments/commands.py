@@ -228,13 +228,11 @@ def risk_command(args: argparse.Namespace) -> int:
 def _risk_plots(result: Any, folder: Path) -> None:
     from matplotlib.figure import Figure
 
-    from sim.experiments.plots import plot_risk
-
     for kpi, name in (("cost_per_parcel.total", "risk_cost_per_parcel.png"), ("stock.fill_rate", "risk_fill_rate.png"),
                       ("service.on_time_rate", "risk_on_time.png")):
         if kpi in result.table["kpi"].values and len(result.disrupted):
             figure = Figure(figsize=(6, 4))
-            plot_risk(result, kpi, figure.subplots())
+            result.plot(kpi, figure.subplots())
             figure.tight_layout()
             figure.savefig(folder / name, dpi=110)
 

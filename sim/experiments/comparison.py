@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -21,7 +21,11 @@ from sim.experiments.progress import Progress
 from sim.experiments.stats import CONFIDENCE, paired_interval, t_interval, welch_interval
 from sim.experiments.tables import kpi_columns, kpi_row, runs_frame
 from sim.experiments.tasks import OK, RunTask
+from sim.plotting import plot_paired
 from sim.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 VARIANT = "variant"
 COLUMNS = ["kpi", "n_pairs", "mean_a", "mean_b", "diff", "diff_std", "half_width", "ci_low", "ci_high",
@@ -49,6 +53,14 @@ class Comparison:
     def kpi(self, name: str) -> pd.Series:
         """One KPI's row of the comparison table."""
         return kpi_row(self.table, name)
+
+    def plot(self, kpi: str, ax: Axes | None = None, labels: tuple[str, str] | None = None) -> Axes:
+        """Each replication's ``kpi`` under A and B joined by a line (see :func:`sim.plotting.plot_paired`).
+
+        ``labels`` name A and B on the axis (default: the scenario names).
+        """
+        names = labels or (self.scenario_a.name, self.scenario_b.name)
+        return plot_paired(self.runs, self.table, kpi, names, ax=ax)
 
 
 def paired_table(runs: pd.DataFrame, confidence: float = CONFIDENCE) -> pd.DataFrame:

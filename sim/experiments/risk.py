@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -29,7 +29,11 @@ from sim.experiments.comparison import VARIANT, Comparison, compare
 from sim.experiments.stats import CONFIDENCE, paired_interval
 from sim.experiments.tables import kpi_row
 from sim.experiments.tasks import OK
+from sim.plotting import plot_risk
 from sim.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,10 @@ class RiskResult:
     def kpi(self, name: str) -> pd.Series:
         """One KPI's row of the risk table."""
         return kpi_row(self.table, name)
+
+    def plot(self, kpi: str = "cost_per_parcel.total", ax: Axes | None = None) -> Axes:
+        """Histogram of ``kpi`` over the disrupted runs (see :func:`sim.plotting.plot_risk`)."""
+        return plot_risk(self.disrupted, self.table, kpi, self.scenario.name, ax=ax)
 
 
 def without_disruptions(scenario: Scenario) -> Scenario:

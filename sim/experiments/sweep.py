@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
@@ -15,11 +15,14 @@ from sim.errors import ScenarioError
 from sim.experiments import store
 from sim.experiments.engine import run_all
 from sim.experiments.executors import workers_for
-from sim.experiments.plots import write_sweep_plots
 from sim.experiments.progress import Progress
 from sim.experiments.spec import SweepSpec, load_sweep
 from sim.experiments.tasks import OK, RunTask
 from sim.output import write_json
+from sim.plotting import plot_sweep, write_sweep_figures
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 Keep = Literal["summaries", "runs"]
 DEFAULT_OUT = Path("results") / "sweeps"
@@ -47,6 +50,10 @@ class SweepResult:
     def complete(self) -> bool:
         """Every run of the sweep (or shard) finished and none failed."""
         return not self.missing and self.failed.empty
+
+    def plot(self, kpi: str, factor: str, ax: Axes | None = None) -> Axes:
+        """Mean of ``kpi`` against ``factor`` with its 95 % CI (see :func:`sim.plotting.plot_sweep`)."""
+        return plot_sweep(self.aggregate, kpi, factor, ax=ax)
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -142,7 +149,7 @@ def finish(folder: Path, description: dict[str, Any], indices: Iterable[int], pl
     written: list[Path] = []
     unknown: list[str] = []
     if plots and not aggregate.empty:
-        written, unknown = write_sweep_plots(aggregate, description["factors"], description["plot_kpis"],
+        written, unknown = write_sweep_figures(aggregate, description["factors"], description["plot_kpis"],
                                              folder / "plots")
     return SweepResult(folder, runs, aggregate, missing=missing, plots=written, unknown_plot_kpis=unknown)
 

@@ -56,7 +56,7 @@ def test_replications_draw_different_disruptions_and_undisrupted_pairs_are_ident
     for replication in disrupted.index[occurrences == 0]:
         for item in ("cost_per_parcel.total", "stock.fill_rate", "service.on_time_rate"):
             assert disrupted.loc[replication, item] == reference.loc[replication, item]
-    worst = disrupted.index[np.argmax(hours)]
+    worst = disrupted.index[int(np.argmax(hours))]
     assert hours.max() > 0
     assert disrupted.loc[worst, "cost_per_parcel.total"] != reference.loc[worst, "cost_per_parcel.total"]
 

@@ -171,7 +171,7 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(sweep_file: Path, tmp_p
 
     real_run = sim.runner.run
 
-    def flaky(scenario, seed=None, replication=0, measure_memory=False):  # type: ignore[no-untyped-def]
+    def flaky(scenario, seed=None, replication=0, measure_memory=False):
         if scenario.regional_warehouses[0].area.absence_probability == 0.15 and replication == 1:
             raise RuntimeError("courier van on fire\nsecond line")
         return real_run(scenario, seed, replication, measure_memory)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.experiments.design import Range, grid_points, lhs_points, range_values
+from sim.experiments.design import Factor, Range, grid_points, lhs_points, range_values
 from sim.experiments.spec import toml_literal
 from sim.experiments.stats import paired_interval, t_interval, welch_interval
 
@@ -85,7 +85,7 @@ def test_grid_crosses_every_value_first_factor_slowest() -> None:
 
 
 def test_latin_hypercube_is_stratified_and_reproducible() -> None:
-    factors = {"x": Range(0.0, 10.0), "k": Range(1, 8), "p": ["lo", "hi"]}
+    factors: dict[str, Factor] = {"x": Range(0.0, 10.0), "k": Range(1, 8), "p": ["lo", "hi"]}
     points = lhs_points(factors, 8, seed=11)
     assert points == lhs_points(factors, 8, seed=11)
     assert points != lhs_points(factors, 8, seed=12)
