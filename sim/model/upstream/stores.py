@@ -29,7 +29,7 @@ import simpy
 from sim.ledger import Stage
 from sim.model.context import SimContext
 from sim.model.ports import ShopSupplier
-from sim.model.routing import nearest_neighbour_order
+from sim.routing import nearest_neighbour_order
 from sim.records import InventoryRecord, StoreOrderRecord, StoreSaleRecord, TripRecord
 
 DELIVERY_STAGE: Final[Stage] = "store_delivery"
