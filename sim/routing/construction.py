@@ -13,6 +13,7 @@ as adding stops one at a time, at a fraction of the cost.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -149,18 +150,18 @@ def time_oriented_nearest_neighbour(
     return np.asarray(order, dtype=np.intp)
 
 
-def largest_feasible_prefix(tours: PrefixTours, k_max: int, guess: int) -> int:
+def largest_feasible_prefix(feasible: Callable[[int], bool], k_max: int, guess: int) -> int:
     """A prefix length k with k feasible and k + 1 infeasible (or k = k_max).
 
     Gallops from the previous route's size (routes of a day tend to be alike), then bisects.
     """
     k0 = min(k_max, max(1, guess))
     step = max(1, k0 // 4)
-    if tours.feasible(k0):
+    if feasible(k0):
         lo = k0
         while lo < k_max:
             hi = min(k_max, lo + step)
-            if not tours.feasible(hi):
+            if not feasible(hi):
                 break
             lo = hi
             step *= 2
@@ -170,13 +171,13 @@ def largest_feasible_prefix(tours: PrefixTours, k_max: int, guess: int) -> int:
         hi = k0
         while True:
             lo = max(1, hi - step)
-            if tours.feasible(lo):
+            if feasible(lo):
                 break
             hi = lo
             step *= 2
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        if tours.feasible(mid):
+        if feasible(mid):
             lo = mid
         else:
             hi = mid
@@ -219,7 +220,7 @@ def sweep_build(arrays: ProblemArrays, stops: IntArray, n_vehicles: int) -> tupl
         if arrays.use_stops:
             k_max = min(k_max, arrays.max_stops)
         tours = PrefixTours(arrays, run, k_max)
-        k = largest_feasible_prefix(tours, k_max, guess)
+        k = largest_feasible_prefix(tours.feasible, k_max, guess)
         routes.append(tours.route(k))
         pos += k
         guess = k

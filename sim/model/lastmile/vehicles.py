@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.model.traffic import TrafficModel
+from sim.model.lastmile.traffic import TrafficModel
 from sim.scenario.schema import Area, FleetUnit, VehicleType
 
 
@@ -41,11 +41,6 @@ class UnitOps:
             from_hub=from_hub, area_speed_kmh=area_speed, stem_speed_kmh=stem_speed,
             expected_congestion=1.0 + vehicle.congestion_exposure * (congestion - 1.0),
         )
-
-    @property
-    def is_drone(self) -> bool:
-        """Drones fly sorties and need nobody at home."""
-        return self.vehicle.kind == "drone"
 
     def leg_hours(self, km: float, touches_start: bool) -> float:
         """Free-flow hours of a leg."""

@@ -1,79 +1,33 @@
-"""One courier's day: drive the planned stops under live traffic, attempt hand-overs, come back, settle costs."""
+"""One courier's round: drive the planned stops under live traffic, attempt hand-overs, come back."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import numpy as np
 import simpy
 
+from sim.model.lastmile.jobs import RouteJob, RouteOutcome
+from sim.model.lastmile.ports import DepotPort
+from sim.model.lastmile.setting import RoundSetting
+from sim.model.lastmile.traffic import loglogistic_minutes
 from sim.model.streams import LEG_NOISE, PRESENCE, SERVICE, parcel_uniform
-from sim.model.traffic import loglogistic_minutes
-from sim.model.vehicles import UnitOps
 from sim.records import ParcelState, TrailEvent
 
-if TYPE_CHECKING:
-    from sim.model.lastmile import LastMileDepot
 
-STAGE = "last_mile"
-
-
-@dataclass(frozen=True)
-class Stop:
-    """A place the courier stops at: a home (one parcel) or a pickup point or locker (several)."""
-
-    x_km: float
-    y_km: float
-    parcels: tuple[int, ...]
-    pickup_point: int  # -1 for a home delivery
-    volume_m3: float
-    weight_kg: float
-    expected_service_h: float
-    window: tuple[float, float] | None = None  # delivery slot, hours of the day
-
-
-@dataclass
-class RouteOutcome:
-    """What happened on a route, for costing and records."""
-
-    delivered: list[int] = field(default_factory=list)
-    failed: list[int] = field(default_factory=list)
-    at_pickup_point: list[int] = field(default_factory=list)
-    aborted: list[int] = field(default_factory=list)
-    km: float = 0.0
-    driving_h: float = 0.0
-    service_h: float = 0.0
-    window_stops: int = 0
-    late_stops: int = 0
-
-
-@dataclass(frozen=True)
-class RouteJob:
-    """A planned route handed to a vehicle."""
-
-    route_id: int
-    day: int
-    wave: str
-    ops: UnitOps
-    stops: list[Stop]
-    planned_km: float
-    planned_h: float
-
-
-def drive_route(depot: LastMileDepot, job: RouteJob) -> Generator[simpy.Event, Any, None]:
-    """SimPy process of one route, from leaving the start point to settling its cost."""
-    ctx = depot.ctx
+def drive_route(setting: RoundSetting, depot: DepotPort, job: RouteJob) -> Generator[simpy.Event, Any, None]:
+    """SimPy process of one route, from leaving the start point to reporting back to the depot."""
+    ctx = setting.ctx
     env = ctx.env
     parcels = ctx.parcels
-    area = depot.area
-    fleet = depot.fleet
+    area = setting.area
+    fleet = setting.fleet
     ops = job.ops
     exposure = ops.vehicle.congestion_exposure
-    needs_presence = not ops.is_drone
-    geometry = depot.geometry
+    geometry = setting.geometry
+    traffic = setting.traffic
+    service_multiplier = setting.products.service_time_multiplier
     trail = ctx.recorder.trail is not None
     start = env.now
     day_start = job.day * 24.0
@@ -101,7 +55,7 @@ def drive_route(depot: LastMileDepot, job: RouteJob) -> Generator[simpy.Event, A
         first = stop.parcels[0]
         attempt = int(parcels.attempts[first])
         key = int(parcels.key[first])
-        travel_h = ops.leg_hours(km, at_start) * depot.traffic.multiplier(
+        travel_h = ops.leg_hours(km, at_start) * traffic.multiplier(
             env.now, parcel_uniform(key, LEG_NOISE, attempt), exposure
         )
         yield env.timeout(travel_h)
@@ -132,12 +86,12 @@ def drive_route(depot: LastMileDepot, job: RouteJob) -> Generator[simpy.Event, A
             for position_at_stop, parcel_id in enumerate(stop.parcels):
                 parcel_key = int(parcels.key[parcel_id])
                 parcel_attempt = int(parcels.attempts[parcel_id])
-                absent = needs_presence and parcel_uniform(parcel_key, PRESENCE, parcel_attempt) < absent_p
+                absent = parcel_uniform(parcel_key, PRESENCE, parcel_attempt) < absent_p
                 if position_at_stop == 0:
                     minutes = loglogistic_minutes(
                         area.service_time_median_min, area.service_time_shape,
                         parcel_uniform(parcel_key, SERVICE, parcel_attempt),
-                    ) * float(depot.products.service_time_multiplier[parcels.product[parcel_id]])
+                    ) * float(service_multiplier[parcels.product[parcel_id]])
                     minutes *= ops.vehicle.service_time_factor
                     if absent:
                         minutes *= area.failed_attempt_time_factor
@@ -167,58 +121,8 @@ def drive_route(depot: LastMileDepot, job: RouteJob) -> Generator[simpy.Event, A
     km = geometry.road_km(x, y, home_x, home_y)
     if not at_start:
         uniform = parcel_uniform(int(parcels.key[job.stops[0].parcels[0]]), LEG_NOISE, 1000)
-        travel_h = ops.leg_hours(km, True) * depot.traffic.multiplier(env.now, uniform, exposure)
+        travel_h = ops.leg_hours(km, True) * traffic.multiplier(env.now, uniform, exposure)
         yield env.timeout(travel_h)
         outcome.km += km
         outcome.driving_h += travel_h
-    depot.route_returned(outcome, env.now)
-    settle_route(depot, job, start, outcome)
-
-
-def settle_route(depot: LastMileDepot, job: RouteJob, start_h: float, outcome: RouteOutcome) -> None:
-    """Post the route's cost and emissions and allocate both to the parcels it attempted.
-
-    Drivers are paid for the whole shift (a guaranteed shift) and overtime at a
-    premium. Every attempted parcel carries an equal share of the route's
-    vehicle and driver cost; the shares of failed attempts are booked under the
-    component ``failed_attempt``, so the ledgers say what the failures cost.
-    """
-    ctx = depot.ctx
-    now = ctx.env.now
-    fleet = depot.fleet
-    vehicle = job.ops.vehicle
-    parcels = ctx.parcels
-    duration_h = now - start_h
-    overtime_h = max(0.0, duration_h - fleet.shift_hours)
-    driver = vehicle.driver_cost_per_hour * (fleet.shift_hours + overtime_h * fleet.overtime_multiplier)
-    distance_cost = outcome.km * vehicle.cost_per_km
-    co2e = outcome.km * vehicle.co2e_kg_per_km
-    attempted = len(outcome.delivered) + len(outcome.failed) + len(outcome.at_pickup_point)
-    failed_share = len(outcome.failed) / attempted if attempted else 0.0
-    facility = depot.name
-    for ledger, parts in (
-        (ctx.ledger, (("vehicle_distance", distance_cost), ("driver_time", driver))),
-        (ctx.emissions, (("vehicle_distance", co2e),)),
-    ):
-        for component, amount in parts:
-            ledger.post(now, STAGE, component, facility, amount * (1.0 - failed_share))
-            ledger.post(now, STAGE, "failed_attempt", facility, amount * failed_share)
-    handling = depot.policy.failed_attempt_handling_cost
-    ctx.ledger.post(now, STAGE, "failed_attempt_handling", facility, handling * len(outcome.failed))
-    if attempted:
-        share = (distance_cost + driver) / attempted
-        served = np.asarray(outcome.delivered + outcome.at_pickup_point, dtype=np.int64)
-        parcels.last_mile_cost[served] += share
-        failed = np.asarray(outcome.failed, dtype=np.int64)
-        parcels.failed_attempt_cost[failed] += share + handling
-        every = np.asarray(outcome.delivered + outcome.at_pickup_point + outcome.failed, dtype=np.int64)
-        parcels.co2e_kg[every] += co2e / attempted
-    ctx.recorder.routes.append(
-        (
-            job.route_id, facility, job.ops.name, job.wave, job.day, start_h, now, len(job.stops),
-            attempted + len(outcome.aborted), len(outcome.delivered) + len(outcome.at_pickup_point),
-            len(outcome.failed), len(outcome.aborted), outcome.km, job.planned_km, job.planned_h,
-            outcome.driving_h, outcome.service_h, duration_h, overtime_h, distance_cost + driver, co2e,
-            outcome.window_stops, outcome.late_stops,
-        )
-    )
+    depot.route_finished(job, start, outcome)

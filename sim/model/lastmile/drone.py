@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Generator, Sequence
+from typing import Any
 
 import numpy as np
 import simpy
 
-from sim.model.courier import RouteJob, RouteOutcome, Stop, settle_route
+from sim.model.lastmile.eligibility import ServiceRules
+from sim.model.lastmile.jobs import PlannedJob, RouteJob, RouteOutcome
+from sim.model.lastmile.ports import DepotPort
+from sim.model.lastmile.setting import RoundSetting
+from sim.model.lastmile.stops import Stop
+from sim.model.lastmile.traffic import loglogistic_minutes
+from sim.model.lastmile.vehicles import UnitOps
 from sim.model.streams import SERVICE, parcel_uniform
-from sim.model.traffic import loglogistic_minutes
-from sim.model.vehicles import UnitOps
 from sim.records import ParcelState, TrailEvent
-
-if TYPE_CHECKING:
-    from sim.model.lastmile import LastMileDepot
 
 
 def sortie_hours(ops: UnitOps, stop: Stop) -> float:
@@ -48,15 +49,15 @@ def plan_sorties(ops: UnitOps, stops: list[Stop], candidates: np.ndarray, hours:
     return plan
 
 
-def fly_sorties(depot: LastMileDepot, job: RouteJob) -> Generator[simpy.Event, Any, None]:
+def fly_sorties(setting: RoundSetting, depot: DepotPort, job: RouteJob) -> Generator[simpy.Event, Any, None]:
     """SimPy process of one drone's day: its sorties one after another."""
-    ctx = depot.ctx
+    ctx = setting.ctx
     env = ctx.env
     parcels = ctx.parcels
     ops = job.ops
     cruise = ops.vehicle.cruise_speed_kmh or 1.0
     turnaround_h = ops.vehicle.sortie_turnaround_min / 60.0
-    area = depot.area
+    area = setting.area
     start = env.now
     outcome = RouteOutcome()
     for stop in job.stops:
@@ -80,5 +81,41 @@ def fly_sorties(depot: LastMileDepot, job: RouteJob) -> Generator[simpy.Event, A
         outcome.km += 2.0 * km
         outcome.driving_h += 2.0 * flight_h
         outcome.service_h += minutes / 60.0 + turnaround_h
-    depot.route_returned(outcome, env.now)
-    settle_route(depot, job, start, outcome)
+    depot.route_finished(job, start, outcome)
+
+
+class Drone:
+    """A drone unit: out-and-back sorties to homes without a slot, planned greedily, flown one by one."""
+
+    def __init__(self, ops: UnitOps, setting: RoundSetting, depot: DepotPort, rules: ServiceRules) -> None:
+        self._ops = ops
+        self.setting = setting
+        self.depot = depot
+        self.rules = rules
+
+    @property
+    def ops(self) -> UnitOps:
+        """The drone unit."""
+        return self._ops
+
+    def eligible(self, stops: Sequence[Stop]) -> np.ndarray:
+        """The vehicle type's rules, and only home stops without a slot: a drone cannot keep a window."""
+        mask = self.rules.mask(stops)
+        mask &= np.array([s.pickup_point < 0 and s.window is None for s in stops], dtype=bool)
+        return mask
+
+    def plan(self, stops: list[Stop], candidates: np.ndarray, depart_hour: float) -> list[PlannedJob]:
+        """One job per drone with any sortie: straight-line km out and back, planned sortie hours."""
+        ops = self._ops
+        plan = plan_sorties(ops, stops, candidates, self.setting.fleet.shift_hours)
+        return [
+            PlannedJob(np.asarray(sorties, dtype=np.int64),
+                       2.0 * sum(math.hypot(stops[i].x_km - ops.start_xy[0], stops[i].y_km - ops.start_xy[1])
+                                 for i in sorties),
+                       sum(sortie_hours(ops, stops[i]) for i in sorties))
+            for sorties in plan if sorties
+        ]
+
+    def process(self, job: RouteJob) -> Generator[simpy.Event, Any, None]:
+        """The drone's day of sorties."""
+        return fly_sorties(self.setting, self.depot, job)

@@ -1,0 +1,90 @@
+"""Road vehicles (vans, electric vans, cargo bikes): routes planned as a routing problem, then driven."""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Sequence
+from typing import Any
+
+import numpy as np
+import simpy
+
+from sim.model.lastmile.courier import drive_route
+from sim.model.lastmile.eligibility import ServiceRules
+from sim.model.lastmile.jobs import PlannedJob, RouteJob
+from sim.model.lastmile.ports import DepotPort
+from sim.model.lastmile.setting import RoundSetting
+from sim.model.lastmile.stops import Stop
+from sim.model.lastmile.vehicles import UnitOps
+from sim.model.planners import make_planner
+from sim.model.routing import RoutingProblem
+from sim.scenario.schema import Routing
+
+
+class RoadVehicle:
+    """A unit of road vehicles: the day's routes come from the scenario's route planner."""
+
+    def __init__(
+        self, ops: UnitOps, setting: RoundSetting, depot: DepotPort, rules: ServiceRules, routing: Routing,
+        planner_rng: np.random.Generator,
+    ) -> None:
+        self._ops = ops
+        self.setting = setting
+        self.depot = depot
+        self.rules = rules
+        self.routing = routing
+        self.planner_rng = planner_rng  # the depot's, shared by its units: one seed is drawn per plan
+
+    @property
+    def ops(self) -> UnitOps:
+        """The unit of road vehicles."""
+        return self._ops
+
+    def eligible(self, stops: Sequence[Stop]) -> np.ndarray:
+        """The vehicle type's rules decide alone."""
+        return self.rules.mask(stops)
+
+    def plan(self, stops: list[Stop], candidates: np.ndarray, depart_hour: float) -> list[PlannedJob]:
+        """Plan the unit's routes over the candidates; stops that fit no route are left out."""
+        problem = self.problem([stops[i] for i in candidates.tolist()], depart_hour)
+        seed = int(self.planner_rng.integers(0, 2**31 - 1))
+        result = make_planner(self.routing.planner, self.routing.time_budget_s, seed).plan(problem)
+        return [PlannedJob(candidates[route.stops], route.distance_km, route.duration_h) for route in result.routes]
+
+    def problem(self, stops: list[Stop], depart_hour: float) -> RoutingProblem:
+        """The routing problem of this unit: its speeds, capacity, range, and the stops' windows.
+
+        Windows are in hours after departure; they are only set when a stop has a
+        slot or the area's delivery hours cut into the shift.
+        """
+        ops = self._ops
+        vehicle = ops.vehicle
+        area = self.setting.area
+        working_h = self.setting.working_h
+        open_h, close_h = area.delivery_hours
+        windows = None
+        if any(s.window is not None for s in stops) or open_h > depart_hour or close_h < depart_hour + working_h:
+            start = np.array([max(open_h, s.window[0] if s.window else 0.0) for s in stops]) - depart_hour
+            end = np.array([min(close_h, s.window[1] if s.window else 24.0) for s in stops]) - depart_hour
+            windows = (np.maximum(start, 0.0), end)
+        return RoutingProblem(
+            depot_xy=ops.start_xy,
+            stop_xy=np.array([(s.x_km, s.y_km) for s in stops]),
+            stop_volume_m3=np.array([s.volume_m3 for s in stops]),
+            stop_service_h=np.array([s.expected_service_h * vehicle.service_time_factor for s in stops]),
+            stop_priority=np.arange(len(stops)),
+            vehicle_capacity_m3=vehicle.capacity_m3,
+            max_route_hours=working_h,
+            max_routes=ops.unit.count,
+            circuity=area.circuity,
+            area_speed_kmh=ops.area_speed_kmh / ops.expected_congestion,
+            stem_speed_kmh=ops.stem_speed_kmh / ops.expected_congestion,
+            stop_weight_kg=np.array([s.weight_kg for s in stops]),
+            vehicle_payload_kg=vehicle.payload_kg,
+            max_route_km=vehicle.range_km,
+            stop_tw_start_h=None if windows is None else windows[0],
+            stop_tw_end_h=None if windows is None else windows[1],
+        )
+
+    def process(self, job: RouteJob) -> Generator[simpy.Event, Any, None]:
+        """The courier's round."""
+        return drive_route(self.setting, self.depot, job)
