@@ -14,12 +14,10 @@ from sim.routing.construction import nearest_neighbour_order
 from sim.routing.heuristic import plan_heuristic
 from sim.routing.planners import (
     PLANNERS,
-    ConfiguredPlanner,
     HeuristicPlanner,
     Planner,
     PyVRPPlanner,
     get_planner,
-    make_planner,
     register_planner,
     solve,
 )
@@ -29,7 +27,6 @@ from sim.routing.solution import Route, Solution
 
 __all__ = [
     "PLANNERS",
-    "ConfiguredPlanner",
     "HeuristicPlanner",
     "Planner",
     "Pricing",
@@ -38,7 +35,6 @@ __all__ = [
     "RoutingProblem",
     "Solution",
     "get_planner",
-    "make_planner",
     "nearest_neighbour_order",
     "plan_heuristic",
     "register_planner",

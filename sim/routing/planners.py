@@ -61,7 +61,7 @@ PLANNERS: Mapping[str, Planner] = MappingProxyType(_REGISTRY)
 
 
 def register_planner(name: str, planner: Planner, *, replace: bool = False) -> None:
-    """Make ``planner`` available under ``name`` (to ``solve``, ``get_planner`` and ``make_planner``).
+    """Make ``planner`` available under ``name`` (to ``solve`` and ``get_planner``).
 
     Raises ``ValueError`` if the name is taken, unless ``replace`` is true.
     """
@@ -84,22 +84,3 @@ def solve(
 ) -> Solution:
     """Plan ``problem`` with the planner registered as ``planner``."""
     return get_planner(planner).solve(problem, seed=seed, budget=budget)
-
-
-@dataclass(frozen=True)
-class ConfiguredPlanner:
-    """A registered planner with its seed and budget fixed, for callers that plan many problems alike."""
-
-    name: str
-    seed: int = 0
-    budget: float | None = None
-
-    def plan(self, problem: RoutingProblem) -> Solution:
-        """Plan one problem with this planner, seed and budget."""
-        return solve(problem, seed=self.seed, budget=self.budget, planner=self.name)
-
-
-def make_planner(name: str, time_budget_s: float | None, seed: int) -> ConfiguredPlanner:
-    """The planner called ``name`` with a budget (seconds) and a seed; fails at once on an unknown name."""
-    get_planner(name)
-    return ConfiguredPlanner(name=name, seed=seed, budget=time_budget_s)

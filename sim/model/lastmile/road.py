@@ -15,8 +15,7 @@ from sim.model.lastmile.ports import DepotPort
 from sim.model.lastmile.setting import RoundSetting
 from sim.model.lastmile.stops import Stop
 from sim.model.lastmile.vehicles import UnitOps
-from sim.model.planners import make_planner
-from sim.model.routing import RoutingProblem
+from sim.routing import RoutingProblem, solve
 from sim.scenario.schema import Routing
 
 
@@ -47,7 +46,7 @@ class RoadVehicle:
         """Plan the unit's routes over the candidates; stops that fit no route are left out."""
         problem = self.problem([stops[i] for i in candidates.tolist()], depart_hour)
         seed = int(self.planner_rng.integers(0, 2**31 - 1))
-        result = make_planner(self.routing.planner, self.routing.time_budget_s, seed).plan(problem)
+        result = solve(problem, seed=seed, budget=self.routing.time_budget_s, planner=self.routing.planner)
         return [PlannedJob(candidates[route.stops], route.distance_km, route.duration_h) for route in result.routes]
 
     def problem(self, stops: list[Stop], depart_hour: float) -> RoutingProblem:

@@ -10,7 +10,7 @@ import numpy as np
 
 from sim.model.context import SimContext
 from sim.model.geography import AreaGeometry
-from sim.model.promise import promise_deadline_h
+from sim.model.lastmile.promise import promise_deadline_h
 from sim.model.streams import (
     ADDRESS,
     CHOOSE_PICKUP,
