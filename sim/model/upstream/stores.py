@@ -29,8 +29,8 @@ import simpy
 from sim.ledger import Stage
 from sim.model.context import SimContext
 from sim.model.ports import ShopSupplier
-from sim.routing import nearest_neighbour_order
 from sim.records import InventoryRecord, StoreOrderRecord, StoreSaleRecord, TripRecord
+from sim.routing import nearest_neighbour_order
 
 DELIVERY_STAGE: Final[Stage] = "store_delivery"
 STORE_STAGE: Final[Stage] = "store"
