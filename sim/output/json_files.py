@@ -10,6 +10,8 @@ from typing import Any
 
 from sim.errors import ScenarioError
 
+KeyPath = list[str | int]  # the keys and list indices that lead to a value inside a JSON document
+
 
 def clean_json(value: Any) -> Any:
     """NaN and infinities become null so the files are valid JSON for every reader."""
@@ -38,8 +40,6 @@ def read_json(path: Path) -> Any:
     except (OSError, ValueError) as exc:
         raise ScenarioError(f"{path}: cannot be read: {exc}") from None
 
-
-KeyPath = list[str | int]
 
 
 def nonfinite_paths(value: Any, path: KeyPath | None = None) -> list[tuple[KeyPath, str]]:

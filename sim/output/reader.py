@@ -44,8 +44,16 @@ def load_result(folder: str | Path) -> RunResult:
         raise ScenarioError(f"{folder}: written by a version of sim that did not keep the exact tables "
                             f"(no {RESULT_FILE}); run the scenario again to load it")
     exact = read_json(folder / RESULT_FILE)
-    if exact.get("format") != RESULT_FORMAT:
-        raise ScenarioError(f"{folder / RESULT_FILE}: format {exact.get('format')!r}, this sim reads {RESULT_FORMAT}")
+    if not isinstance(exact, dict) or exact.get("format") != RESULT_FORMAT:
+        raise ScenarioError(f"{folder / RESULT_FILE}: not format {RESULT_FORMAT}, the one this sim reads")
+    try:
+        return _assemble(folder, manifest, exact)
+    except (KeyError, IndexError, TypeError, AttributeError) as exc:  # a hand-edited or truncated JSON file
+        raise ScenarioError(f"{folder}: incomplete results folder ({type(exc).__name__}: {exc})") from None
+
+
+def _assemble(folder: Path, manifest: dict[str, Any], exact: dict[str, Any]) -> RunResult:
+    """The RunResult from the folder's files, once they are known to be a complete run's."""
     tables: dict[str, Any] = {name: _read_table(folder, name) for name in exact["tables"]}
     missing = [name for name in ALWAYS_TABLES if name not in tables]
     if missing:

@@ -85,7 +85,7 @@ def test_the_readable_files_stay_and_the_exact_copy_sits_beside_them(written: tu
 
 
 @pytest.mark.parametrize("damage", ["no_folder", "not_results", "partial", "no_exact_copy", "missing_table",
-                                    "broken_table", "broken_json"])
+                                    "broken_table", "broken_json", "manifest_without_balance"])
 def test_a_folder_that_cannot_be_loaded_gives_one_line(written: tuple[RunResult, Path], tmp_path: Path,
                                                        damage: str) -> None:
     _, folder = written
@@ -103,6 +103,10 @@ def test_a_folder_that_cannot_be_loaded_gives_one_line(written: tuple[RunResult,
         (copy / RESULT_FILE).unlink()
     elif damage == "missing_table":
         (copy / table_file("routes")).unlink()
+    elif damage == "manifest_without_balance":
+        manifest = json.loads((copy / "manifest.json").read_text())
+        del manifest["unit_balance"]
+        (copy / "manifest.json").write_text(json.dumps(manifest))
     elif damage == "broken_table":
         (copy / table_file("parcels")).write_bytes(b"not parquet")
     else:
