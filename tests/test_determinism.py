@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from sim import run
 from sim.output import clean_json
 from tests.conftest import short_run, short_scenario
@@ -22,6 +24,7 @@ def test_same_seed_same_summary_and_tables() -> None:
     assert first.events == second.events
 
 
+@pytest.mark.slow
 def test_different_seed_or_replication_gives_different_numbers() -> None:
     base = short_run(seed=1).summary
     other_seed = short_run(seed=2).summary

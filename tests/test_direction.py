@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import short_run
 
 AREAS = ("metro", "suburb", "county")
@@ -11,6 +13,7 @@ def _absence(probability: float) -> tuple[str, ...]:
     return tuple(f"regional_warehouses.{a}.area.absence_probability={probability}" for a in AREAS)
 
 
+@pytest.mark.slow
 def test_more_absence_costs_more_and_succeeds_less() -> None:
     low, mid, high = (short_run(*_absence(p)).summary for p in (0.02, 0.10, 0.30))
     cost = [s["cost_per_parcel"]["last_mile"] for s in (low, mid, high)]
@@ -21,6 +24,7 @@ def test_more_absence_costs_more_and_succeeds_less() -> None:
     assert abs(low["cost_per_parcel"]["upstream"] - high["cost_per_parcel"]["upstream"]) < 1e-9
 
 
+@pytest.mark.slow
 def test_first_attempt_success_tracks_the_absence_probability() -> None:
     """With a flat hourly profile, first-attempt success should be close to 1 - p."""
     for p in (0.05, 0.25):

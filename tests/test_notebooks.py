@@ -72,6 +72,7 @@ def test_notebook_is_committed_clean(path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs(path: Path) -> None:
     """Every cell executes without error, with ``notebooks/`` as the working directory."""

@@ -43,6 +43,7 @@ def test_best_and_worst_follow_the_kpi_direction() -> None:
     assert fill["impact_mean"] == pytest.approx(-0.1375) and fill["impact_ci_low"] < -0.1375 < fill["impact_ci_high"]
 
 
+@pytest.mark.slow
 def test_replications_draw_different_disruptions_and_undisrupted_pairs_are_identical() -> None:
     result = short_risk()
     disrupted = result.disrupted
@@ -61,6 +62,7 @@ def test_replications_draw_different_disruptions_and_undisrupted_pairs_are_ident
     assert disrupted.loc[worst, "cost_per_parcel.total"] != reference.loc[worst, "cost_per_parcel.total"]
 
 
+@pytest.mark.slow
 def test_the_risk_table_summarises_the_disrupted_runs() -> None:
     result = short_risk()
     row = result.kpi("cost_per_parcel.total")
@@ -83,6 +85,7 @@ def test_risk_needs_disruptions_and_a_spread() -> None:
     assert without_disruptions(load_scenario(RANDOM, SHORT)).disruptions == ()
 
 
+@pytest.mark.slow
 def test_sim_risk_writes_the_table_runs_and_plots(tmp_path: Any, capsys: Any) -> None:
     code = main(["risk", str(RANDOM), "--replications", "2", "--jobs", "1", "--seed", "5", "--out", str(tmp_path),
                  "--set", "horizon.warmup_days=2", "--set", "horizon.days=7"])

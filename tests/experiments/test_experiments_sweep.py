@@ -90,6 +90,7 @@ def test_one_worker_gives_the_same_tables_as_two(sweep_file: Path, reference: Sw
     assert_same_tables(serial.folder, reference.folder)
 
 
+@pytest.mark.slow
 def test_a_dask_cluster_gives_the_same_tables_as_the_process_pool(sweep_file: Path, reference: SweepResult,
                                                                   tmp_path: Path) -> None:
     distributed = pytest.importorskip("dask.distributed")
@@ -104,6 +105,7 @@ def test_a_dask_cluster_gives_the_same_tables_as_the_process_pool(sweep_file: Pa
     assert_same_tables(tmp_path / "cli" / "absence", reference.folder)
 
 
+@pytest.mark.slow
 def test_three_shards_merged_equal_the_unsharded_sweep(sweep_file: Path, reference: SweepResult,
                                                        tmp_path: Path) -> None:
     shards = []
@@ -131,6 +133,7 @@ def _sim(*args: str | Path, **kwargs: object) -> subprocess.Popen[str]:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs)  # type: ignore[call-overload]
 
 
+@pytest.mark.slow
 def test_a_killed_sweep_resumes_without_losing_or_repeating_runs(sweep_file: Path, reference: SweepResult,
                                                                  tmp_path: Path) -> None:
     runs = tmp_path / "absence" / "runs"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 
 from sim import RunResult, load_scenario, run
 from sim.ledger import STAGES
@@ -45,6 +46,7 @@ def test_every_warehouse_balances_its_flows(short_result: RunResult) -> None:
     np.testing.assert_array_equal(shipped_to_customers, unit["in_parcels"])
 
 
+@pytest.mark.slow
 def test_conservation_holds_under_stress() -> None:
     """Scarce stock, a tiny fleet and frequent absences: every queue is exercised."""
     result = short_run(

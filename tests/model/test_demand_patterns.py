@@ -216,6 +216,7 @@ def test_defaults_reproduce_the_short_baseline() -> None:
     assert summary["last_mile_share"] == SHORT_BEFORE["last_mile_share"]
 
 
+@pytest.mark.slow
 def test_promotion_in_full_model_raises_orders_in_its_window_only() -> None:
     start, days, factor = 8, 4, 1.8
     promo = short_run(f"demand.promotions=[{{start_day={start}, days={days}, factor={factor}}}]")

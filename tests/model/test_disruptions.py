@@ -194,6 +194,7 @@ LEAN_CENTRAL = 'central_warehouses.central.inventory={policy="sS", reorder_point
 OUTAGE = '{kind="factory_outage", factory="plant_east", start_day=3, duration_days=6, recovery_days=2}'
 
 
+@pytest.mark.slow
 def test_a_factory_outage_lowers_fill_rate_during_and_after_it() -> None:
     reference = daily_service(short_run(LEAN_CENTRAL).parcels).set_index("day")
     hit = short_run(LEAN_CENTRAL, _disruptions(OUTAGE))

@@ -87,6 +87,7 @@ def test_low_emission_zone_keeps_diesel_vans_out_of_the_core() -> None:
     assert set(base.loc[base["regional"] == "metro", "vehicle_type"]) <= {"diesel_van", ""}
 
 
+@pytest.mark.slow
 def test_tighter_time_windows_raise_km_per_parcel() -> None:
     wide = ("regional_warehouses.metro.area.time_windows.share=0.5",
             "regional_warehouses.metro.area.time_windows.slots=[[8.0, 14.0], [14.0, 20.0]]")

@@ -6,9 +6,9 @@ import math
 
 import numpy as np
 import pytest
-from sim.model.policies import SSReorder
 
 from sim.model.lastmile.traffic import loglogistic_mean, loglogistic_minutes, lognormal_mean_one
+from sim.model.upstream.policies import SSReorder
 from sim.scenario.schema import SSPolicy
 
 

@@ -179,6 +179,7 @@ def test_without_stores_the_headline_is_the_plain_ledger() -> None:
 # --- directions ----------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_higher_shelf_level_raises_fill_rate_and_holding_cost() -> None:
     low = _stores_run("regional_warehouses.metro.stores.order_up_to_days=1.2",
                       "regional_warehouses.county.stores.order_up_to_days=1.2")
