@@ -2,39 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
 
 from sim.plotting import plot_paired, plot_risk, plot_sweep, write_sweep_figures
 from sim.plotting.sweep import short_path
-
-
-def _axes() -> Axes:
-    return Figure().subplots()
-
-
-def _bars(ax: Axes) -> list[Rectangle]:
-    return [patch for patch in ax.patches if isinstance(patch, Rectangle)]
-
-
-def _heights(ax: Axes) -> list[float]:
-    return [bar.get_height() for bar in _bars(ax)]
-
-
-def _data(values: Any) -> list[float]:
-    return [float(v) for v in np.asarray(values)]
-
-
-def _legend_texts(ax: Axes) -> list[str]:
-    legend = ax.get_legend()
-    assert legend is not None
-    return [text.get_text() for text in legend.get_texts()]
+from tests.plotting.axes_probe import as_floats as _data
+from tests.plotting.axes_probe import heights as _heights
+from tests.plotting.axes_probe import legend_texts as _legend_texts
+from tests.plotting.axes_probe import new_axes as _axes
 
 
 def _aggregate(factors: dict[str, list[object]], means: list[float]) -> pd.DataFrame:

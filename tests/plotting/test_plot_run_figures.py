@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import matplotlib
-import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.axes import Axes
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
 
 from sim.ledger import PARCEL_STAGES
 from sim.plotting import (
@@ -23,28 +18,11 @@ from sim.plotting import (
 )
 from sim.plotting.colours import DISRUPTION_COLOURS, LEG_COLOURS
 from sim.records import FINAL_STATES
-
-
-def _axes() -> Axes:
-    return Figure().subplots()
-
-
-def _bars(ax: Axes) -> list[Rectangle]:
-    return [patch for patch in ax.patches if isinstance(patch, Rectangle)]
-
-
-def _heights(ax: Axes) -> list[float]:
-    return [bar.get_height() for bar in _bars(ax)]
-
-
-def _data(values: Any) -> list[float]:
-    return [float(v) for v in np.asarray(values)]
-
-
-def _legend_texts(ax: Axes) -> list[str]:
-    legend = ax.get_legend()
-    assert legend is not None
-    return [text.get_text() for text in legend.get_texts()]
+from tests.plotting.axes_probe import as_floats as _data
+from tests.plotting.axes_probe import bars as _bars
+from tests.plotting.axes_probe import heights as _heights
+from tests.plotting.axes_probe import legend_texts as _legend_texts
+from tests.plotting.axes_probe import new_axes as _axes
 
 
 def test_cost_per_parcel_draws_one_bar_per_stage_coloured_by_leg() -> None:
