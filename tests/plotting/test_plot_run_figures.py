@@ -110,3 +110,13 @@ def test_without_axes_a_new_pyplot_figure_is_made() -> None:
         assert figure in [plt.figure(n) for n in plt.get_fignums()]
     finally:
         plt.close(figure)
+
+
+def test_every_leg_and_disruption_kind_has_its_colour() -> None:
+    from typing import get_args
+
+    from sim.ledger import Leg
+    from sim.scenario.disruptions import DISRUPTION_KINDS
+
+    assert set(LEG_COLOURS) == set(get_args(Leg))
+    assert set(DISRUPTION_COLOURS) == set(DISRUPTION_KINDS)
