@@ -117,24 +117,26 @@ def compare_manifests(a: Path, b: Path) -> bool:
     return bool(left == right)
 
 
-def compare(base_root: Path, head_root: Path, scenario: str) -> list[str]:
-    """Differences between two runs of one scenario, as lines; empty when identical."""
+def compare(base_root: Path, head_root: Path, scenario: str) -> tuple[list[str], list[str], int]:
+    """One scenario's differences, the files only the head wrote, and how many files were compared.
+
+    Files the head adds are new outputs, not changes to existing ones: they are
+    listed, not counted as differences.
+    """
     base_ok, head_ok = ((root / slug(scenario) / "ok").exists() for root in (base_root, head_root))
     if not (base_ok and head_ok):
-        return [f"run failed at {'base' if not base_ok else 'head'}"]
+        return [f"run failed at {'base' if not base_ok else 'head'}"], [], 0
     a, b = run_folder(base_root / slug(scenario) / "run"), run_folder(head_root / slug(scenario) / "run")
     names_a = {p.name for p in a.iterdir()}
     names_b = {p.name for p in b.iterdir()}
     problems = [f"only at base: {n}" for n in sorted(names_a - names_b)]
-    # Files the head adds are new outputs, not changes to existing ones: listed, not counted as differences.
-    for name in sorted(names_b - names_a):
-        print(f"    new at head: {name}")
-    for name in sorted(names_a & names_b):
+    shared = sorted(names_a & names_b)
+    for name in shared:
         same = (compare_manifests(a / name, b / name) if name == "manifest.json"
                 else filecmp.cmp(a / name, b / name, shallow=False))
         if not same:
             problems.append(f"differs: {name}")
-    return problems
+    return problems, sorted(names_b - names_a), len(shared)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -156,11 +158,10 @@ def main(argv: list[str] | None = None) -> int:
     head_root = outputs_of(head, scenarios, args.seed, extra, args.jobs, args.fresh)
     different = 0
     for scenario in scenarios:
-        problems = compare(base_root, head_root, scenario)
-        files = len(list(run_folder(base_root / slug(scenario) / "run").iterdir())) if not problems or \
-            (base_root / slug(scenario) / "ok").exists() else 0
-        print(f"{'IDENTICAL' if not problems else 'DIFFERENT'}  {scenario}  ({files} files)"
-              + "".join(f"\n    {p}" for p in problems))
+        problems, added, compared = compare(base_root, head_root, scenario)
+        print(f"{'IDENTICAL' if not problems else 'DIFFERENT'}  {scenario}  ({compared} files compared)"
+              + "".join(f"\n    {p}" for p in problems)
+              + (f"\n    new at head: {', '.join(added)}" if added else ""))
         different += bool(problems)
     print(f"{len(scenarios) - different} of {len(scenarios)} scenarios byte-identical")
     return 1 if different else 0
