@@ -1,4 +1,5 @@
-"""Traffic multipliers: known values of the congestion profile, exposure, day factor and leg noise."""
+"""Traffic and service-time draws: known values of the congestion profile, exposure, day factor and leg
+noise, and the samplers against their exact median and mean."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from sim.model.lastmile.traffic import TrafficModel, lognormal_mean_one
+from sim.model.lastmile.traffic import TrafficModel, loglogistic_mean, loglogistic_minutes, lognormal_mean_one
 from sim.scenario.schema import Traffic
 from tests.model.lastmile.lastmile_world import world
 
@@ -41,3 +42,20 @@ def test_day_factors_have_mean_one() -> None:
     area = world().area
     model = TrafficModel(area, Traffic(day_sigma=0.3, leg_sigma=0.0), np.random.default_rng(2), 20_000)
     assert model.day_factor.mean() == pytest.approx(1.0, abs=0.01)
+
+
+def test_loglogistic_sampler_matches_its_median_and_mean() -> None:
+    rng = np.random.default_rng(3)
+    u = rng.random(200_000)
+    sample = np.array([loglogistic_minutes(2.5, 3.0, x) for x in u])
+    assert np.median(sample) == pytest.approx(2.5, rel=0.01)
+    assert sample.mean() == pytest.approx(loglogistic_mean(2.5, 3.0), rel=0.02)
+    # Closed form: mean = median * (pi/b) / sin(pi/b).
+    assert loglogistic_mean(2.5, 3.0) == pytest.approx(2.5 * (math.pi / 3) / math.sin(math.pi / 3))
+
+
+def test_lognormal_noise_has_mean_one() -> None:
+    z = np.random.default_rng(4).standard_normal(400_000)
+    values = np.array([lognormal_mean_one(0.25, x) for x in z])
+    assert values.mean() == pytest.approx(1.0, abs=0.003)
+

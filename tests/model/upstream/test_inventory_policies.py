@@ -359,3 +359,11 @@ def test_a_higher_base_stock_level_raises_fill_rate_and_holding_cost() -> None:
         b = {k: np.asarray(v) for k, v in result.unit_balance.items()}
         np.testing.assert_array_equal(b["initial"] + b["produced"],
                                       units_located(b))
+
+
+def test_ss_policy_orders_up_to_s_only_at_or_below_the_reorder_point() -> None:
+    policy = SSReorder(SSPolicy(reorder_point_days=3, order_up_to_days=7), np.array([10.0, 2.5]))
+    np.testing.assert_array_equal(policy.s, [30, 8])
+    np.testing.assert_array_equal(policy.big_s, [70, 18])
+    np.testing.assert_array_equal(policy.order_quantity(np.array([31, 8])), [0, 10])
+    np.testing.assert_array_equal(policy.order_quantity(np.array([-5, 0])), [75, 18])
