@@ -7,8 +7,10 @@ so two runs in one process (or in one notebook) never interfere.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from heapq import heappush
 
 import simpy
+from simpy.events import NORMAL
 
 from sim.ledger import CostLedger
 from sim.model.disruptions import DisruptionSchedule
@@ -30,6 +32,31 @@ class CountingEnvironment(simpy.Environment):
         """Process the next event and count it."""
         self.events_processed += 1
         super().step()
+
+    def skip_to(self, time_h: float) -> bool:
+        """Move the clock to ``time_h`` without an event, if no event is due before then.
+
+        A process that has nothing to wait for but the clock (the next order of a
+        demand stream) can act at ``time_h`` inline: when no other event is due
+        earlier, nothing can happen in between, so acting now with the clock set to
+        ``time_h`` is the same run as yielding a timeout, at no kernel event. Ties
+        are left to the kernel (strictly before), so same-time events keep SimPy's
+        insertion order. Returns whether the clock moved; if not, yield a timeout.
+        """
+        if self._now <= time_h < self.peek():
+            self._now = time_h
+            return True
+        return False
+
+    def timeout_at(self, time_h: float) -> simpy.Event:
+        """An event that fires at exactly ``time_h`` (a timeout of ``time_h - now`` can round off by an ulp)."""
+        if time_h < self._now:
+            raise ValueError(f"timeout_at({time_h}) is before now ({self._now})")
+        event = simpy.Event(self)
+        event._ok = True
+        event._value = None
+        heappush(self._queue, (time_h, NORMAL, next(self._eid), event))
+        return event
 
 
 @dataclass
