@@ -33,18 +33,21 @@ class CountingEnvironment(simpy.Environment):
         self.events_processed += 1
         super().step()
 
-    def skip_to(self, time_h: float) -> bool:
-        """Move the clock to ``time_h`` without an event, if no event is due before then.
+    def skip(self, delay_h: float) -> bool:
+        """Move the clock ``delay_h`` ahead without an event, if no event is due before then.
 
         A process that has nothing to wait for but the clock (the next order of a
-        demand stream) can act at ``time_h`` inline: when no other event is due
-        earlier, nothing can happen in between, so acting now with the clock set to
-        ``time_h`` is the same run as yielding a timeout, at no kernel event. Ties
-        are left to the kernel (strictly before), so same-time events keep SimPy's
-        insertion order. Returns whether the clock moved; if not, yield a timeout.
+        demand stream) can act inline: when no other event is due before
+        ``now + delay_h``, nothing can happen in between, so acting at once with the
+        clock moved there is the same run as yielding ``timeout(delay_h)``, at no
+        kernel event. The clock lands on ``now + delay_h`` exactly as a timeout's
+        would. Ties are left to the kernel (strictly before), so same-time events
+        keep SimPy's insertion order. Returns whether the clock moved; if not, the
+        caller yields the timeout.
         """
-        if self._now <= time_h < self.peek():
-            self._now = time_h
+        target = self._now + delay_h
+        if delay_h >= 0 and target < self.peek():
+            self._now = target
             return True
         return False
 

@@ -17,7 +17,7 @@ def _two_processes(use_skip: bool) -> tuple[list[tuple[str, float]], int]:
 
     def inline():
         for t in (1.0, 2.0, 6.0, 7.0):
-            if not (use_skip and env.skip_to(t)):
+            if not (use_skip and env.skip(t - env.now)):
                 yield env.timeout(t - env.now)
             seen.append(("inline", env.now))
 
@@ -28,7 +28,7 @@ def _two_processes(use_skip: bool) -> tuple[list[tuple[str, float]], int]:
     return seen, env.events_processed
 
 
-def test_skip_to_moves_the_clock_only_when_nothing_is_due_before() -> None:
+def test_skip_moves_the_clock_only_when_nothing_is_due_before() -> None:
     seen, events = _two_processes(use_skip=True)
     assert seen == [("inline", 1.0), ("inline", 2.0), ("other", 5.0), ("inline", 6.0), ("inline", 7.0)]
     plain_seen, plain_events = _two_processes(use_skip=False)
@@ -37,12 +37,12 @@ def test_skip_to_moves_the_clock_only_when_nothing_is_due_before() -> None:
     assert plain_events - events == 3
 
 
-def test_skip_to_leaves_ties_and_the_past_to_the_kernel() -> None:
+def test_skip_leaves_ties_and_the_past_to_the_kernel() -> None:
     env = CountingEnvironment()
     env.timeout(3.0)
-    assert not env.skip_to(3.0)  # a tie: the kernel orders same-time events
-    assert not env.skip_to(-1.0)
-    assert env.skip_to(2.5) and env.now == 2.5
+    assert not env.skip(3.0)  # a tie: the kernel orders same-time events
+    assert not env.skip(-1.0)
+    assert env.skip(2.5) and env.now == 2.5
 
 
 def test_timeout_at_fires_at_exactly_the_time() -> None:

@@ -109,7 +109,8 @@ class RegionalDepot:
             )
             draw_customer_choices(ctx, self.config, self.geometry, ids, day)
             for parcel_id, time_h in zip(ids.tolist(), orders.time_h.tolist(), strict=True):
-                if time_h > env.now:
+                # An order is taken inline when nothing else is due before it (see CountingEnvironment.skip).
+                if time_h > env.now and not env.skip(time_h - env.now):
                     yield env.timeout(time_h - env.now)
                 self._order(parcel_id)
             yield env.timeout((day + 1) * 24.0 - env.now)

@@ -1,0 +1,154 @@
+"""A courier's round computed ahead, at departure: every arrival, hand-over and draw, with no kernel event.
+
+Nothing a round depends on changes while it runs: the traffic profile and day
+factors are fixed, and every random effect on the way (leg noise, presence at
+home, service time) is a draw keyed by the parcel, its purpose and its attempt
+(``parcel_uniform``), not a draw from a shared stream. So the whole round is a
+pure function of its start time and its stops, and it is traced here with the
+same arithmetic, in the same order, as a process yielding one timeout per step
+would do (``t = t + delay``, as SimPy's clock does), which keeps the numbers
+bit for bit. The process (``sim.model.lastmile.courier``) then only waits for
+the moments the rest of the world must see: parcels left at a pickup point, and
+the return.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from sim.model.lastmile.jobs import RouteJob, RouteOutcome
+from sim.model.lastmile.setting import RoundSetting
+from sim.model.lastmile.traffic import loglogistic_minutes
+from sim.model.streams import LEG_NOISE, PRESENCE, SERVICE, parcel_uniform
+from sim.records import TrailEvent
+
+# The return leg's noise is keyed by the round's first parcel with this attempt number,
+# apart from any real attempt (at most a handful).
+RETURN_LEG_ATTEMPT = 1000
+
+
+@dataclass
+class RoundTrace:
+    """What a round does, in order: its outcome and the writes it makes to the parcels, with their times."""
+
+    outcome: RouteOutcome = field(default_factory=RouteOutcome)
+    end_h: float = 0.0
+    moved: bool = False  # whether the round left its start point (a round that did not ends at once)
+    attempted: list[int] = field(default_factory=list)  # parcels handed over or tried at the door
+    slot_kept: list[tuple[int, int]] = field(default_factory=list)  # (parcel, 1 if the slot was kept else 0)
+    delivered_at: list[float] = field(default_factory=list)  # hand-over time of each outcome.delivered parcel
+    first_attempt: list[bool] = field(default_factory=list)  # whether each delivered parcel was on its first try
+    trail: list[tuple[int, float, TrailEvent]] = field(default_factory=list)
+    # (time, parcels) of each pickup-point stop, when its parcels are left there.
+    pickup_handovers: list[tuple[float, tuple[int, ...]]] = field(default_factory=list)
+
+
+def trace_round(setting: RoundSetting, job: RouteJob, start_h: float) -> RoundTrace:
+    """The round ``job`` as it will happen when it leaves at ``start_h``; nothing is written to the parcels."""
+    parcels = setting.ctx.parcels
+    area = setting.area
+    fleet = setting.fleet
+    ops = job.ops
+    exposure = ops.vehicle.congestion_exposure
+    service_factor = ops.vehicle.service_time_factor
+    geometry = setting.geometry
+    traffic = setting.traffic
+    service_multiplier = setting.products.service_time_multiplier
+    keep_trail = setting.ctx.recorder.trail is not None
+    trace = RoundTrace()
+    outcome = trace.outcome
+    now = start_h
+    day_start = job.day * 24.0
+    handover_from = day_start + area.delivery_hours[0]
+    handover_until = day_start + area.delivery_hours[1]  # local curfew
+    latest_return = start_h + fleet.shift_hours + fleet.max_overtime_hours
+    break_h = fleet.break_minutes / 60.0
+    break_due = start_h + min(fleet.break_after_hours, fleet.shift_hours / 2.0) if break_h > 0 else math.inf
+    home_x, home_y = float(ops.start_xy[0]), float(ops.start_xy[1])
+    x, y = home_x, home_y
+    at_start = True
+    for position, stop in enumerate(job.stops):
+        km = geometry.road_km(x, y, stop.x_km, stop.y_km)
+        back_km = geometry.road_km(stop.x_km, stop.y_km, home_x, home_y)
+        reach_h = ops.expected_leg_hours(km, at_start)
+        expected_h = reach_h + stop.expected_service_h + ops.expected_leg_hours(back_km, True)
+        if now < break_due:
+            expected_h += break_h
+        if now + expected_h > latest_return or now + reach_h > handover_until:
+            # Out of working time or into the curfew: the rest go back unattempted.
+            for later in job.stops[position:]:
+                outcome.aborted.extend(later.parcels)
+            break
+        first = stop.parcels[0]
+        travel_h = ops.leg_hours(km, at_start) * traffic.multiplier(
+            now, parcel_uniform(int(parcels.key[first]), LEG_NOISE, int(parcels.attempts[first])), exposure
+        )
+        now = now + travel_h
+        trace.moved = True
+        outcome.km += km
+        outcome.driving_h += travel_h
+        x, y, at_start = stop.x_km, stop.y_km, False
+        window_open = handover_from
+        if stop.window is not None:
+            outcome.window_stops += 1
+            window_open = max(window_open, day_start + stop.window[0])
+            if now > day_start + stop.window[1]:
+                outcome.late_stops += 1
+        if now < window_open:  # early: wait for the slot or the end of the curfew
+            now = now + (window_open - now)
+        if stop.pickup_point >= 0:
+            service_h = stop.expected_service_h
+            now = now + service_h
+            outcome.at_pickup_point.extend(stop.parcels)
+            trace.pickup_handovers.append((now, stop.parcels))
+        else:
+            hour = int(now % 24.0)
+            absent_p = min(1.0, area.absence_probability * area.absence_hourly_factor[hour])
+            if stop.window is not None:
+                absent_p *= area.time_windows.absence_factor
+            arrived = now
+            service_h = 0.0
+            # Several parcels at one address: the first takes the full hand-over, the others a little more.
+            for position_at_stop, parcel_id in enumerate(stop.parcels):
+                parcel_key = int(parcels.key[parcel_id])
+                parcel_attempt = int(parcels.attempts[parcel_id])
+                absent = parcel_uniform(parcel_key, PRESENCE, parcel_attempt) < absent_p
+                if position_at_stop == 0:
+                    minutes = loglogistic_minutes(
+                        area.service_time_median_min, area.service_time_shape,
+                        parcel_uniform(parcel_key, SERVICE, parcel_attempt),
+                    ) * float(service_multiplier[parcels.product[parcel_id]])
+                    minutes *= service_factor
+                    if absent:
+                        minutes *= area.failed_attempt_time_factor
+                else:
+                    minutes = area.extra_parcel_service_min
+                now = now + minutes / 60.0
+                service_h += minutes / 60.0
+                trace.attempted.append(parcel_id)
+                if stop.window is not None:
+                    trace.slot_kept.append((parcel_id, int(arrived <= day_start + stop.window[1])))
+                if absent:
+                    outcome.failed.append(parcel_id)
+                    if keep_trail:
+                        trace.trail.append((parcel_id, now, TrailEvent.ATTEMPT_FAILED))
+                else:
+                    outcome.delivered.append(parcel_id)
+                    trace.delivered_at.append(now)
+                    trace.first_attempt.append(parcel_attempt == 0)
+                    if keep_trail:
+                        trace.trail.append((parcel_id, now, TrailEvent.DELIVERED))
+        outcome.service_h += service_h
+        if now >= break_due:
+            now = now + break_h
+            break_due = math.inf
+    if not at_start:
+        km = geometry.road_km(x, y, home_x, home_y)
+        uniform = parcel_uniform(int(parcels.key[job.stops[0].parcels[0]]), LEG_NOISE, RETURN_LEG_ATTEMPT)
+        travel_h = ops.leg_hours(km, True) * traffic.multiplier(now, uniform, exposure)
+        now = now + travel_h
+        outcome.km += km
+        outcome.driving_h += travel_h
+    trace.end_h = now
+    return trace
