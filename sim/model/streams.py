@@ -74,3 +74,24 @@ def parcel_uniform(key: int, purpose: int, attempt: int = 0) -> float:
     """A uniform in (0, 1) determined by a parcel's key, the purpose and the attempt number."""
     x = _splitmix64((key ^ (purpose * 0xD6E8FEB86659FD93) ^ (attempt * 0xA0761D6478BD642F)) & MASK64)
     return ((x >> 11) + 0.5) * _INV_2_53
+
+
+def _splitmix64_array(x: np.ndarray) -> np.ndarray:
+    # uint64 arithmetic wraps modulo 2**64, which is the masking the scalar version does by hand.
+    x = x + np.uint64(0x9E3779B97F4A7C15)
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def parcel_uniforms(keys: np.ndarray, purpose: int, attempts: np.ndarray | int = 0) -> np.ndarray:
+    """``parcel_uniform`` of many parcels at once: element i is ``parcel_uniform(keys[i], purpose, attempts[i])``.
+
+    The same SplitMix64 hash in unsigned 64-bit numpy arithmetic, so the values are
+    bit for bit those of the scalar function.
+    """
+    purpose_mix = np.uint64((purpose * 0xD6E8FEB86659FD93) & MASK64)
+    attempt_mix = np.asarray(attempts).astype(np.uint64) * np.uint64(0xA0761D6478BD642F)
+    with np.errstate(over="ignore"):
+        x = _splitmix64_array(np.asarray(keys, dtype=np.uint64) ^ purpose_mix ^ attempt_mix)
+    return ((x >> np.uint64(11)).astype(np.float64) + 0.5) * _INV_2_53

@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from sim.model.streams import PRESENCE, SERVICE, RandomStreams, parcel_uniform, stable_hash
+from sim.model.streams import (
+    LEG_NOISE,
+    PRESENCE,
+    SERVICE,
+    RandomStreams,
+    parcel_uniform,
+    parcel_uniforms,
+    stable_hash,
+)
 
 
 def test_stream_is_reproducible_and_independent_of_creation_order() -> None:
@@ -43,3 +51,14 @@ def test_parcel_uniforms_are_uniform_and_independent_across_purposes() -> None:
         assert stats.kstest(sample, "uniform").pvalue > 0.001
     assert abs(np.corrcoef(presence, service)[0, 1]) < 0.03
     assert abs(np.corrcoef(presence, second_attempt)[0, 1]) < 0.03
+
+
+def test_parcel_uniforms_are_the_scalar_draws_bit_for_bit() -> None:
+    rng = np.random.default_rng(11)
+    keys = rng.integers(0, 2**63, 2000, dtype=np.uint64) * np.uint64(2) + rng.integers(0, 2, 2000, dtype=np.uint64)
+    attempts = rng.integers(0, 1001, 2000)
+    for purpose in (PRESENCE, LEG_NOISE):
+        vector = parcel_uniforms(keys, purpose, attempts)
+        scalar = [parcel_uniform(int(k), purpose, int(a)) for k, a in zip(keys, attempts, strict=True)]
+        assert vector.tolist() == scalar
+    assert parcel_uniforms(keys[:3], PRESENCE).tolist() == [parcel_uniform(int(k), PRESENCE) for k in keys[:3]]

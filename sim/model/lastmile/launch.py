@@ -35,12 +35,12 @@ class Launcher:
         for planned in jobs:
             indices = planned.stop_indices
             route_stops = [stops[i] for i in indices.tolist()]
-            for stop in route_stops:
-                ids = np.asarray(stop.parcels, dtype=np.int64)
-                parcels.state[ids] = ParcelState.OUT_FOR_DELIVERY
-                first_out = parcels.first_out_time_h[ids]
-                parcels.first_out_time_h[ids] = np.where(np.isnan(first_out), now, first_out)
-                for parcel_id in stop.parcels:
+            ids = np.fromiter((p for stop in route_stops for p in stop.parcels), dtype=np.int64)
+            parcels.state[ids] = ParcelState.OUT_FOR_DELIVERY
+            first_out = parcels.first_out_time_h[ids]
+            parcels.first_out_time_h[ids] = np.where(np.isnan(first_out), now, first_out)
+            if self.ctx.recorder.trail is not None:
+                for parcel_id in ids.tolist():
                     self.ctx.recorder.track(parcel_id, now, TrailEvent.OUT_FOR_DELIVERY)
             job = RouteJob(self.depot_index * ROUTE_IDS_PER_DEPOT + self.routes_started, day, wave, ops,
                            route_stops, planned.planned_km, planned.planned_h)

@@ -17,10 +17,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from sim.model.lastmile.jobs import RouteJob, RouteOutcome
 from sim.model.lastmile.setting import RoundSetting
 from sim.model.lastmile.traffic import loglogistic_minutes
-from sim.model.streams import LEG_NOISE, PRESENCE, SERVICE, parcel_uniform
+from sim.model.streams import LEG_NOISE, PRESENCE, SERVICE, parcel_uniform, parcel_uniforms
 from sim.records import TrailEvent
 
 # The return leg's noise is keyed by the round's first parcel with this attempt number,
@@ -58,6 +60,9 @@ def trace_round(setting: RoundSetting, job: RouteJob, start_h: float) -> RoundTr
     keep_trail = setting.ctx.recorder.trail is not None
     trace = RoundTrace()
     outcome = trace.outcome
+    if not job.stops:
+        trace.end_h = start_h
+        return trace
     now = start_h
     day_start = job.day * 24.0
     handover_from = day_start + area.delivery_hours[0]
@@ -68,6 +73,16 @@ def trace_round(setting: RoundSetting, job: RouteJob, start_h: float) -> RoundTr
     home_x, home_y = float(ops.start_xy[0]), float(ops.start_xy[1])
     x, y = home_x, home_y
     at_start = True
+    # Every parcel-keyed draw of the round at once, in stop order: the leg to each stop is keyed
+    # by its first parcel; presence and service by each parcel.
+    ids = np.fromiter((p for stop in job.stops for p in stop.parcels), dtype=np.int64)
+    keys, attempts = parcels.key[ids], parcels.attempts[ids]
+    firsts = np.cumsum([0] + [len(stop.parcels) for stop in job.stops[:-1]])
+    leg_uniform = parcel_uniforms(keys[firsts], LEG_NOISE, attempts[firsts]).tolist()
+    presence_uniform = parcel_uniforms(keys, PRESENCE, attempts).tolist()
+    service_uniform = parcel_uniforms(keys, SERVICE, attempts).tolist()
+    first_try = (attempts == 0).tolist()
+    products = parcels.product[ids].tolist()
     for position, stop in enumerate(job.stops):
         km = geometry.road_km(x, y, stop.x_km, stop.y_km)
         back_km = geometry.road_km(stop.x_km, stop.y_km, home_x, home_y)
@@ -80,10 +95,7 @@ def trace_round(setting: RoundSetting, job: RouteJob, start_h: float) -> RoundTr
             for later in job.stops[position:]:
                 outcome.aborted.extend(later.parcels)
             break
-        first = stop.parcels[0]
-        travel_h = ops.leg_hours(km, at_start) * traffic.multiplier(
-            now, parcel_uniform(int(parcels.key[first]), LEG_NOISE, int(parcels.attempts[first])), exposure
-        )
+        travel_h = ops.leg_hours(km, at_start) * traffic.multiplier(now, leg_uniform[position], exposure)
         now = now + travel_h
         trace.moved = True
         outcome.km += km
@@ -110,15 +122,14 @@ def trace_round(setting: RoundSetting, job: RouteJob, start_h: float) -> RoundTr
             arrived = now
             service_h = 0.0
             # Several parcels at one address: the first takes the full hand-over, the others a little more.
+            first = int(firsts[position])
             for position_at_stop, parcel_id in enumerate(stop.parcels):
-                parcel_key = int(parcels.key[parcel_id])
-                parcel_attempt = int(parcels.attempts[parcel_id])
-                absent = parcel_uniform(parcel_key, PRESENCE, parcel_attempt) < absent_p
+                index = first + position_at_stop
+                absent = presence_uniform[index] < absent_p
                 if position_at_stop == 0:
                     minutes = loglogistic_minutes(
-                        area.service_time_median_min, area.service_time_shape,
-                        parcel_uniform(parcel_key, SERVICE, parcel_attempt),
-                    ) * float(service_multiplier[parcels.product[parcel_id]])
+                        area.service_time_median_min, area.service_time_shape, service_uniform[index],
+                    ) * float(service_multiplier[products[index]])
                     minutes *= service_factor
                     if absent:
                         minutes *= area.failed_attempt_time_factor
@@ -136,7 +147,7 @@ def trace_round(setting: RoundSetting, job: RouteJob, start_h: float) -> RoundTr
                 else:
                     outcome.delivered.append(parcel_id)
                     trace.delivered_at.append(now)
-                    trace.first_attempt.append(parcel_attempt == 0)
+                    trace.first_attempt.append(first_try[index])
                     if keep_trail:
                         trace.trail.append((parcel_id, now, TrailEvent.DELIVERED))
         outcome.service_h += service_h
