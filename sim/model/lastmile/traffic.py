@@ -27,6 +27,7 @@ class TrafficModel:
 
     def __init__(self, area: Area, traffic: Traffic, rng: np.random.Generator, days: int) -> None:
         self.congestion = tuple(area.congestion_multipliers)
+        self.congestion_array = np.asarray(self.congestion, dtype=np.float64)
         self.leg_sigma = traffic.leg_sigma
         sigma = traffic.day_sigma
         # Drawn up front, one per day: the day factor does not depend on how many legs are driven.
@@ -41,6 +42,10 @@ class TrafficModel:
         """
         z = _STANDARD_NORMAL.inv_cdf(leg_uniform)
         return self.mean_multiplier(time_h, exposure) * lognormal_mean_one(self.leg_sigma, z)
+
+    def leg_noise(self, leg_uniform: float) -> float:
+        """The leg-noise factor (lognormal, mean 1) that ``leg_uniform`` draws: ``multiplier``'s last factor."""
+        return lognormal_mean_one(self.leg_sigma, _STANDARD_NORMAL.inv_cdf(leg_uniform))
 
     def mean_multiplier(self, time_h: float, exposure: float = 1.0) -> float:
         """Expected multiplier of a leg that starts at ``time_h`` on that day: congestion x day factor.
