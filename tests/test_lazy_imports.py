@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import BASELINE, ROOT
 
-HEAVY = ("scipy", "pandas", "matplotlib", "pyvrp")
+HEAVY = ("scipy", "pandas", "matplotlib", "pyvrp", "numba")
 PROBE = """
 import json, sys
 {action}
