@@ -120,8 +120,7 @@ class RegionalDepot:
         product = int(parcels.product[parcel_id])
         now = self.ctx.env.now
         self.ctx.recorder.track(parcel_id, now, TrailEvent.ORDERED)
-        if self.stock.on_hand[product] > 0:
-            self.stock.remove(product, 1)
+        if self.stock.take_one(product):
             parcels.state[parcel_id] = ParcelState.AWAITING_PICK
             if self.picking is not None:
                 self._submit(parcel_id)

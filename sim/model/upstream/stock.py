@@ -48,8 +48,9 @@ class StockPoint:
         # Python lists for the per-order hot path, where indexing a numpy bool array is slower.
         self.continuous = self.policy.continuous.tolist()
         self.lost_sales = self.policy.lost_sales.tolist()
-        self._unit_hours = np.zeros(len(products))
-        self.unit_hours_to_date = np.zeros(len(products))  # never reset: mean on hand = this / elapsed hours
+        # On-hand unit-hours per product: row 0 since the last cost posting, row 1 from time zero (never
+        # reset: mean on hand = row 1 / elapsed hours). One array, so a change of stock updates both in one step.
+        self._hours = np.zeros((2, len(products)))
         self._since = 0.0
         self._storage_per_unit_hour = storage_cost_per_m3_day * products.volume_m3 / 24.0
         self._holding_per_unit_hour = products.holding_cost_per_unit_hour()
@@ -57,15 +58,25 @@ class StockPoint:
     def _integrate(self) -> None:
         now = self.ctx.env.now
         if now > self._since:
-            area = self.on_hand * (now - self._since)
-            self._unit_hours += area
-            self.unit_hours_to_date += area
+            self._hours += self.on_hand * (now - self._since)
             self._since = now
 
     def unit_hours(self) -> np.ndarray:
         """On-hand unit-hours per product from time zero to now (the exact area under the stock curve)."""
         self._integrate()
-        return self.unit_hours_to_date.copy()
+        return self._hours[1].copy()
+
+    def take_one(self, product: int) -> bool:
+        """One unit of ``product`` leaves the shelf if there is one (a customer order); whether it did.
+
+        The per-order path of ``remove``: the same integration and counts.
+        """
+        if self.on_hand[product] <= 0:
+            return False
+        self._integrate()
+        self.on_hand[product] -= 1
+        self.shipped[product] += 1
+        return True
 
     def add(self, product: int, units: int) -> None:
         """Units arrive on the shelf."""
@@ -84,13 +95,13 @@ class StockPoint:
     def post_costs(self) -> None:
         """Post storage and holding accrued since the last posting to the ledger."""
         self._integrate()
-        hours = self._unit_hours
+        hours = self._hours[0]
         storage = float(hours @ self._storage_per_unit_hour)
         holding = float(hours @ self._holding_per_unit_hour)
         now = self.ctx.env.now
         self.ctx.ledger.post(now, self.stage, "storage", self.name, storage)
         self.ctx.ledger.post(now, self.stage, "inventory_holding", self.name, holding)
-        self._unit_hours = np.zeros_like(self._unit_hours)
+        self._hours[0] = 0.0
 
     def position(self, backorders: np.ndarray) -> np.ndarray:
         """Inventory position per product: on hand + on order - backorders."""
