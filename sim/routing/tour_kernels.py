@@ -25,43 +25,74 @@ from sim.routing.schedule import FloatArray, IntArray
 _PAIRWISE_BLOCK = 128
 
 
+# Depth of the explicit stack of ``pairwise_sum``: each split halves the length, so far
+# more than any array length needs.
+_STACK = 192
+
+
 @numba.njit(cache=True)
-def _pairwise_part(values: FloatArray, lo: int, n: int) -> float:
+def _block_sum(values: FloatArray, lo: int, n: int) -> float:
+    """numpy's sum of one block of at most ``_PAIRWISE_BLOCK`` values."""
     if n < 8:
         res = -0.0
         for i in range(lo, lo + n):
             res += values[i]
         return res
-    if n <= _PAIRWISE_BLOCK:
-        r0, r1, r2, r3 = values[lo], values[lo + 1], values[lo + 2], values[lo + 3]
-        r4, r5, r6, r7 = values[lo + 4], values[lo + 5], values[lo + 6], values[lo + 7]
-        i = 8
-        whole = n - n % 8
-        while i < whole:
-            r0 += values[lo + i]
-            r1 += values[lo + i + 1]
-            r2 += values[lo + i + 2]
-            r3 += values[lo + i + 3]
-            r4 += values[lo + i + 4]
-            r5 += values[lo + i + 5]
-            r6 += values[lo + i + 6]
-            r7 += values[lo + i + 7]
-            i += 8
-        res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-        while i < n:
-            res += values[lo + i]
-            i += 1
-        return res
-    half = n // 2
-    half -= half % 8
-    return _pairwise_part(values, lo, half) + _pairwise_part(values, lo + half, n - half)
+    r0, r1, r2, r3 = values[lo], values[lo + 1], values[lo + 2], values[lo + 3]
+    r4, r5, r6, r7 = values[lo + 4], values[lo + 5], values[lo + 6], values[lo + 7]
+    i = 8
+    whole = n - n % 8
+    while i < whole:
+        r0 += values[lo + i]
+        r1 += values[lo + i + 1]
+        r2 += values[lo + i + 2]
+        r3 += values[lo + i + 3]
+        r4 += values[lo + i + 4]
+        r5 += values[lo + i + 5]
+        r6 += values[lo + i + 6]
+        r7 += values[lo + i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += values[lo + i]
+        i += 1
+    return res
 
 
 @numba.njit(cache=True)
 def pairwise_sum(values: FloatArray) -> float:
-    """``float(values.sum())`` for a 1-D float64 array, bit for bit."""
+    """``float(values.sum())`` for a 1-D float64 array, bit for bit.
+
+    numpy splits a longer array in two halves (the first a multiple of 8 long) and adds
+    their sums. The split tree is walked with an explicit stack because numba's cache
+    does not reload recursive functions safely.
+    """
+    frame_lo = np.empty(_STACK, dtype=np.intp)
+    frame_n = np.empty(_STACK, dtype=np.intp)
+    frame_join = np.empty(_STACK, dtype=np.bool_)
+    sums = np.empty(_STACK)
+    frames = 1
+    n_sums = 0
+    frame_lo[0], frame_n[0], frame_join[0] = 0, values.shape[0], False
+    while frames:
+        frames -= 1
+        lo, n, join = frame_lo[frames], frame_n[frames], frame_join[frames]
+        if join:
+            n_sums -= 1
+            sums[n_sums - 1] = sums[n_sums - 1] + sums[n_sums]
+        elif n <= _PAIRWISE_BLOCK:
+            sums[n_sums] = _block_sum(values, lo, n)
+            n_sums += 1
+        else:
+            half = n // 2
+            half -= half % 8
+            # Popped last to first: the left half is summed first, then the right, then joined.
+            frame_lo[frames], frame_n[frames], frame_join[frames] = lo, n, True
+            frame_lo[frames + 1], frame_n[frames + 1], frame_join[frames + 1] = lo + half, n - half, False
+            frame_lo[frames + 2], frame_n[frames + 2], frame_join[frames + 2] = lo, half, False
+            frames += 3
     # The reduction starts from add's identity, 0.0.
-    return 0.0 + _pairwise_part(values, 0, values.shape[0])
+    return 0.0 + sums[0]
 
 
 @numba.njit(cache=True)
