@@ -40,7 +40,9 @@ class EdgeTable:
         self.size = int(a.shape[0])
         rows = self.size + spare
         self.route = np.zeros(rows, dtype=np.intp)
-        self.route[: self.size] = np.concatenate([np.full(nd.shape[0] - 1, i, dtype=np.intp) for i, nd in enumerate(nodes)])
+        self.route[: self.size] = np.concatenate(
+            [np.full(nd.shape[0] - 1, i, dtype=np.intp) for i, nd in enumerate(nodes)]
+        )
         # Inserting into edge ``slot`` of a route puts the new stop at that list position.
         self.slot = np.zeros(rows, dtype=np.intp)
         self.slot[: self.size] = np.concatenate([np.arange(nd.shape[0] - 1, dtype=np.intp) for nd in nodes])
@@ -133,7 +135,8 @@ def _limits(arrays: ProblemArrays) -> FloatArray:
 
 def _stop_terms(arrays: ProblemArrays, stops: IntArray) -> FloatArray:
     """Per stop: (service h, window start h, window end h - margin), the stop vector of the kernels."""
-    return np.ascontiguousarray(np.stack((arrays.serv[stops], arrays.tw_e[stops], arrays.tw_l[stops] - SLACK_H), axis=-1))
+    terms = (arrays.serv[stops], arrays.tw_e[stops], arrays.tw_l[stops] - SLACK_H)
+    return np.ascontiguousarray(np.stack(terms, axis=-1))
 
 
 def _route_km(state: RouteState) -> FloatArray:

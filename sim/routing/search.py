@@ -30,6 +30,11 @@ def tour_length(mat: FloatArray, order: IntArray) -> float:
     return float(closed_tour_length(mat, order))
 
 
+def _time_or(tmat: FloatArray | None, mat: FloatArray) -> FloatArray:
+    """The time matrix for the kernels; without one they are told not to read it."""
+    return mat if tmat is None else tmat
+
+
 def two_opt_pass(mat: FloatArray, tour: IntArray, tmat: FloatArray | None, slack: float) -> float | None:
     """One 2-opt pass on a closed tour (depot at both ends), in place.
 
@@ -37,8 +42,7 @@ def two_opt_pass(mat: FloatArray, tour: IntArray, tmat: FloatArray | None, slack
     summed travel-time increase within ``slack`` hours. Returns the remaining slack, or
     None if no move gains more than the tolerance.
     """
-    timed = tmat is not None
-    applied, left = two_opt_step(mat, tour, tmat if timed else mat, timed, slack, IMPROVE_EPS)
+    applied, left = two_opt_step(mat, tour, _time_or(tmat, mat), tmat is not None, slack, IMPROVE_EPS)
     return float(left) if applied else None
 
 
@@ -50,8 +54,7 @@ def or_opt_pass(
     Same objective and time-slack rule as ``two_opt_pass``. Returns the new tour and the
     remaining slack, or None if no move gains more than the tolerance.
     """
-    timed = tmat is not None
-    applied, new_tour, left = or_opt_step(mat, tour, tmat if timed else mat, timed, slack, IMPROVE_EPS)
+    applied, new_tour, left = or_opt_step(mat, tour, _time_or(tmat, mat), tmat is not None, slack, IMPROVE_EPS)
     return (new_tour, float(left)) if applied else None
 
 
@@ -66,8 +69,7 @@ def local_search(
     if order.shape[0] < 3:
         # With two stops both directions cost the same on a symmetric matrix.
         return order.copy()
-    timed = tmat is not None
-    return np.asarray(local_search_tour(mat, order, tmat if timed else mat, timed, slack, IMPROVE_EPS))
+    return np.asarray(local_search_tour(mat, order, _time_or(tmat, mat), tmat is not None, slack, IMPROVE_EPS))
 
 
 def _starting_orders(dist: FloatArray, k: int) -> tuple[IntArray, IntArray]:

@@ -25,7 +25,9 @@ OR_OPT_MAX_LEN = 3
 
 
 @numba.njit(cache=True)
-def two_opt_step(mat: FloatArray, tour: IntArray, tmat: FloatArray, timed: bool, slack: float, eps: float) -> tuple[bool, float]:
+def two_opt_step(
+    mat: FloatArray, tour: IntArray, tmat: FloatArray, timed: bool, slack: float, eps: float
+) -> tuple[bool, float]:
     """One 2-opt pass on ``tour``, in place; returns (whether a move was applied, remaining slack).
 
     Move (i, j), j >= i + 2, replaces edges i and j by (tour[i], tour[j]) and
@@ -167,7 +169,9 @@ def or_opt_step(
 
 
 @numba.njit(cache=True)
-def local_search_tour(mat: FloatArray, order: IntArray, tmat: FloatArray, timed: bool, slack: float, eps: float) -> IntArray:
+def local_search_tour(
+    mat: FloatArray, order: IntArray, tmat: FloatArray, timed: bool, slack: float, eps: float
+) -> IntArray:
     """2-opt to a local optimum, then or-opt, repeated until neither improves; returns the stops' order."""
     k = order.shape[0]
     tour = np.zeros(k + 2, dtype=np.intp)
