@@ -20,7 +20,7 @@ import numpy as np
 from sim.routing.arrays import ProblemArrays
 from sim.routing.schedule import FloatArray, IntArray, no_wait_duration_h
 from sim.routing.tolerances import SLACK_H, SLACK_KM
-from sim.routing.tour_kernels import nearest_neighbour_tour, path_inner_sum, road_distance_matrix, time_oriented_tour
+from sim.routing.tour_kernels import nearest_neighbour_tour, road_distance_matrix, time_oriented_tour
 
 
 def nearest_neighbour_positions(d0: FloatArray, w: FloatArray) -> IntArray:
@@ -91,7 +91,7 @@ class PrefixTours:
                 self.orders[k] = timed
                 return True
             return False
-        inner = float(path_inner_sum(self.dist, order))
+        inner = float(self.dist[order[:-1], order[1:]].sum())
         dur = no_wait_duration_h(
             float(d0[order[0]]) + float(d0[order[-1]]), inner, float(self.cum_serv[k - 1]), arrays.stem, arrays.area
         )

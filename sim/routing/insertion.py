@@ -152,20 +152,19 @@ def could_fit(arrays: ProblemArrays, table: EdgeTable, state: RouteState, cands:
     harder to fit (loads grow, departures get later, latest arrivals earlier, routes
     longer) -- a candidate that fails now fails for good.
     """
-    return np.asarray(
-        kern.fits_somewhere(
-            table.rows,
-            table.route,
-            table.size,
-            arrays.xy[cands],
-            arrays.circ,
-            np.ascontiguousarray(state.room(cands[:, None])),
-            state.durs,
-            _route_km(state),
-            _stop_terms(arrays, cands),
-            _limits(arrays),
-        )
-    )
+    room = state.room(cands[:, None])
+    terms = _stop_terms(arrays, cands)
+    limits = _limits(arrays)
+    kms = _route_km(state)
+    fits = [
+        kern.cheapest_edge(
+            table.rows, table.route, table.size, arrays.xy[x], arrays.circ, room[i], state.durs, kms, terms[i],
+            limits, True,
+        )[0]
+        >= 0
+        for i, x in enumerate(cands.tolist())
+    ]
+    return np.asarray(fits, dtype=bool)
 
 
 def insert_stops(
@@ -198,7 +197,7 @@ def insert_stops(
             continue
         e, d_a, d_b = kern.cheapest_edge(
             table.rows, table.route, table.size, arrays.xy[x], arrays.circ, room, state.durs, _route_km(state),
-            terms[i], limits,
+            terms[i], limits, False,
         )
         if e < 0:
             left.append(x)

@@ -7,7 +7,8 @@ test and the cost ``d_a + d_b - d_ab`` are written in the order of the vectorise
 formulas they replace and ties go to the first edge, so insertions are bit-for-bit those
 of that formulation (``tests/routing/test_routing_insertion_kernels.py``). Splitting an
 edge stores the two new edges with exactly the values a rebuilt table would compute.
-Compiled with ``cache=True`` and without ``fastmath`` (see ``sim.routing.tour_kernels``).
+Loops only, compiled with ``cache=True`` and without ``fastmath`` (see
+``sim.routing.tour_kernels``).
 """
 
 from __future__ import annotations
@@ -30,27 +31,6 @@ N_COLUMNS = 10
 
 
 @numba.njit(cache=True)
-def _fits(
-    row: FloatArray, d_a: float, d_b: float, route_dur: float, route_km: float, stop: FloatArray, limits: FloatArray
-) -> bool:
-    """Whether inserting the stop into this edge keeps its route within time and range.
-
-    ``stop`` is (service h, window start h, window end h - slack); ``limits`` is
-    (max route h - slack, max route km - slack, windows used, range used, slack h).
-    """
-    if limits[2] > 0.0:
-        arrive = row[DEP_A] + d_a * row[INV_A]
-        depart = max(arrive, stop[1]) + stop[0]
-        if not (arrive <= stop[2] and depart + d_b * row[INV_B] <= row[LATE_B] - limits[4]):
-            return False
-    else:
-        new_dur = route_dur + d_a * row[INV_A] + d_b * row[INV_B] - row[T_AB]
-        if not new_dur + stop[0] <= limits[0]:
-            return False
-    return not (limits[3] > 0.0 and not route_km + d_a + d_b - row[D_AB] <= limits[1])
-
-
-@numba.njit(cache=True)
 def cheapest_edge(
     edges: FloatArray,
     edge_route: IntArray,
@@ -62,61 +42,48 @@ def cheapest_edge(
     kms: FloatArray,
     stop: FloatArray,
     limits: FloatArray,
+    first_fit: bool,
 ) -> tuple[int, float, float]:
     """The cheapest feasible edge for a stop at ``xy`` and its two new legs; edge -1 if none fits.
 
     ``room`` tells per route whether the stop fits its load, payload and stop count;
-    ``durs`` / ``kms`` are the routes' current hours and km.
+    ``durs`` / ``kms`` are the routes' current hours and km; ``stop`` is (service h, window
+    start h, window end h - slack) and ``limits`` (max route h - slack, max route km -
+    slack, windows used, range used, slack h). With ``first_fit`` the first feasible edge
+    is returned instead (enough to know that the stop fits somewhere).
     """
     best = np.inf
     best_e = -1
     best_a = 0.0
     best_b = 0.0
+    windows = limits[2] > 0.0
+    ranged = limits[3] > 0.0
     for e in range(n_edges):
         r = edge_route[e]
         if not room[r]:
             continue
-        row = edges[e]
-        d_a = circuity * math.hypot(row[AX] - xy[0], row[AY] - xy[1])
-        d_b = circuity * math.hypot(row[BX] - xy[0], row[BY] - xy[1])
-        if not _fits(row, d_a, d_b, durs[r], kms[r], stop, limits):
+        d_a = circuity * math.hypot(edges[e, AX] - xy[0], edges[e, AY] - xy[1])
+        d_b = circuity * math.hypot(edges[e, BX] - xy[0], edges[e, BY] - xy[1])
+        if windows:
+            arrive = edges[e, DEP_A] + d_a * edges[e, INV_A]
+            depart = (arrive if arrive >= stop[1] else stop[1]) + stop[0]
+            if not (arrive <= stop[2] and depart + d_b * edges[e, INV_B] <= edges[e, LATE_B] - limits[4]):
+                continue
+        else:
+            new_dur = durs[r] + d_a * edges[e, INV_A] + d_b * edges[e, INV_B] - edges[e, T_AB]
+            if not new_dur + stop[0] <= limits[0]:
+                continue
+        if ranged and not kms[r] + d_a + d_b - edges[e, D_AB] <= limits[1]:
             continue
-        cost = d_a + d_b - row[D_AB]
+        if first_fit:
+            return e, d_a, d_b
+        cost = d_a + d_b - edges[e, D_AB]
         if cost < best:
             best = cost
             best_e = e
             best_a = d_a
             best_b = d_b
     return best_e, best_a, best_b
-
-
-@numba.njit(cache=True)
-def fits_somewhere(
-    edges: FloatArray,
-    edge_route: IntArray,
-    n_edges: int,
-    xy: FloatArray,
-    circuity: float,
-    room: BoolArray,
-    durs: FloatArray,
-    kms: FloatArray,
-    stops: FloatArray,
-    limits: FloatArray,
-) -> BoolArray:
-    """Per candidate (rows of ``xy``, ``room`` and ``stops``): whether some edge takes it."""
-    out = np.zeros(xy.shape[0], dtype=np.bool_)
-    for c in range(xy.shape[0]):
-        for e in range(n_edges):
-            r = edge_route[e]
-            if not room[c, r]:
-                continue
-            row = edges[e]
-            d_a = circuity * math.hypot(row[AX] - xy[c, 0], row[AY] - xy[c, 1])
-            d_b = circuity * math.hypot(row[BX] - xy[c, 0], row[BY] - xy[c, 1])
-            if _fits(row, d_a, d_b, durs[r], kms[r], stops[c], limits):
-                out[c] = True
-                break
-    return out
 
 
 @numba.njit(cache=True)
@@ -135,23 +102,19 @@ def split_edge(
 
     The arrays need room for one more row. Later edges of the same route move one slot on.
     """
-    for i in range(n_edges - 1, e, -1):
-        edges[i + 1] = edges[i]
+    for i in range(n_edges - 1, e - 1, -1):
+        for col in range(N_COLUMNS):
+            edges[i + 1, col] = edges[i, col]
         edge_route[i + 1] = edge_route[i]
         edge_slot[i + 1] = edge_slot[i] + (1 if edge_route[i] == edge_route[e] else 0)
-    edges[e + 1] = edges[e]
-    edge_route[e + 1] = edge_route[e]
-    edge_slot[e + 1] = edge_slot[e] + 1
-    first = edges[e]
-    second = edges[e + 1]
-    first[BX] = xy[0]
-    first[BY] = xy[1]
-    first[INV_B] = inv_area
-    first[D_AB] = d_a
-    first[T_AB] = d_a * first[INV_A]
-    second[AX] = xy[0]
-    second[AY] = xy[1]
-    second[INV_A] = inv_area
-    second[D_AB] = d_b
-    second[T_AB] = d_b * second[INV_B]
+    edges[e, BX] = xy[0]
+    edges[e, BY] = xy[1]
+    edges[e, INV_B] = inv_area
+    edges[e, D_AB] = d_a
+    edges[e, T_AB] = d_a * edges[e, INV_A]
+    edges[e + 1, AX] = xy[0]
+    edges[e + 1, AY] = xy[1]
+    edges[e + 1, INV_A] = inv_area
+    edges[e + 1, D_AB] = d_b
+    edges[e + 1, T_AB] = d_b * edges[e + 1, INV_B]
     return n_edges + 1

@@ -20,14 +20,16 @@ import numpy as np
 from sim.routing.arrays import ProblemArrays
 from sim.routing.construction import nearest_neighbour_local
 from sim.routing.schedule import FloatArray, IntArray
-from sim.routing.search_kernels import local_search_tour, or_opt_step, two_opt_step
+from sim.routing.search_kernels import or_opt_step, two_opt_step
 from sim.routing.tolerances import IMPROVE_EPS, SLACK_H
-from sim.routing.tour_kernels import closed_tour_length
 
 
 def tour_length(mat: FloatArray, order: IntArray) -> float:
     """Length of depot -> order -> depot on a local matrix (node 0 = depot)."""
-    return float(closed_tour_length(mat, order))
+    if order.size == 0:
+        return 0.0
+    inner = float(mat[order[:-1], order[1:]].sum())
+    return float(mat[0, order[0]]) + inner + float(mat[order[-1], 0])
 
 
 def _time_or(tmat: FloatArray | None, mat: FloatArray) -> FloatArray:
@@ -69,7 +71,19 @@ def local_search(
     if order.shape[0] < 3:
         # With two stops both directions cost the same on a symmetric matrix.
         return order.copy()
-    return np.asarray(local_search_tour(mat, order, _time_or(tmat, mat), tmat is not None, slack, IMPROVE_EPS))
+    # The loop over passes stays in Python: a pass is O(k^2) compiled work, the call is
+    # not worth a compiled driver (and its seconds of compile time on a cold cache).
+    tour = np.concatenate(([0], order, [0])).astype(np.intp)
+    timed = tmat is not None
+    times = _time_or(tmat, mat)
+    while True:
+        applied = True
+        while applied:
+            applied, slack = two_opt_step(mat, tour, times, timed, slack, IMPROVE_EPS)
+        moved, tour, slack = or_opt_step(mat, tour, times, timed, slack, IMPROVE_EPS)
+        if not moved:
+            break
+    return tour[1:-1]
 
 
 def _starting_orders(dist: FloatArray, k: int) -> tuple[IntArray, IntArray]:

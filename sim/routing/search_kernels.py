@@ -1,4 +1,4 @@
-"""Compiled local-search kernels: one 2-opt pass, one or-opt pass, and the search that alternates them.
+"""Compiled local-search kernels: one 2-opt pass and one or-opt pass on a closed tour.
 
 Each pass evaluates every move of its kind on the current tour, then applies the best
 move and every other improving move that touches a disjoint stretch of the tour (see
@@ -10,18 +10,59 @@ vectorised formulation (``tests/routing/test_routing_search_kernels.py``).
 Tours are closed, in local node ids (depot 0 at both ends). With ``timed`` true, moves
 must also keep the summed increase of travel time on ``tmat`` within ``slack`` hours;
 with ``timed`` false ``tmat`` is not read and ``slack`` is returned unchanged.
-Compiled with ``cache=True`` and without ``fastmath`` (see ``sim.routing.tour_kernels``).
+Loops and ``np.empty`` only, compiled with ``cache=True`` and without ``fastmath`` (see
+``sim.routing.tour_kernels``).
 """
 
 from __future__ import annotations
 
 import numba
 import numpy as np
+import numpy.typing as npt
 
 from sim.routing.schedule import FloatArray, IntArray
 
 # Segment lengths tried by or-opt.
 OR_OPT_MAX_LEN = 3
+
+
+@numba.njit(cache=True)
+def stable_argsort(values: FloatArray) -> IntArray:
+    """``np.argsort(values, kind="stable")`` for NaN-free values (a bottom-up merge sort).
+
+    Written out because numba's own stable argsort takes many seconds to compile.
+    """
+    n = values.shape[0]
+    idx = np.empty(n, dtype=np.intp)
+    spare = np.empty(n, dtype=np.intp)
+    for i in range(n):
+        idx[i] = i
+    width = 1
+    while width < n:
+        for lo in range(0, n, 2 * width):
+            mid = lo + width if lo + width < n else n
+            hi = lo + 2 * width if lo + 2 * width < n else n
+            i, j = lo, mid
+            for out in range(lo, hi):
+                # Ties take the left run first: that is what makes the sort stable.
+                if j >= hi or (i < mid and not values[idx[j]] < values[idx[i]]):
+                    spare[out] = idx[i]
+                    i += 1
+                else:
+                    spare[out] = idx[j]
+                    j += 1
+        idx, spare = spare, idx
+        width *= 2
+    return idx
+
+
+@numba.njit(cache=True)
+def _any(flags: npt.NDArray[np.bool_], lo: int, hi: int) -> bool:
+    """Whether any of ``flags[lo:hi]`` is set."""
+    for i in range(lo, hi):  # noqa: SIM110 -- numba compiles a plain loop much faster than any()
+        if flags[i]:
+            return True
+    return False
 
 
 @numba.njit(cache=True)
@@ -34,10 +75,15 @@ def two_opt_step(
     (tour[i+1], tour[j+1]) and reverses tour[i+1..j].
     """
     n_edges = tour.shape[0] - 1
-    best = np.full(n_edges, np.inf)
-    best_j = np.zeros(n_edges, dtype=np.intp)
-    best_dt = np.zeros(n_edges)
+    best = np.empty(n_edges)
+    best_j = np.empty(n_edges, dtype=np.intp)
+    best_dt = np.empty(n_edges)
+    used = np.empty(n_edges, dtype=np.bool_)
     for i in range(n_edges):
+        best[i] = np.inf
+        best_j[i] = 0
+        best_dt[i] = 0.0
+        used[i] = False
         a = tour[i]
         b = tour[i + 1]
         edge_i = mat[a, b]
@@ -55,21 +101,34 @@ def two_opt_step(
                 best[i] = delta
                 best_j[i] = j
                 best_dt[i] = dt
-    rows = np.flatnonzero(best < -eps)
-    if rows.shape[0] == 0:
+    rows = np.empty(n_edges, dtype=np.intp)
+    gains = np.empty(n_edges)
+    n_rows = 0
+    for i in range(n_edges):
+        if best[i] < -eps:
+            rows[n_rows] = i
+            gains[n_rows] = best[i]
+            n_rows += 1
+    if n_rows == 0:
         return False, slack
-    used = np.zeros(n_edges, dtype=np.bool_)
+    ranked = stable_argsort(gains[:n_rows])
     applied = False
-    for i in rows[np.argsort(best[rows], kind="mergesort")]:
+    for t in range(n_rows):
+        i = rows[ranked[t]]
         j = best_j[i]
-        if used[i : j + 1].any():
+        if _any(used, i, j + 1):
             continue
         if timed:
             if best_dt[i] > slack:
                 continue
             slack -= best_dt[i]
-        used[i : j + 1] = True
-        tour[i + 1 : j + 1] = tour[i + 1 : j + 1][::-1].copy()
+        for e in range(i, j + 1):
+            used[e] = True
+        lo, hi = i + 1, j
+        while lo < hi:
+            tour[lo], tour[hi] = tour[hi], tour[lo]
+            lo += 1
+            hi -= 1
         applied = True
     return applied, slack
 
@@ -85,7 +144,7 @@ def or_opt_step(
     """
     n_pos = tour.shape[0]
     k = n_pos - 2
-    cap = OR_OPT_MAX_LEN * max(k, 1)
+    cap = OR_OPT_MAX_LEN * (k if k > 1 else 1)
     m_delta = np.empty(cap)
     m_time = np.empty(cap)
     m_len = np.empty(cap, dtype=np.intp)
@@ -93,7 +152,8 @@ def or_opt_step(
     m_gap = np.empty(cap, dtype=np.intp)
     m_rev = np.empty(cap, dtype=np.bool_)
     count = 0
-    for seg_len in range(1, min(OR_OPT_MAX_LEN, k - 1) + 1):
+    longest = k - 1 if k - 1 < OR_OPT_MAX_LEN else OR_OPT_MAX_LEN
+    for seg_len in range(1, longest + 1):
         for c in range(k - seg_len + 1):
             first = tour[c + 1]
             last = tour[c + seg_len]
@@ -143,48 +203,36 @@ def or_opt_step(
         return False, tour, slack
     # Moves whose position hulls are disjoint commute and their gains add up; place each
     # moved run between its target positions via fractional sort keys.
-    used = np.zeros(n_pos, dtype=np.bool_)
-    key = np.arange(n_pos).astype(np.float64)
+    used = np.empty(n_pos, dtype=np.bool_)
+    key = np.empty(n_pos)
+    for i in range(n_pos):
+        used[i] = False
+        key[i] = i
     applied = False
-    for m in np.argsort(m_delta[:count], kind="mergesort"):
+    ranked = stable_argsort(m_delta[:count])
+    for t in range(count):
+        m = ranked[t]
         seg_len = m_len[m]
         p0 = m_start[m]
         g = m_gap[m]
-        lo = min(p0 - 1, g)
-        hi = max(p0 + seg_len, g + 1)
-        if used[lo : hi + 1].any():
+        lo = p0 - 1 if p0 - 1 < g else g
+        hi = p0 + seg_len if p0 + seg_len > g + 1 else g + 1
+        if _any(used, lo, hi + 1):
             continue
         if timed:
             if m_time[m] > slack:
                 continue
             slack -= m_time[m]
-        used[lo : hi + 1] = True
-        for t in range(seg_len):
-            rank = seg_len - t if m_rev[m] else t + 1
-            key[p0 + t] = g + float(rank) / (seg_len + 1)
+        for e in range(lo, hi + 1):
+            used[e] = True
+        for s in range(seg_len):
+            rank = seg_len - s if m_rev[m] else s + 1
+            key[p0 + s] = g + float(rank) / (seg_len + 1)
         applied = True
     if not applied:
         return False, tour, slack
-    return True, tour[np.argsort(key, kind="mergesort")], slack
-
-
-@numba.njit(cache=True)
-def local_search_tour(
-    mat: FloatArray, order: IntArray, tmat: FloatArray, timed: bool, slack: float, eps: float
-) -> IntArray:
-    """2-opt to a local optimum, then or-opt, repeated until neither improves; returns the stops' order."""
-    k = order.shape[0]
-    tour = np.zeros(k + 2, dtype=np.intp)
-    tour[1 : k + 1] = order
-    while True:
-        while True:
-            applied, left = two_opt_step(mat, tour, tmat, timed, slack, eps)
-            if not applied:
-                break
-            slack = left
-        moved, new_tour, left = or_opt_step(mat, tour, tmat, timed, slack, eps)
-        if not moved:
-            break
-        tour = new_tour
-        slack = left
-    return tour[1 : k + 1].copy()
+    placed = stable_argsort(key)
+    new_tour = np.empty(n_pos, dtype=np.intp)
+    for p in range(n_pos):
+        new_tour[p] = tour[placed[p]]
+    return True, new_tour, slack

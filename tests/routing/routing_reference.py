@@ -66,14 +66,6 @@ def time_oriented_positions(
     return np.asarray(order, dtype=np.intp)
 
 
-def tour_length(mat: FloatArray, order: IntArray) -> float:
-    """Length of depot -> order -> depot on a local matrix (node 0 = depot)."""
-    if order.size == 0:
-        return 0.0
-    inner = float(mat[order[:-1], order[1:]].sum())
-    return float(mat[0, order[0]]) + inner + float(mat[order[-1], 0])
-
-
 def _two_opt_deltas(mat: FloatArray, tour: IntArray) -> FloatArray:
     q = mat[np.ix_(tour, tour)]
     e = np.diagonal(q, 1)

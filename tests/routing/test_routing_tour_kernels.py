@@ -4,36 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from routing_reference import nearest_neighbour_positions, pair_distance, time_oriented_positions, tour_length
+from routing_reference import nearest_neighbour_positions, pair_distance, time_oriented_positions
 
-from sim.routing.tour_kernels import (
-    closed_tour_length,
-    nearest_neighbour_tour,
-    pairwise_sum,
-    path_inner_sum,
-    road_distance_matrix,
-    time_oriented_tour,
-)
-
-
-@pytest.mark.parametrize("n", [0, 1, 7, 8, 9, 15, 16, 127, 128, 129, 255, 256, 257, 1000, 4099])
-def test_pairwise_sum_is_numpys_sum(n: int) -> None:
-    rng = np.random.default_rng(n)
-    for _ in range(20):
-        values = rng.uniform(0.0, 10.0, n) ** 3
-        assert pairwise_sum(values) == float(values.sum())
+from sim.routing.tour_kernels import nearest_neighbour_tour, road_distance_matrix, time_oriented_tour
 
 
 @pytest.mark.parametrize("seed", range(10))
-def test_distances_and_tour_lengths_are_numpys(seed: int) -> None:
+def test_distances_are_numpys(seed: int) -> None:
     rng = np.random.default_rng(seed)
     pts = rng.uniform(-20.0, 20.0, size=(int(rng.integers(1, 300)), 2))
     circ = float(rng.uniform(1.0, 1.6))
-    mat = road_distance_matrix(pts, circ)
-    assert np.array_equal(mat, pair_distance(pts, circ))
-    order = rng.permutation(np.arange(1, pts.shape[0])).astype(np.intp)
-    assert closed_tour_length(mat, order) == tour_length(mat, order)
-    assert path_inner_sum(mat, order) == float(mat[order[:-1], order[1:]].sum())
+    assert np.array_equal(road_distance_matrix(pts, circ), pair_distance(pts, circ))
 
 
 @pytest.mark.parametrize("seed", range(12))
