@@ -7,7 +7,8 @@ written in the order of the matrix formulas it replaces, argmins keep the first 
 on ties and moves are ranked with a stable sort, so plans are bit-for-bit those of the
 vectorised formulation (``tests/routing/test_routing_search_kernels.py``).
 
-Tours are closed, in local node ids (depot 0 at both ends). With ``timed`` true, moves
+Tours are closed, in local node ids (depot 0 at both ends); the matrices must be
+symmetric bit for bit, as the planner's distance and time matrices are. With ``timed`` true, moves
 must also keep the summed increase of travel time on ``tmat`` within ``slack`` hours;
 with ``timed`` false ``tmat`` is not read and ``slack`` is returned unchanged.
 Loops and ``np.empty`` only, compiled with ``cache=True`` and without ``fastmath`` (see
@@ -152,6 +153,13 @@ def or_opt_step(
     m_gap = np.empty(cap, dtype=np.intp)
     m_rev = np.empty(cap, dtype=np.bool_)
     count = 0
+    # Every edge's length, and matrix reads along the rows of the run's end stops: the
+    # matrices are symmetric (bit for bit), so mat[u, first] == mat[first, u].
+    edge = np.empty(k + 1)
+    edge_t = np.empty(k + 1)
+    for g in range(k + 1):
+        edge[g] = mat[tour[g], tour[g + 1]]
+        edge_t[g] = tmat[tour[g], tour[g + 1]] if timed else 0.0
     longest = k - 1 if k - 1 < OR_OPT_MAX_LEN else OR_OPT_MAX_LEN
     for seg_len in range(1, longest + 1):
         for c in range(k - seg_len + 1):
@@ -170,15 +178,13 @@ def or_opt_step(
                     continue  # the edge touches the run itself: not a move
                 u = tour[g]
                 v = tour[g + 1]
-                edge = mat[u, v]
-                fwd = (mat[u, first] + mat[last, v]) - edge
-                rev = (mat[u, last] + mat[first, v]) - edge
+                fwd = (mat[first, u] + mat[last, v]) - edge[g]
+                rev = (mat[last, u] + mat[first, v]) - edge[g]
                 fwd_t = 0.0
                 rev_t = 0.0
                 if timed:
-                    edge_t = tmat[u, v]
-                    fwd_t = (tmat[u, first] + tmat[last, v]) - edge_t
-                    rev_t = (tmat[u, last] + tmat[first, v]) - edge_t
+                    fwd_t = (tmat[first, u] + tmat[last, v]) - edge_t[g]
+                    rev_t = (tmat[last, u] + tmat[first, v]) - edge_t[g]
                     if fwd_t - gain_t > slack:
                         fwd = np.inf
                     if rev_t - gain_t > slack:
