@@ -7,7 +7,8 @@ feasible. Capacity and service-time bounds give an upper limit on the run length
 cumulative sums; the run length itself is found by a galloping search followed by
 bisection on the NN-tour feasibility (about log2(k) NN tours per route instead of k), which
 stops at a length k where k stops are feasible and k + 1 are not -- the same stopping rule
-as adding stops one at a time, at a fraction of the cost.
+as adding stops one at a time, at a fraction of the cost. The tours and distance matrices
+are computed by the compiled kernels of ``sim.routing.tour_kernels``.
 """
 
 from __future__ import annotations
@@ -21,15 +22,6 @@ from sim.routing.arrays import ProblemArrays
 from sim.routing.schedule import FloatArray, IntArray, no_wait_duration_h
 from sim.routing.tolerances import SLACK_H, SLACK_KM
 from sim.routing.tour_kernels import nearest_neighbour_tour, road_distance_matrix, time_oriented_tour
-
-
-def nearest_neighbour_positions(d0: FloatArray, w: FloatArray) -> IntArray:
-    """Nearest-neighbour order from the depot over k stops.
-
-    ``d0`` holds depot->stop distances, ``w`` the k x k stop distances (not modified).
-    Returns the visiting order as positions 0..k-1; ties go to the lowest position.
-    """
-    return np.asarray(nearest_neighbour_tour(d0, np.ascontiguousarray(w, dtype=np.float64), int(d0.shape[0]), 0))
 
 
 def nearest_neighbour_local(dist: FloatArray) -> IntArray:
