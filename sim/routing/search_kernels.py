@@ -67,6 +67,18 @@ def _any(flags: npt.NDArray[np.bool_], lo: int, hi: int) -> bool:
 
 
 @numba.njit(cache=True)
+def _tour_ordered(mat: FloatArray, tour: IntArray) -> FloatArray:
+    """``mat[np.ix_(tour, tour)]``: the matrix with rows and columns in tour order."""
+    n = tour.shape[0]
+    q = np.empty((n, n))
+    for i in range(n):
+        row = tour[i]
+        for j in range(n):
+            q[i, j] = mat[row, tour[j]]
+    return q
+
+
+@numba.njit(cache=True)
 def two_opt_step(
     mat: FloatArray, tour: IntArray, tmat: FloatArray, timed: bool, slack: float, eps: float
 ) -> tuple[bool, float]:
@@ -153,22 +165,24 @@ def or_opt_step(
     m_gap = np.empty(cap, dtype=np.intp)
     m_rev = np.empty(cap, dtype=np.bool_)
     count = 0
-    # Every edge's length, and matrix reads along the rows of the run's end stops: the
-    # matrices are symmetric (bit for bit), so mat[u, first] == mat[first, u].
+    # The matrices in tour order, read along the rows of a run's end stops: they are
+    # symmetric (bit for bit), so q[g, c + 1] == q[c + 1, g].
+    q = _tour_ordered(mat, tour)
+    qt = _tour_ordered(tmat, tour) if timed else q
     edge = np.empty(k + 1)
     edge_t = np.empty(k + 1)
     for g in range(k + 1):
-        edge[g] = mat[tour[g], tour[g + 1]]
-        edge_t[g] = tmat[tour[g], tour[g + 1]] if timed else 0.0
+        edge[g] = q[g, g + 1]
+        edge_t[g] = qt[g, g + 1]
     longest = k - 1 if k - 1 < OR_OPT_MAX_LEN else OR_OPT_MAX_LEN
     for seg_len in range(1, longest + 1):
         for c in range(k - seg_len + 1):
-            first = tour[c + 1]
-            last = tour[c + seg_len]
-            before = tour[c]
-            after = tour[c + seg_len + 1]
-            gain = (mat[before, first] + mat[last, after]) - mat[before, after]
-            gain_t = (tmat[before, first] + tmat[last, after]) - tmat[before, after] if timed else 0.0
+            first = q[c + 1]
+            last = q[c + seg_len]
+            first_t = qt[c + 1]
+            last_t = qt[c + seg_len]
+            gain = (q[c, c + 1] + last[c + seg_len + 1]) - q[c, c + seg_len + 1]
+            gain_t = (qt[c, c + 1] + last_t[c + seg_len + 1]) - qt[c, c + seg_len + 1] if timed else 0.0
             best = np.inf
             best_g = 0
             best_rev = False
@@ -176,15 +190,13 @@ def or_opt_step(
             for g in range(k + 1):
                 if c <= g <= c + seg_len:
                     continue  # the edge touches the run itself: not a move
-                u = tour[g]
-                v = tour[g + 1]
-                fwd = (mat[first, u] + mat[last, v]) - edge[g]
-                rev = (mat[last, u] + mat[first, v]) - edge[g]
+                fwd = (first[g] + last[g + 1]) - edge[g]
+                rev = (last[g] + first[g + 1]) - edge[g]
                 fwd_t = 0.0
                 rev_t = 0.0
                 if timed:
-                    fwd_t = (tmat[first, u] + tmat[last, v]) - edge_t[g]
-                    rev_t = (tmat[last, u] + tmat[first, v]) - edge_t[g]
+                    fwd_t = (first_t[g] + last_t[g + 1]) - edge_t[g]
+                    rev_t = (last_t[g] + first_t[g + 1]) - edge_t[g]
                     if fwd_t - gain_t > slack:
                         fwd = np.inf
                     if rev_t - gain_t > slack:
