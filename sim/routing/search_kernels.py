@@ -8,9 +8,10 @@ on ties and moves are ranked with a stable sort, so plans are bit-for-bit those 
 vectorised formulation (``tests/routing/test_routing_search_kernels.py``).
 
 Tours are closed, in local node ids (depot 0 at both ends); the matrices must be
-symmetric bit for bit, as the planner's distance and time matrices are. With ``timed`` true, moves
-must also keep the summed increase of travel time on ``tmat`` within ``slack`` hours;
-with ``timed`` false ``tmat`` is not read and ``slack`` is returned unchanged.
+symmetric bit for bit, as the planner's distance and time matrices are. With ``timed``
+true, moves must also keep the summed increase of travel time on ``tmat`` within
+``slack`` hours; with ``timed`` false ``tmat`` is not read and ``slack`` is returned
+unchanged.
 Loops and ``np.empty`` only, compiled with ``cache=True`` and without ``fastmath`` (see
 ``sim.routing.tour_kernels``).
 """

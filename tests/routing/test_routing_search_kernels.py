@@ -9,6 +9,7 @@ import pytest
 import routing_reference as ref
 
 from sim.routing.search import local_search, or_opt_pass, two_opt_pass
+from sim.routing.search_kernels import stable_argsort
 from sim.routing.tour_kernels import road_distance_matrix
 
 
@@ -52,3 +53,10 @@ def test_local_search_equals_the_vectorised_search(seed: int, timed: bool) -> No
     t = tmat if timed else None
     slack = 0.1 if timed else math.inf
     assert np.array_equal(local_search(mat, order, t, slack), ref.local_search(mat, order, t, slack))
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 7, 64, 513])
+def test_stable_argsort_is_numpys_stable_argsort(n: int) -> None:
+    rng = np.random.default_rng(n)
+    values = rng.integers(0, 5, n).astype(np.float64)  # many ties: their order must be kept
+    assert np.array_equal(stable_argsort(values), np.argsort(values, kind="stable"))
