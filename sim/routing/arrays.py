@@ -18,6 +18,7 @@ from sim.routing.schedule import (
     route_duration_h,
     timeline_h,
 )
+from sim.routing.tour_kernels import road_distance_matrix
 
 
 class ProblemArrays:
@@ -87,9 +88,7 @@ class ProblemArrays:
 
     def pair_distance(self, pts: FloatArray) -> FloatArray:
         """Road-distance matrix between all rows of ``pts``."""
-        dx = pts[:, 0][:, None] - pts[:, 0][None, :]
-        dy = pts[:, 1][:, None] - pts[:, 1][None, :]
-        return np.asarray(self.circ * np.hypot(dx, dy))
+        return np.asarray(road_distance_matrix(np.ascontiguousarray(pts, dtype=np.float64), self.circ))
 
     def time_matrix(self, dist: FloatArray) -> FloatArray:
         """Travel hours for a local distance matrix (row/column 0 = depot, at stem speed)."""

@@ -7,7 +7,8 @@ feasible. Capacity and service-time bounds give an upper limit on the run length
 cumulative sums; the run length itself is found by a galloping search followed by
 bisection on the NN-tour feasibility (about log2(k) NN tours per route instead of k), which
 stops at a length k where k stops are feasible and k + 1 are not -- the same stopping rule
-as adding stops one at a time, at a fraction of the cost.
+as adding stops one at a time, at a fraction of the cost. The tours and distance matrices
+are computed by the compiled kernels of ``sim.routing.tour_kernels``.
 """
 
 from __future__ import annotations
@@ -20,32 +21,13 @@ import numpy as np
 from sim.routing.arrays import ProblemArrays
 from sim.routing.schedule import FloatArray, IntArray, no_wait_duration_h
 from sim.routing.tolerances import SLACK_H, SLACK_KM
-
-
-def nearest_neighbour_positions(d0: FloatArray, w: FloatArray) -> IntArray:
-    """Nearest-neighbour order from the depot over k stops.
-
-    ``d0`` holds depot->stop distances, ``w`` the k x k stop distances; ``w`` is consumed
-    (visited columns are overwritten with inf so each step is one argmin on one row).
-    Returns the visiting order as positions 0..k-1; ties go to the lowest position.
-    """
-    k = int(d0.shape[0])
-    order = [0] * k
-    j = int(d0.argmin())
-    order[0] = j
-    w[:, j] = np.inf
-    # Plain method calls and a list: this loop is the construction's hot spot, and the
-    # np.argmin wrapper and per-step float() conversions cost more than the work itself.
-    for s in range(1, k):
-        j = int(w[j].argmin())
-        w[:, j] = np.inf
-        order[s] = j
-    return np.asarray(order, dtype=np.intp)
+from sim.routing.tour_kernels import nearest_neighbour_tour, road_distance_matrix, time_oriented_tour
 
 
 def nearest_neighbour_local(dist: FloatArray) -> IntArray:
     """NN order (local node ids 1..k) on a local distance matrix with the depot at node 0."""
-    return nearest_neighbour_positions(dist[0, 1:], dist[1:, 1:].copy()) + 1
+    k = int(dist.shape[0]) - 1
+    return np.asarray(nearest_neighbour_tour(dist[0, 1:], dist, k, 1)) + 1
 
 
 def nearest_neighbour_order(depot_xy: np.ndarray, stop_xy: np.ndarray) -> IntArray:
@@ -54,14 +36,12 @@ def nearest_neighbour_order(depot_xy: np.ndarray, stop_xy: np.ndarray) -> IntArr
     Straight-line distances suffice: a uniform circuity factor does not change
     which stop is nearest. Ties go to the lowest index.
     """
-    xy = np.asarray(stop_xy, dtype=np.float64).reshape(-1, 2)
+    xy = np.ascontiguousarray(np.asarray(stop_xy, dtype=np.float64).reshape(-1, 2))
     if len(xy) == 0:
         return np.zeros(0, dtype=np.intp)
     depot = np.asarray(depot_xy, dtype=np.float64).reshape(2)
     d0 = np.hypot(xy[:, 0] - depot[0], xy[:, 1] - depot[1])
-    diff = xy[:, None, :] - xy[None, :, :]
-    return nearest_neighbour_positions(d0, np.hypot(diff[..., 0], diff[..., 1]))
-
+    return np.asarray(nearest_neighbour_tour(d0, road_distance_matrix(xy, 1.0), len(xy), 0))
 
 
 class PrefixTours:
@@ -72,7 +52,7 @@ class PrefixTours:
         self.run = run
         self.k_max = k_max
         self.size = 0
-        self.dist = np.zeros((0, 0))
+        self.dist = np.zeros((0, 0))  # road km between the run's first ``size`` stops
         self.cum_serv = np.cumsum(arrays.serv[run[:k_max]])
         self.orders: dict[int, IntArray] = {1: np.zeros(1, dtype=np.intp)}
 
@@ -93,12 +73,12 @@ class PrefixTours:
         self._ensure(k)
         arrays = self.arrays
         d0 = arrays.d0[self.run[:k]]
-        order = nearest_neighbour_positions(d0, self.dist[:k, :k].copy())
+        order = np.asarray(nearest_neighbour_tour(d0, self.dist, k, 0))
         self.orders[k] = order
         if arrays.use_tw:
             if arrays.timing_ok(self.run[order]):
                 return True
-            timed = time_oriented_nearest_neighbour(arrays, self.run[:k], d0, self.dist[:k, :k])
+            timed = time_oriented_nearest_neighbour(arrays, self.run[:k], d0, self.dist)
             if arrays.timing_ok(self.run[timed]):
                 self.orders[k] = timed
                 return True
@@ -125,29 +105,18 @@ def time_oriented_nearest_neighbour(
 
     The next stop is the one whose service can start first (arrival, or window start if
     later); among equal starts, the nearest. With slot-shaped windows this serves the
-    open slot's stops nearest-first before driving on to the next slot.
+    open slot's stops nearest-first before driving on to the next slot. ``d0`` holds the
+    depot->stop km and the top-left block of ``dist`` the km between ``stops``.
     """
-    k = int(stops.shape[0])
-    # A visited stop's window start is set to inf, so its start time is inf from then on.
-    early = arrays.tw_e[stops].copy()
-    serv = arrays.serv[stops].tolist()
-    inv_area = 1.0 / arrays.area
-    order = [0] * k
-    now = 0.0
-    travel = d0 / arrays.stem
-    start = np.empty(k)
-    # In-place ufuncs and bound methods: this loop runs k times per construction prefix
-    # tried, and allocation and wrapper overhead would dominate the arithmetic.
-    for step in range(k):
-        np.add(travel, now, out=start)
-        np.maximum(start, early, out=start)
-        first = start.min()
-        j = int(np.where(start <= first, travel, np.inf).argmin())
-        order[step] = j
-        now = float(start[j]) + serv[j]
-        early[j] = np.inf
-        travel = dist[j] * inv_area
-    return np.asarray(order, dtype=np.intp)
+    return np.asarray(
+        time_oriented_tour(
+            d0 / arrays.stem,
+            np.ascontiguousarray(dist, dtype=np.float64),
+            1.0 / arrays.area,
+            arrays.tw_e[stops],
+            arrays.serv[stops],
+        )
+    )
 
 
 def largest_feasible_prefix(feasible: Callable[[int], bool], k_max: int, guess: int) -> int:

@@ -56,22 +56,31 @@ randomness and no iteration over sets.
 
 Performance
 -----------
-Measured with ``time.perf_counter`` around one call (best of 5 runs after one warm-up
-call) on one core of the 2-core AMD EPYC development container, Python 3.11.7, numpy
-2.4.6. Stops uniform in a square with the depot at the centre, volumes U(0.01, 0.05) m3,
-service U(0.02, 0.05) h, circuity 1.3, area/stem speed 25/40 km/h:
+The hot loops (nearest-neighbour tours, distance matrices, the 2-opt and or-opt passes,
+the insertion scan) run compiled with numba (``sim.routing.tour_kernels``,
+``search_kernels``, ``insertion_kernels``), with the arithmetic of the vectorised numpy
+formulation they replace, so plans are bit-for-bit the same. Measured with
+``time.perf_counter`` around one call (best of 5 runs after one warm-up call, numba cache
+warm) on one core of the 2-core AMD EPYC development container, Python 3.11.7, numpy
+2.4.6, numba 0.68. Stops uniform in a square with the depot at the centre, volumes
+U(0.01, 0.05) m3, service U(0.02, 0.05) h, circuity 1.3, area/stem speed 25/40 km/h,
+100-hour routes unless stated, "capacity for c stops" = 0.03 c m3:
 
-* 1,500 stops in 30 x 30 km, capacity for ~125 stops, fleet 13 -> 12 routes: ~0.075 s.
-* 300 stops in 15 x 15 km, capacity for ~100 stops, fleet 4 -> 3 routes: ~0.013 s.
-* 1,500 stops, fleet of 6 by capacity (737 left out): ~0.075 s.
-* 1,500 stops, 8 h routes and a fleet of 12 that cannot serve all (duration-bound, three
-  construction rounds of the priority selection; 188 left out): ~0.23 s.
-* 30 routes of ~50 stops (1,500 stops): ~0.065 s.
+* 1,500 stops in 30 x 30 km, capacity for 125 stops, fleet 13 -> 13 routes: ~0.025 s.
+* 300 stops in 15 x 15 km, capacity for 100 stops, fleet 4 -> 4 routes: ~0.006 s.
+* 1,500 stops, fleet of 6 by capacity (750 left out): ~0.027 s.
+* 1,500 stops, 8 h routes and a fleet of 12 that cannot serve all (duration-bound, several
+  construction rounds of the priority selection; 151 left out): ~0.07 s.
+* 30 routes of ~50 stops (1,500 stops): ~0.04 s.
 * With time windows (``benchmarks/bench_routing.py --slot-hours 2``: 2-hour slots, depot
-  12 km from a 25 km2 disc, 11 vans): 300 stops ~0.04 s, 900 ~0.11 s, 1,500 ~0.9 s -- the
-  time-oriented NN tours and the per-route schedules make the windowed path slower.
-* Worst case, not a courier route: one vehicle taking all 1,500 stops, ~3.1 s -- each
-  local-search pass is O(k^2) in the route length k (600 stops in one route: ~0.21 s).
+  12 km from a 25 km2 disc, 11 vans): 300 stops ~0.02 s, 900 ~0.07 s, 1,500 ~0.7 s -- the
+  per-route schedules (numpy on short arrays) make the windowed path slower.
+* Worst case, not a courier route: one vehicle taking all 1,500 stops, ~1.4 s -- each
+  local-search pass is O(k^2) in the route length k (600 stops in one route: ~0.09 s).
+
+A cold numba cache compiles the kernels on first use, a few seconds once per machine
+(numba writes its cache next to the modules, or to its user cache directory when the
+package directory is read-only).
 """
 
 from __future__ import annotations

@@ -1,10 +1,12 @@
 """Cheapest feasible insertion of left-over stops into built routes.
 
 Every edge of every route is a candidate position (``EdgeTable``); per-route totals are in
-``RouteState``; ``insertion_fits`` is the one feasibility test of inserting a stop into an
-edge. Under time windows it uses the classic forward departure times / backward latest
-arrival times of each route (``ProblemArrays.schedule``), so each position is checked
-exactly in O(1).
+``RouteState``. Inserting a stop splits one edge in two and changes one route's totals, so
+both are updated in place for that neighbourhood rather than rebuilt; the per-candidate
+scan over all edges runs compiled (``sim.routing.insertion_kernels``). Under time windows
+the fit test uses the classic forward departure times / backward latest arrival times of
+each route (``ProblemArrays.schedule``, redone for the route that changed), so each
+position is checked exactly in O(1).
 """
 
 from __future__ import annotations
@@ -12,51 +14,69 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from sim.routing import insertion_kernels as kern
 from sim.routing.arrays import ProblemArrays
 from sim.routing.schedule import FloatArray, IntArray
 from sim.routing.tolerances import SLACK_H, SLACK_KM
 
 
 class EdgeTable:
-    """All edges of all routes, flattened, for vectorised insertion costs."""
+    """All edges of all routes as rows (``insertion_kernels`` columns), grouped by route.
+
+    ``spare`` rows are reserved so that that many insertions split edges in place.
+    """
 
     def __init__(
         self,
         arrays: ProblemArrays,
         routes: list[IntArray],
-        schedules: list[tuple[FloatArray, FloatArray]] | None = None,
+        schedules: list[tuple[FloatArray, FloatArray]] | None,
+        spare: int,
     ) -> None:
+        self.arrays = arrays
         nodes = [np.concatenate(([arrays.depot], r, [arrays.depot])).astype(np.intp) for r in routes]
         a = np.concatenate([nd[:-1] for nd in nodes])
         b = np.concatenate([nd[1:] for nd in nodes])
-        self.route = np.concatenate([np.full(nd.shape[0] - 1, i, dtype=np.intp) for i, nd in enumerate(nodes)])
+        self.size = int(a.shape[0])
+        rows = self.size + spare
+        self.route = np.zeros(rows, dtype=np.intp)
+        self.route[: self.size] = np.concatenate(
+            [np.full(nd.shape[0] - 1, i, dtype=np.intp) for i, nd in enumerate(nodes)]
+        )
         # Inserting into edge ``slot`` of a route puts the new stop at that list position.
-        self.slot = np.concatenate([np.arange(nd.shape[0] - 1, dtype=np.intp) for nd in nodes])
-        self.a_xy = arrays.xy[a]
-        self.b_xy = arrays.xy[b]
-        inv_area, inv_stem = 1.0 / arrays.area, 1.0 / arrays.stem
-        self.inv_a = np.where(a == arrays.depot, inv_stem, inv_area)
-        self.inv_b = np.where(b == arrays.depot, inv_stem, inv_area)
-        step = self.a_xy - self.b_xy
-        self.d_ab = arrays.circ * np.hypot(step[:, 0], step[:, 1])
+        self.slot = np.zeros(rows, dtype=np.intp)
+        self.slot[: self.size] = np.concatenate([np.arange(nd.shape[0] - 1, dtype=np.intp) for nd in nodes])
+        self.rows = np.zeros((rows, kern.N_COLUMNS))
+        edges = self.rows[: self.size]
+        a_xy, b_xy = arrays.xy[a], arrays.xy[b]
+        edges[:, kern.AX : kern.AY + 1] = a_xy
+        edges[:, kern.BX : kern.BY + 1] = b_xy
+        self.inv_area, inv_stem = 1.0 / arrays.area, 1.0 / arrays.stem
+        edges[:, kern.INV_A] = np.where(a == arrays.depot, inv_stem, self.inv_area)
+        edges[:, kern.INV_B] = np.where(b == arrays.depot, inv_stem, self.inv_area)
+        step = a_xy - b_xy
+        d_ab = arrays.circ * np.hypot(step[:, 0], step[:, 1])
+        edges[:, kern.D_AB] = d_ab
         stem = (a == arrays.depot) | (b == arrays.depot)
-        self.t_ab = self.d_ab * np.where(stem, inv_stem, inv_area)
-        self.circ = arrays.circ
-        if arrays.use_tw:
+        edges[:, kern.T_AB] = d_ab * np.where(stem, inv_stem, self.inv_area)
+        if schedules is not None:
             # Edge j of a route runs from node j to node j + 1: departure times of nodes
             # 0..k and latest arrivals of nodes 1..k+1 line up with the edges as they are.
-            parts = schedules if schedules is not None else [arrays.schedule(r) for r in routes]
-            self.dep_a = np.concatenate([dep for dep, _ in parts])
-            self.late_b = np.concatenate([late for _, late in parts])
+            edges[:, kern.DEP_A] = np.concatenate([dep for dep, _ in schedules])
+            edges[:, kern.LATE_B] = np.concatenate([late for _, late in schedules])
 
-    def legs_via(self, x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """Road km from every edge's start to the point (x, y) and from there to the edge's end.
+    def split(self, e: int, x: int, d_a: float, d_b: float) -> None:
+        """Insert stop ``x`` into edge ``e`` (whose new legs are ``d_a`` and ``d_b`` km)."""
+        self.size = kern.split_edge(
+            self.rows, self.route, self.slot, self.size, e, self.arrays.xy[x], d_a, d_b, self.inv_area
+        )
 
-        ``x`` and ``y`` are scalars or (m, 1) columns; the result is (edges,) or (m, edges).
-        """
-        d_a = self.circ * np.hypot(self.a_xy[:, 0] - x, self.a_xy[:, 1] - y)
-        d_b = self.circ * np.hypot(self.b_xy[:, 0] - x, self.b_xy[:, 1] - y)
-        return np.asarray(d_a), np.asarray(d_b)
+    def set_schedule(self, r: int, schedule: tuple[FloatArray, FloatArray]) -> None:
+        """Store route ``r``'s departure times and latest arrivals on its edges."""
+        first = int(np.searchsorted(self.route[: self.size], r, side="left"))
+        dep, late = schedule
+        self.rows[first : first + dep.shape[0], kern.DEP_A] = dep
+        self.rows[first : first + late.shape[0], kern.LATE_B] = late
 
 
 class RouteState:
@@ -106,33 +126,22 @@ class RouteState:
         return np.asarray(ok)
 
 
-def insertion_fits(
-    arrays: ProblemArrays,
-    table: EdgeTable,
-    state: RouteState,
-    stops: int | IntArray,
-    d_a: FloatArray,
-    d_b: FloatArray,
-) -> npt.NDArray[np.bool_]:
-    """Per edge: whether inserting the stop there keeps its route feasible (the one fit test).
+def _limits(arrays: ProblemArrays) -> FloatArray:
+    """The limits vector of ``insertion_kernels``: margins applied, flags as 0/1."""
+    return np.array(
+        [arrays.max_h - SLACK_H, arrays.max_km - SLACK_KM, float(arrays.use_tw), float(arrays.use_km), SLACK_H]
+    )
 
-    ``stops`` is one stop or an (m, 1) column of stops, ``d_a`` / ``d_b`` its legs from
-    ``EdgeTable.legs_via``. Incremental estimates keep a ``SLACK_H`` / ``SLACK_KM`` margin.
-    """
-    ok = state.room(stops)[..., table.route]
-    if arrays.use_tw:
-        # The stop reached by its window end, and the next node reached no later than
-        # its latest feasible arrival (which already accounts for every later window
-        # and the return by max_route_hours).
-        arrive = table.dep_a + d_a * table.inv_a
-        depart = np.maximum(arrive, arrays.tw_e[stops]) + arrays.serv[stops]
-        ok &= (arrive <= arrays.tw_l[stops] - SLACK_H) & (depart + d_b * table.inv_b <= table.late_b - SLACK_H)
-    else:
-        new_dur = state.durs[table.route] + d_a * table.inv_a + d_b * table.inv_b - table.t_ab
-        ok &= new_dur + arrays.serv[stops] <= arrays.max_h - SLACK_H
-    if state.kms is not None:
-        ok &= state.kms[table.route] + d_a + d_b - table.d_ab <= arrays.max_km - SLACK_KM
-    return np.asarray(ok)
+
+def _stop_terms(arrays: ProblemArrays, stops: IntArray) -> FloatArray:
+    """Per stop: (service h, window start h, window end h - margin), the stop vector of the kernels."""
+    terms = (arrays.serv[stops], arrays.tw_e[stops], arrays.tw_l[stops] - SLACK_H)
+    return np.ascontiguousarray(np.stack(terms, axis=-1))
+
+
+def _route_km(state: RouteState) -> FloatArray:
+    """The routes' km for the kernels (never read when the range is not limited)."""
+    return state.kms if state.kms is not None else np.zeros_like(state.durs)
 
 
 def could_fit(arrays: ProblemArrays, table: EdgeTable, state: RouteState, cands: IntArray) -> npt.NDArray[np.bool_]:
@@ -143,13 +152,19 @@ def could_fit(arrays: ProblemArrays, table: EdgeTable, state: RouteState, cands:
     harder to fit (loads grow, departures get later, latest arrivals earlier, routes
     longer) -- a candidate that fails now fails for good.
     """
-    out = np.zeros(cands.shape[0], dtype=bool)
-    chunk = max(1, 250_000 // max(1, table.route.shape[0]))
-    for lo in range(0, cands.shape[0], chunk):
-        c = cands[lo : lo + chunk, None]
-        d_a, d_b = table.legs_via(arrays.xy[c, 0], arrays.xy[c, 1])
-        out[lo : lo + chunk] = insertion_fits(arrays, table, state, c, d_a, d_b).any(axis=1)
-    return out
+    room = state.room(cands[:, None])
+    terms = _stop_terms(arrays, cands)
+    limits = _limits(arrays)
+    kms = _route_km(state)
+    fits = [
+        kern.cheapest_edge(
+            table.rows, table.route, table.size, arrays.xy[x], arrays.circ, room[i], state.durs, kms, terms[i],
+            limits, True,
+        )[0]
+        >= 0
+        for i, x in enumerate(cands.tolist())
+    ]
+    return np.asarray(fits, dtype=bool)
 
 
 def insert_stops(
@@ -158,7 +173,8 @@ def insert_stops(
     """Cheapest feasible insertion of ``cands`` (in the given order) into ``routes``, in place.
 
     Returns the stops that fit nowhere (in the given order) and a flag per route telling
-    whether it changed.
+    whether it changed. Ties between equally cheap edges go to the first route, then the
+    first position.
     """
     modified = np.zeros(len(routes), dtype=bool)
     if not routes or cands.shape[0] == 0:
@@ -166,28 +182,32 @@ def insert_stops(
     state = RouteState(arrays, routes)
     # Route schedules are kept between insertions: only the route that changed is redone.
     schedules = [arrays.schedule(r) for r in routes] if arrays.use_tw else None
-    table = EdgeTable(arrays, routes, schedules)
+    table = EdgeTable(arrays, routes, schedules, spare=int(cands.shape[0]))
     # Stops too big for every route's remaining room are rejected by load alone.
     possible = state.possible(cands)
     if arrays.stem >= arrays.area and possible.any():
         possible[possible] = could_fit(arrays, table, state, cands[possible])
+    limits = _limits(arrays)
+    terms = _stop_terms(arrays, cands)
     left: list[int] = []
-    for x, maybe in zip(cands.tolist(), possible.tolist(), strict=True):
+    for i, (x, maybe) in enumerate(zip(cands.tolist(), possible.tolist(), strict=True)):
         room = state.room(x)
         if not (maybe and room.any()):
             left.append(x)
             continue
-        d_a, d_b = table.legs_via(arrays.xy[x, 0], arrays.xy[x, 1])
-        ok = insertion_fits(arrays, table, state, x, d_a, d_b)
-        if not ok.any():
+        e, d_a, d_b = kern.cheapest_edge(
+            table.rows, table.route, table.size, arrays.xy[x], arrays.circ, room, state.durs, _route_km(state),
+            terms[i], limits, False,
+        )
+        if e < 0:
             left.append(x)
             continue
-        e = int(np.argmin(np.where(ok, d_a + d_b - table.d_ab, np.inf)))
         r = int(table.route[e])
         routes[r] = np.insert(routes[r], int(table.slot[e]), x)
         state.update(r, routes[r])
         modified[r] = True
+        table.split(e, x, d_a, d_b)
         if schedules is not None:
             schedules[r] = arrays.schedule(routes[r])
-        table = EdgeTable(arrays, routes, schedules)
+            table.set_schedule(r, schedules[r])
     return np.asarray(left, dtype=np.intp), modified

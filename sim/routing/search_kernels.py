@@ -1,0 +1,257 @@
+"""Compiled local-search kernels: one 2-opt pass and one or-opt pass on a closed tour.
+
+Each pass evaluates every move of its kind on the current tour, then applies the best
+move and every other improving move that touches a disjoint stretch of the tour (see
+``sim.routing.search`` for why that is exact). The arithmetic of every move delta is
+written in the order of the matrix formulas it replaces, argmins keep the first index
+on ties and moves are ranked with a stable sort, so plans are bit-for-bit those of the
+vectorised formulation (``tests/routing/test_routing_search_kernels.py``).
+
+Tours are closed, in local node ids (depot 0 at both ends); the matrices must be
+symmetric bit for bit, as the planner's distance and time matrices are. With ``timed``
+true, moves must also keep the summed increase of travel time on ``tmat`` within
+``slack`` hours; with ``timed`` false ``tmat`` is not read and ``slack`` is returned
+unchanged.
+Loops and ``np.empty`` only, compiled with ``cache=True`` and without ``fastmath`` (see
+``sim.routing.tour_kernels``).
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+import numpy.typing as npt
+
+from sim.routing.schedule import FloatArray, IntArray
+
+# Segment lengths tried by or-opt.
+OR_OPT_MAX_LEN = 3
+
+
+@numba.njit(cache=True)
+def stable_argsort(values: FloatArray) -> IntArray:
+    """``np.argsort(values, kind="stable")`` for NaN-free values (a bottom-up merge sort).
+
+    Written out because numba's own stable argsort takes many seconds to compile.
+    """
+    n = values.shape[0]
+    idx = np.empty(n, dtype=np.intp)
+    spare = np.empty(n, dtype=np.intp)
+    for i in range(n):
+        idx[i] = i
+    width = 1
+    while width < n:
+        for lo in range(0, n, 2 * width):
+            mid = lo + width if lo + width < n else n
+            hi = lo + 2 * width if lo + 2 * width < n else n
+            i, j = lo, mid
+            for out in range(lo, hi):
+                # Ties take the left run first: that is what makes the sort stable.
+                if j >= hi or (i < mid and not values[idx[j]] < values[idx[i]]):
+                    spare[out] = idx[i]
+                    i += 1
+                else:
+                    spare[out] = idx[j]
+                    j += 1
+        idx, spare = spare, idx
+        width *= 2
+    return idx
+
+
+@numba.njit(cache=True)
+def _any(flags: npt.NDArray[np.bool_], lo: int, hi: int) -> bool:
+    """Whether any of ``flags[lo:hi]`` is set."""
+    for i in range(lo, hi):  # noqa: SIM110 -- numba compiles a plain loop much faster than any()
+        if flags[i]:
+            return True
+    return False
+
+
+@numba.njit(cache=True)
+def _tour_ordered(mat: FloatArray, tour: IntArray) -> FloatArray:
+    """``mat[np.ix_(tour, tour)]``: the matrix with rows and columns in tour order."""
+    n = tour.shape[0]
+    q = np.empty((n, n))
+    for i in range(n):
+        row = tour[i]
+        for j in range(n):
+            q[i, j] = mat[row, tour[j]]
+    return q
+
+
+@numba.njit(cache=True)
+def two_opt_step(
+    mat: FloatArray, tour: IntArray, tmat: FloatArray, timed: bool, slack: float, eps: float
+) -> tuple[bool, float]:
+    """One 2-opt pass on ``tour``, in place; returns (whether a move was applied, remaining slack).
+
+    Move (i, j), j >= i + 2, replaces edges i and j by (tour[i], tour[j]) and
+    (tour[i+1], tour[j+1]) and reverses tour[i+1..j].
+    """
+    n_edges = tour.shape[0] - 1
+    best = np.empty(n_edges)
+    best_j = np.empty(n_edges, dtype=np.intp)
+    best_dt = np.empty(n_edges)
+    used = np.empty(n_edges, dtype=np.bool_)
+    for i in range(n_edges):
+        best[i] = np.inf
+        best_j[i] = 0
+        best_dt[i] = 0.0
+        used[i] = False
+        a = tour[i]
+        b = tour[i + 1]
+        edge_i = mat[a, b]
+        edge_t = tmat[a, b] if timed else 0.0
+        for j in range(i + 2, n_edges):
+            c = tour[j]
+            d = tour[j + 1]
+            delta = ((mat[a, c] + mat[b, d]) - edge_i) - mat[c, d]
+            dt = 0.0
+            if timed:
+                dt = ((tmat[a, c] + tmat[b, d]) - edge_t) - tmat[c, d]
+                if dt > slack:
+                    continue
+            if delta < best[i]:
+                best[i] = delta
+                best_j[i] = j
+                best_dt[i] = dt
+    rows = np.empty(n_edges, dtype=np.intp)
+    gains = np.empty(n_edges)
+    n_rows = 0
+    for i in range(n_edges):
+        if best[i] < -eps:
+            rows[n_rows] = i
+            gains[n_rows] = best[i]
+            n_rows += 1
+    if n_rows == 0:
+        return False, slack
+    ranked = stable_argsort(gains[:n_rows])
+    applied = False
+    for t in range(n_rows):
+        i = rows[ranked[t]]
+        j = best_j[i]
+        if _any(used, i, j + 1):
+            continue
+        if timed:
+            if best_dt[i] > slack:
+                continue
+            slack -= best_dt[i]
+        for e in range(i, j + 1):
+            used[e] = True
+        lo, hi = i + 1, j
+        while lo < hi:
+            tour[lo], tour[hi] = tour[hi], tour[lo]
+            lo += 1
+            hi -= 1
+        applied = True
+    return applied, slack
+
+
+@numba.njit(cache=True)
+def or_opt_step(
+    mat: FloatArray, tour: IntArray, tmat: FloatArray, timed: bool, slack: float, eps: float
+) -> tuple[bool, IntArray, float]:
+    """One or-opt pass: move runs of 1-3 stops to another edge, maybe reversed.
+
+    Returns (whether a move was applied, the new tour, remaining slack). Run c of length
+    L covers positions c + 1 .. c + L; edge g joins positions g and g + 1.
+    """
+    n_pos = tour.shape[0]
+    k = n_pos - 2
+    cap = OR_OPT_MAX_LEN * (k if k > 1 else 1)
+    m_delta = np.empty(cap)
+    m_time = np.empty(cap)
+    m_len = np.empty(cap, dtype=np.intp)
+    m_start = np.empty(cap, dtype=np.intp)
+    m_gap = np.empty(cap, dtype=np.intp)
+    m_rev = np.empty(cap, dtype=np.bool_)
+    count = 0
+    # The matrices in tour order, read along the rows of a run's end stops: they are
+    # symmetric (bit for bit), so q[g, c + 1] == q[c + 1, g].
+    q = _tour_ordered(mat, tour)
+    qt = _tour_ordered(tmat, tour) if timed else q
+    edge = np.empty(k + 1)
+    edge_t = np.empty(k + 1)
+    for g in range(k + 1):
+        edge[g] = q[g, g + 1]
+        edge_t[g] = qt[g, g + 1]
+    longest = k - 1 if k - 1 < OR_OPT_MAX_LEN else OR_OPT_MAX_LEN
+    for seg_len in range(1, longest + 1):
+        for c in range(k - seg_len + 1):
+            first = q[c + 1]
+            last = q[c + seg_len]
+            first_t = qt[c + 1]
+            last_t = qt[c + seg_len]
+            gain = (q[c, c + 1] + last[c + seg_len + 1]) - q[c, c + seg_len + 1]
+            gain_t = (qt[c, c + 1] + last_t[c + seg_len + 1]) - qt[c, c + seg_len + 1] if timed else 0.0
+            best = np.inf
+            best_g = 0
+            best_rev = False
+            best_t = 0.0
+            for g in range(k + 1):
+                if c <= g <= c + seg_len:
+                    continue  # the edge touches the run itself: not a move
+                fwd = (first[g] + last[g + 1]) - edge[g]
+                rev = (last[g] + first[g + 1]) - edge[g]
+                fwd_t = 0.0
+                rev_t = 0.0
+                if timed:
+                    fwd_t = (first_t[g] + last_t[g + 1]) - edge_t[g]
+                    rev_t = (last_t[g] + first_t[g + 1]) - edge_t[g]
+                    if fwd_t - gain_t > slack:
+                        fwd = np.inf
+                    if rev_t - gain_t > slack:
+                        rev = np.inf
+                use_rev = rev < fwd
+                ins = rev if use_rev else fwd
+                if ins < best:
+                    best = ins
+                    best_g = g
+                    best_rev = use_rev
+                    best_t = rev_t if use_rev else fwd_t
+            delta = best - gain
+            if delta < -eps:
+                m_delta[count] = delta
+                m_time[count] = best_t - gain_t if timed else 0.0
+                m_len[count] = seg_len
+                m_start[count] = c + 1
+                m_gap[count] = best_g
+                m_rev[count] = best_rev
+                count += 1
+    if count == 0:
+        return False, tour, slack
+    # Moves whose position hulls are disjoint commute and their gains add up; place each
+    # moved run between its target positions via fractional sort keys.
+    used = np.empty(n_pos, dtype=np.bool_)
+    key = np.empty(n_pos)
+    for i in range(n_pos):
+        used[i] = False
+        key[i] = i
+    applied = False
+    ranked = stable_argsort(m_delta[:count])
+    for t in range(count):
+        m = ranked[t]
+        seg_len = m_len[m]
+        p0 = m_start[m]
+        g = m_gap[m]
+        lo = p0 - 1 if p0 - 1 < g else g
+        hi = p0 + seg_len if p0 + seg_len > g + 1 else g + 1
+        if _any(used, lo, hi + 1):
+            continue
+        if timed:
+            if m_time[m] > slack:
+                continue
+            slack -= m_time[m]
+        for e in range(lo, hi + 1):
+            used[e] = True
+        for s in range(seg_len):
+            rank = seg_len - s if m_rev[m] else s + 1
+            key[p0 + s] = g + float(rank) / (seg_len + 1)
+        applied = True
+    if not applied:
+        return False, tour, slack
+    placed = stable_argsort(key)
+    new_tour = np.empty(n_pos, dtype=np.intp)
+    for p in range(n_pos):
+        new_tour[p] = tour[placed[p]]
+    return True, new_tour, slack

@@ -1,0 +1,117 @@
+"""Compiled tour kernels: road-distance matrices and nearest-neighbour tours.
+
+The planner's plans must not depend on whether a loop runs in numpy or here, so every
+kernel repeats numpy's arithmetic operation for operation: distances are
+``circuity * hypot(dx, dy)`` as numpy computes them, every argmin keeps numpy's first
+index on ties, and sums stay in numpy (``ndarray.sum`` adds pairwise, a loop would not).
+``tests/routing/test_routing_tour_kernels.py`` checks each kernel against its numpy original.
+
+Kernels use loops and ``np.empty`` only: numba compiles numpy's array constructors and
+sorts from their Python implementations, which costs seconds on a cold cache.
+Compiled with ``cache=True`` (numba writes the machine code next to this file, or in its
+user cache directory when the package is read-only) and without ``fastmath``, which would
+let LLVM reorder the floating-point operations.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from sim.routing.schedule import FloatArray, IntArray
+
+
+@numba.njit(cache=True)
+def road_distance_matrix(points: FloatArray, circuity: float) -> FloatArray:
+    """Road-distance matrix ``circuity * hypot(dx, dy)`` between all rows of an (m, 2) array.
+
+    Filled by symmetry: negating both differences does not change a hypot, bit for bit.
+    """
+    m = points.shape[0]
+    out = np.empty((m, m))
+    for i in range(m):
+        out[i, i] = 0.0
+        xi = points[i, 0]
+        yi = points[i, 1]
+        for j in range(i + 1, m):
+            d = circuity * math.hypot(xi - points[j, 0], yi - points[j, 1])
+            out[i, j] = d
+            out[j, i] = d
+    return out
+
+
+@numba.njit(cache=True)
+def nearest_neighbour_tour(d0: FloatArray, dist: FloatArray, k: int, offset: int) -> IntArray:
+    """Nearest-neighbour order over k stops (positions 0..k-1).
+
+    ``d0[:k]`` are the depot->stop distances; stop i to stop j is ``dist[offset + i,
+    offset + j]`` (``offset`` 1 reads a local matrix whose node 0 is the depot). ``dist``
+    is not modified. Ties go to the lowest position, as with ``argmin``.
+    """
+    order = np.empty(k, dtype=np.intp)
+    if k == 0:
+        return order
+    visited = np.empty(k, dtype=np.bool_)
+    j = 0
+    for c in range(k):
+        visited[c] = False
+        if d0[c] < d0[j]:
+            j = c
+    order[0] = j
+    visited[j] = True
+    for step in range(1, k):
+        row = offset + j
+        j = -1
+        best = np.inf
+        for c in range(k):
+            if not visited[c] and (j < 0 or dist[row, offset + c] < best):
+                best = dist[row, offset + c]
+                j = c
+        order[step] = j
+        visited[j] = True
+    return order
+
+
+@numba.njit(cache=True)
+def time_oriented_tour(
+    travel0_h: FloatArray, dist: FloatArray, inv_area: float, early_h: FloatArray, service_h: FloatArray
+) -> IntArray:
+    """Time-oriented nearest-neighbour order (positions): next is the stop whose service starts first.
+
+    ``travel0_h`` are the stem hours from the depot, ``dist`` the k x k stop distances,
+    ``early_h`` / ``service_h`` the window starts and service hours. Among equal starts the
+    nearest (in travel hours) wins, then the lowest position.
+    """
+    k = early_h.shape[0]
+    order = np.empty(k, dtype=np.intp)
+    visited = np.empty(k, dtype=np.bool_)
+    for c in range(k):
+        visited[c] = False
+    now = 0.0
+    prev = -1
+    for step in range(k):
+        first = np.inf
+        for c in range(k):
+            if not visited[c]:
+                travel = travel0_h[c] if prev < 0 else dist[prev, c] * inv_area
+                start = travel + now if travel + now >= early_h[c] else early_h[c]
+                if start < first:
+                    first = start
+        j = -1
+        nearest = np.inf
+        for c in range(k):
+            if visited[c]:
+                continue
+            travel = travel0_h[c] if prev < 0 else dist[prev, c] * inv_area
+            start = travel + now if travel + now >= early_h[c] else early_h[c]
+            if start <= first and (j < 0 or travel < nearest):
+                nearest = travel
+                j = c
+        order[step] = j
+        visited[j] = True
+        arrive = (travel0_h[j] if prev < 0 else dist[prev, j] * inv_area) + now
+        now = (arrive if arrive >= early_h[j] else early_h[j]) + service_h[j]
+        prev = j
+    return order

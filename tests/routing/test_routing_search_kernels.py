@@ -1,0 +1,62 @@
+"""The compiled local search (sim.routing.search_kernels) equals its numpy formulation bit for bit."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import routing_reference as ref
+
+from sim.routing.search import local_search, or_opt_pass, two_opt_pass
+from sim.routing.search_kernels import stable_argsort
+from sim.routing.tour_kernels import road_distance_matrix
+
+
+def instance(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A local distance matrix, its time matrix (slower stems) and a random closed tour."""
+    rng = np.random.default_rng(seed)
+    k = int(rng.integers(3, 90))
+    pts = rng.integers(0, 8, size=(k + 1, 2)).astype(np.float64) if seed % 3 == 0 else rng.uniform(0, 9, (k + 1, 2))
+    mat = road_distance_matrix(pts, 1.3)
+    tmat = mat / 25.0
+    tmat[0, :] = mat[0, :] / 40.0
+    tmat[:, 0] = mat[:, 0] / 40.0
+    tour = np.concatenate(([0], rng.permutation(np.arange(1, k + 1)), [0])).astype(np.intp)
+    return mat, tmat, tour
+
+
+@pytest.mark.parametrize("timed", [False, True])
+@pytest.mark.parametrize("seed", range(15))
+def test_passes_equal_the_vectorised_passes(seed: int, timed: bool) -> None:
+    mat, tmat, tour = instance(seed)
+    t = tmat if timed else None
+    slack = 0.05 if timed else math.inf
+    for _ in range(6):
+        mine, theirs = tour.copy(), tour.copy()
+        left = two_opt_pass(mat, mine, t, slack)
+        assert left == ref.two_opt_pass(mat, theirs, t, slack)
+        assert np.array_equal(mine, theirs)
+        moved, expected = or_opt_pass(mat, mine, t, slack), ref.or_opt_pass(mat, theirs, t, slack)
+        assert (moved is None) == (expected is None)
+        if moved is None or expected is None:
+            break
+        assert np.array_equal(moved[0], expected[0]) and moved[1] == expected[1]
+        tour, slack = moved
+
+
+@pytest.mark.parametrize("timed", [False, True])
+@pytest.mark.parametrize("seed", range(15))
+def test_local_search_equals_the_vectorised_search(seed: int, timed: bool) -> None:
+    mat, tmat, tour = instance(100 + seed)
+    order = tour[1:-1].copy()
+    t = tmat if timed else None
+    slack = 0.1 if timed else math.inf
+    assert np.array_equal(local_search(mat, order, t, slack), ref.local_search(mat, order, t, slack))
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 7, 64, 513])
+def test_stable_argsort_is_numpys_stable_argsort(n: int) -> None:
+    rng = np.random.default_rng(n)
+    values = rng.integers(0, 5, n).astype(np.float64)  # many ties: their order must be kept
+    assert np.array_equal(stable_argsort(values), np.argsort(values, kind="stable"))

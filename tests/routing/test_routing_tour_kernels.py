@@ -1,0 +1,51 @@
+"""The compiled tour kernels (sim.routing.tour_kernels) equal their numpy formulations bit for bit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from routing_reference import nearest_neighbour_positions, pair_distance, time_oriented_positions
+
+from sim.routing.tour_kernels import nearest_neighbour_tour, road_distance_matrix, time_oriented_tour
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_distances_are_numpys(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    pts = rng.uniform(-20.0, 20.0, size=(int(rng.integers(1, 300)), 2))
+    circ = float(rng.uniform(1.0, 1.6))
+    assert np.array_equal(road_distance_matrix(pts, circ), pair_distance(pts, circ))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_nearest_neighbour_tour_is_the_argmin_tour(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    k = int(rng.integers(1, 200))
+    # Coarse integer grids make exact distance ties common: ties must go to the lowest position.
+    pts = rng.integers(0, 6, size=(k + 1, 2)).astype(np.float64) if seed % 2 else rng.uniform(0, 9, (k + 1, 2))
+    mat = road_distance_matrix(pts, 1.3)
+    d0 = mat[0, 1:].copy()
+    expected = nearest_neighbour_positions(d0, mat[1:, 1:].copy())
+    assert np.array_equal(nearest_neighbour_tour(d0, mat, k, 1), expected)
+    inner = np.ascontiguousarray(mat[1:, 1:])
+    assert np.array_equal(nearest_neighbour_tour(d0, inner, k, 0), expected)
+    # A prefix of the stops, read from the top-left block of a larger matrix.
+    m = max(1, k // 2)
+    assert np.array_equal(
+        nearest_neighbour_tour(d0[:m].copy(), inner, m, 0), nearest_neighbour_positions(d0[:m], inner[:m, :m].copy())
+    )
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_time_oriented_tour_is_the_vectorised_one(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    k = int(rng.integers(1, 120))
+    pts = rng.integers(0, 5, size=(k + 1, 2)).astype(np.float64) if seed % 2 else rng.uniform(0, 9, (k + 1, 2))
+    mat = road_distance_matrix(pts, 1.4)
+    dist = np.ascontiguousarray(mat[1:, 1:])
+    travel0 = mat[0, 1:] / 40.0
+    # Slot-shaped window starts give many equal service starts.
+    early = rng.choice([0.0, 2.0, 4.0], size=k)
+    service = rng.uniform(0.02, 0.06, size=k)
+    expected = time_oriented_positions(travel0, dist, 1.0 / 25.0, early, service)
+    assert np.array_equal(time_oriented_tour(travel0, dist, 1.0 / 25.0, early, service), expected)
