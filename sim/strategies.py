@@ -86,8 +86,8 @@ def run_scenarios(
     for record in records:
         # Back to the numbering of a replication set of its own (index = replication).
         by_scenario[record["point"]].append({**record, "index": record["replication"], "point": 0})
-    return [replication_set(scenario, seed, numbers, mine) for scenario, mine in zip(scenarios, by_scenario,
-                                                                                     strict=True)]
+    return [replication_set(scenario, seed, numbers, mine)
+            for scenario, mine in zip(scenarios, by_scenario, strict=True)]
 
 
 def _rows(runs: ReplicationSet, base: ReplicationSet) -> list[dict[str, object]]:
