@@ -21,7 +21,10 @@ run files and the tables); each executor's one-time start-up is in its first
 sweep (the in-process sweep imports the simulator, the pool starts its fork
 server, which later pools of the same process reuse). With ``--repeats N`` the
 local executors alternate N times and the table shows each one's median; the
-speed-up is the median jobs=1 time over the median jobs=2 time. The target is a
+speed-up is the median jobs=1 time over the median jobs=2 time. "Workers busy" is
+the runs' own time over workers x wall time: what the pool's start-up, the
+sweep's bookkeeping and an idle worker at the end cost (a run that is slower
+because it shares the CPUs is still busy time). The target is a
 speed-up of at least 1.9 on 8 baseline runs on 2 cores (not asserted: it depends
 on the machine's load, which is printed). Every sweep's tables are compared
 (without wall time) and must be identical. The table is printed as Markdown and
@@ -63,16 +66,17 @@ def sweep_file(folder: Path, runs: int, warmup: int, days: int) -> Path:
     return path
 
 
-def timed(label: str, spec: Path, out: Path, **how: Any) -> dict[str, Any]:
-    """Run the sweep once and report its wall time and throughput."""
+def timed(label: str, workers: int, spec: Path, out: Path, **how: Any) -> dict[str, Any]:
+    """Run the sweep once and report its wall time, throughput and how busy its ``workers`` were."""
     started = time.perf_counter()
     result = run_sweep(spec, out=out, plots=False, progress=False, **how)
     seconds = time.perf_counter() - started
     runs = len(result.runs)
     assert result.complete, f"{label}: {len(result.failed)} runs failed"
     print(f"  {label}: {runs} runs in {seconds:.1f} s", file=sys.stderr)
+    busy = float(result.runs["wall_seconds"].sum())
     return {"executor": label, "runs": runs, "seconds": seconds, "runs_per_minute": 60 * runs / seconds,
-            "mean_run_seconds": float(result.runs["wall_seconds"].mean()), "folder": result.folder}
+            "mean_run_seconds": busy / runs, "busy_share": busy / (workers * seconds), "folder": result.folder}
 
 
 def same_tables(rows: list[dict[str, Any]]) -> bool:
@@ -91,17 +95,18 @@ def medians(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         seconds = statistics.median(r["seconds"] for r in group)
         table.append({"executor": label, "runs": group[0]["runs"], "repeats": len(group), "seconds": seconds,
                       "runs_per_minute": 60 * group[0]["runs"] / seconds,
-                      "mean_run_seconds": statistics.median(r["mean_run_seconds"] for r in group)})
+                      "mean_run_seconds": statistics.median(r["mean_run_seconds"] for r in group),
+                      "busy_share": statistics.median(r["busy_share"] for r in group)})
     return table
 
 
 def markdown(rows: list[dict[str, Any]], startup: float | None) -> str:
     """The benchmark table (medians over the repeats)."""
-    lines = ["| executor | runs | repeats | wall s (median) | runs / min | mean s per run (in its worker) |",
-             "|---|---:|---:|---:|---:|---:|"]
+    lines = ["| executor | runs | repeats | wall s (median) | runs / min | mean s per run (in its worker) "
+             "| workers busy |", "|---|---:|---:|---:|---:|---:|---:|"]
     for row in rows:
         lines.append(f"| {row['executor']} | {row['runs']} | {row['repeats']} | {row['seconds']:.1f} "
-                     f"| {row['runs_per_minute']:.1f} | {row['mean_run_seconds']:.2f} |")
+                     f"| {row['runs_per_minute']:.1f} | {row['mean_run_seconds']:.2f} | {row['busy_share']:.0%} |")
     by = {row["executor"]: row for row in rows}
     if "jobs=1" in by and "jobs=2" in by:
         lines.append(f"\nspeed-up of 2 workers over 1: x{by['jobs=1']['seconds'] / by['jobs=2']['seconds']:.2f}")
@@ -139,8 +144,8 @@ def main() -> None:
         work = Path(tmp)
         spec = sweep_file(work, runs, warmup, days)
         for repeat in range(args.repeats):
-            rows.append(timed("jobs=1", spec, work / f"jobs1-{repeat}", jobs=1))
-            rows.append(timed("jobs=2", spec, work / f"jobs2-{repeat}", jobs=2))
+            rows.append(timed("jobs=1", 1, spec, work / f"jobs1-{repeat}", jobs=1))
+            rows.append(timed("jobs=2", 2, spec, work / f"jobs2-{repeat}", jobs=2))
         if not args.no_dask:
             from dask.distributed import Client, LocalCluster
 
@@ -149,7 +154,7 @@ def main() -> None:
                     Client(cluster) as client:
                 client.wait_for_workers(2)
                 startup = time.perf_counter() - started
-                rows.append(timed("dask (2 workers)", spec, work / "dask", client=client))
+                rows.append(timed("dask (2 workers)", 2, spec, work / "dask", client=client))
         identical = same_tables(rows)
 
     summary = medians(rows)
