@@ -136,8 +136,12 @@ def run_rung(rung: Rung, out: Path) -> Row:
     (folder,) = [p for p in out.glob("*/*") if p.is_dir() and not p.name.startswith(".")]
     manifest = json.loads((folder / "manifest.json").read_text())
     summary = json.loads((folder / "summary.json").read_text())
-    parcels = int(manifest["parcels_simulated"])
-    events = int(manifest["kernel_events"])
+    try:
+        parcels = int(manifest["parcels_simulated"])
+        events = int(manifest["kernel_events"])
+    except KeyError as exc:
+        raise RungFailed(f"rung {rung.name}: {folder / 'manifest.json'} has no {exc}; the benchmark reads the "
+                         "parcels simulated and the kernel events from there") from None
     return Row(
         rung=rung.name, scenario=str(rung.scenario.relative_to(ROOT)), warmup_days=rung.warmup_days, days=rung.days,
         parcels=parcels, kernel_events=events, wall_s=wall, parcels_per_s=parcels / wall,
