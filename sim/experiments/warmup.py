@@ -26,12 +26,14 @@ def plan_small_depot_days() -> None:
     """Plan two small depot-days, without and with time windows, as the model builds them.
 
     The arrays have the model's dtypes (float64 coordinates and loads, int64
-    priorities), so the kernels compiled here are the ones the runs call.
+    priorities), so the kernels compiled here are the ones the runs call. Every
+    third stop may only be served late and the others only early: windows that a
+    nearest-neighbour tour misses, so that the time-oriented construction runs too.
     """
     rng = np.random.default_rng(0)
     xy = rng.uniform(-3.0, 3.0, (_STOPS, 2))
-    start_h = np.where(np.arange(_STOPS) % 3 == 0, 1.0, 0.0)
-    for windows in (None, (start_h, start_h + 4.0)):
+    late = np.arange(_STOPS) % 3 == 0
+    for windows in (None, (np.where(late, 1.5, 0.0), np.where(late, 2.5, 1.0))):
         plan_heuristic(RoutingProblem(
             depot_xy=np.array([0.0, -8.0]), stop_xy=xy, stop_volume_m3=np.full(_STOPS, 0.02),
             stop_service_h=np.full(_STOPS, 0.05), stop_priority=np.arange(_STOPS), vehicle_capacity_m3=0.2,
