@@ -3,19 +3,24 @@
 Every scenario runs the same replications of the same seed, so replication r of
 a strategy and of the baseline share their demand, presence, service and traffic
 draws (common random numbers); the difference from the baseline is measured pair
-by pair, and its confidence interval is the paired one.
+by pair, and its confidence interval is the paired one. All the runs of the
+table go to one pool of workers, started once, which moves on from one
+scenario's runs to the next without waiting for the slowest of them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sim.experiments.replications import ReplicationSet, run_replications
+from sim.experiments.engine import Record, run_all
+from sim.experiments.executors import workers_for
+from sim.experiments.progress import Progress
+from sim.experiments.replications import ReplicationSet, replication_set, replication_tasks
 from sim.experiments.stats import paired_interval
 from sim.scenario.schema import Scenario
 
@@ -46,12 +51,43 @@ def compare_strategies(
     jobs: int | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:
-    """One row per (scenario, KPI): mean and 95 % CI half-width, and the paired difference from the baseline."""
-    base = run_replications(baseline, replications, seed, jobs=jobs, progress=progress)
+    """One row per (scenario, KPI): mean and 95 % CI half-width, and the paired difference from the baseline.
+
+    Replication r of every scenario is ``run(scenario, seed, r)``; ``jobs``
+    worker processes (default: one per CPU; 1 runs here) serve every scenario.
+    """
+    base, *others = run_scenarios([baseline, *strategies], replications, seed, jobs, progress)
     rows = _rows(base, base)
-    for scenario in strategies:
-        rows += _rows(run_replications(scenario, replications, seed, jobs=jobs, progress=progress), base)
+    for runs in others:
+        rows += _rows(runs, base)
     return pd.DataFrame(rows)
+
+
+def run_scenarios(
+    scenarios: Sequence[Scenario], replications: int, seed: int, jobs: int | None = None,
+    progress: bool | None = None,
+) -> list[ReplicationSet]:
+    """Replications ``0 .. replications - 1`` of each scenario, all on one pool; a replication set per scenario."""
+    numbers = list(range(replications))
+    tasks = []
+    for k, scenario in enumerate(scenarios):
+        # Task index k * replications + r, point k: unique across the scenarios, so
+        # one stream of tasks can carry them all and be split again by point.
+        for task in replication_tasks(scenario, seed, numbers):
+            tasks.append(replace(task, index=k * replications + task.replication, point=k))
+    records: list[Record] = []
+    bar = Progress(len(tasks), "strategies", progress)
+    try:
+        with workers_for(jobs=jobs, tasks=len(tasks)) as workers:
+            run_all(tasks, workers, records.append, bar)
+    finally:
+        bar.close()
+    by_scenario: list[list[Record]] = [[] for _ in scenarios]
+    for record in records:
+        # Back to the numbering of a replication set of its own (index = replication).
+        by_scenario[record["point"]].append({**record, "index": record["replication"], "point": 0})
+    return [replication_set(scenario, seed, numbers, mine)
+            for scenario, mine in zip(scenarios, by_scenario, strict=True)]
 
 
 def _rows(runs: ReplicationSet, base: ReplicationSet) -> list[dict[str, object]]:

@@ -1,4 +1,4 @@
-"""Feed tasks to an executor, a bounded number at a time, and hand each record back as it completes.
+"""Feed tasks to an executor, longest first and a bounded number at a time; hand each record back as it completes.
 
 Records arrive in completion order; callers order them by run index, so the
 output never depends on the number of workers or on which finished first.
@@ -29,7 +29,9 @@ def run_all(
     waited for and recorded (so their work is kept), then KeyboardInterrupt is
     raised again. A second Ctrl-C stops waiting.
     """
-    queue = iter(tasks)
+    # Longest expected runs first (ties in the given order): the short ones then
+    # fill the gaps at the end, instead of one long run keeping a lone worker busy.
+    queue = iter(sorted(tasks, key=lambda task: -task.expected_seconds))
     pending: dict[Future[Record], RunTask] = {}
 
     def finish(future: Future[Record]) -> None:

@@ -52,6 +52,10 @@ def machine_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+# The module whose import warms a worker (the simulator imported, the planner's kernels compiled).
+WARMUP_MODULE = "sim.experiments.warmup"
+
+
 def _pool_context() -> Any:
     # fork() from a process that already runs threads (the progress bar's
     # monitor, a Dask client, a Jupyter kernel) can deadlock the child;
@@ -59,11 +63,26 @@ def _pool_context() -> Any:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    # The server imports the simulator once and every worker forks from it
-    # already loaded: half the start-up of a pool whose workers each import it.
-    # (Ignored if this process's fork server is already running.)
-    context.set_forkserver_preload(["sim.runner"])
+    # The server warms up once and every worker forks from it warm: the import
+    # and the kernels' compilation are paid once per command, not once per worker.
+    # (Ignored if this process's fork server is already running: it is warm.)
+    context.set_forkserver_preload([WARMUP_MODULE])
     return context
+
+
+def start_worker() -> None:
+    """Pool initializer: leave Ctrl-C to the parent, and warm up unless the fork server already has."""
+    ignore_sigint()
+    # Imported here, in the worker: the parent process never needs the model.
+    from sim.experiments import warmup  # noqa: F401
+
+
+def new_pool(jobs: int) -> ProcessPoolExecutor:
+    """A pool of ``jobs`` warm worker processes (see :mod:`sim.experiments.warmup`).
+
+    Every local pool is made here, so that a command makes one and keeps it for all its runs.
+    """
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=_pool_context(), initializer=start_worker)
 
 
 @contextmanager
@@ -75,7 +94,7 @@ def local_workers(jobs: int | None) -> Iterator[Workers]:
     if jobs == 1:
         yield Workers(SerialExecutor(), 1)
         return
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_pool_context(), initializer=ignore_sigint)
+    pool = new_pool(jobs)
     try:
         yield Workers(pool, 2 * jobs)
     finally:

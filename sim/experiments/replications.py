@@ -83,6 +83,13 @@ def run_replications(
             run_all(tasks, workers, records.append, bar)
     finally:
         bar.close()
+    return replication_set(scenario, seed, numbers, records, confidence)
+
+
+def replication_set(
+    scenario: Scenario, seed: int, replications: list[int], records: list[Record], confidence: float = CONFIDENCE
+) -> ReplicationSet:
+    """The replication set of ``scenario`` from its runs' records (tasks of :func:`replication_tasks`)."""
     runs = runs_frame(records)
     folders = {int(r["replication"]): str(r["folder"]) for r in records if r.get("folder")}
-    return ReplicationSet(scenario, seed, numbers, runs, summarize_runs(runs, confidence), confidence, folders)
+    return ReplicationSet(scenario, seed, replications, runs, summarize_runs(runs, confidence), confidence, folders)

@@ -19,6 +19,9 @@ from sim.scenario.schema import Scenario
 
 OK = "ok"
 FAILED = "failed"
+# A round figure for a run's speed, only used to rank runs by their expected length (ASSUMPTION: the
+# order of magnitude of the baseline's parcels per second; the ranking does not depend on it).
+NOMINAL_PARCELS_PER_SECOND = 10_000.0
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,26 @@ class RunTask:
     run_id: str | None = None
     plots: bool = False
     command: tuple[str, ...] | None = None
+
+    @property
+    def expected_seconds(self) -> float:
+        """A rough length of the run, to start long runs first: see :func:`expected_run_seconds`."""
+        return expected_run_seconds(self.scenario)
+
+
+def expected_run_seconds(scenario: Scenario) -> float:
+    """Simulated parcels at a nominal speed, plus the time PyVRP is given per depot and delivery day.
+
+    Only the ranking matters: a pool that starts the longest runs first does not
+    end with one worker busy on a long run while the others wait.
+    """
+    days = scenario.horizon.warmup_days + scenario.horizon.days
+    parcels = days * sum(r.area.expected_orders_per_day for r in scenario.regional_warehouses)
+    seconds = parcels / NOMINAL_PARCELS_PER_SECOND
+    if scenario.routing.planner == "pyvrp":
+        delivery_days = sum(days * len(r.fleet.delivery_weekdays) / 7 for r in scenario.regional_warehouses)
+        seconds += scenario.routing.time_budget_s * delivery_days
+    return seconds
 
 
 def execute(task: RunTask) -> dict[str, Any]:
