@@ -5,22 +5,25 @@ from __future__ import annotations
 import time
 import tracemalloc
 
-from sim.metrics import summarize_run
+from sim.metrics import ParcelKpis, summarize_run
 from sim.model.context import SimContext
 from sim.model.network import SupplyChain
+from sim.records import CHUNK_IDS
 from sim.result import RunResult
 from sim.scenario.schema import Scenario
-from sim.tables import run_tables
+from sim.tables import KeptPieces, ParcelTable, run_tables
 
 
 def run(
-    scenario: Scenario, seed: int | None = None, replication: int = 0, measure_memory: bool = False
+    scenario: Scenario, seed: int | None = None, replication: int = 0, measure_memory: bool = False,
+    *, parcel_chunk_ids: int = CHUNK_IDS,
 ) -> RunResult:
     """Simulate ``scenario`` once.
 
     ``seed`` defaults to the scenario's own; replication ``r`` of seed ``s`` is
     always the same run. ``measure_memory`` traces peak Python memory (slower;
-    for the benchmark).
+    for the benchmark). ``parcel_chunk_ids`` is how many parcel ids the store
+    hands on at a time (a multiple of 4096; the results do not depend on it).
     """
     seed = scenario.seed if seed is None else seed
     started = time.perf_counter()
@@ -29,12 +32,18 @@ def run(
         tracemalloc.start()
     if measure_memory:
         tracemalloc.reset_peak()
-    ctx = SimContext.create(scenario, seed, replication)
+    ctx = SimContext.create(scenario, seed, replication, parcel_chunk_ids=parcel_chunk_ids)
     chain = SupplyChain(ctx)
+    # The parcels the store hands on feed the summary's KPIs and the parcel table as they come.
+    parcel_table = ParcelTable(scenario, list(chain.products.names), ctx.warmup_end_h, ctx.end_h)
+    parcel_kpis = ParcelKpis()
+    kept = KeptPieces()
+    parcel_table.consumers += [parcel_kpis.add, kept]
+    ctx.parcels.add_sink(parcel_table)
     ctx.env.run(until=ctx.end_h + 1e-9)
     records = chain.finish()
-    tables = run_tables(records, scenario)
-    summary = summarize_run(records, tables)
+    tables = run_tables(records, scenario, parcels=kept.frame())
+    summary = summarize_run(records, tables, parcel_kpis)
     peak = None
     if measure_memory:
         peak = tracemalloc.get_traced_memory()[1]
