@@ -70,15 +70,18 @@ def parcel_frame(records: RunRecords, scenario: Scenario) -> pd.DataFrame:
     """One row per parcel still in the store: where it ended up, attempts, lead time, service and cost."""
     p = records.parcels
     columns = {name: p.view(name) for name in p.cols}
-    return parcel_rows_frame(p.handed_on, columns, scenario, records.product_names, records.warmup_end_h,
-                             records.end_h)
+    return parcel_rows_frame(np.arange(p.handed_on, p.size), columns, scenario, records.product_names,
+                             records.warmup_end_h, records.end_h)
 
 
 class ParcelTable:
     """A parcel-store sink that turns the rows handed on into pieces of the parcel table, for its consumers.
 
-    Each consumer gets every piece, in parcel-id order; the concatenated pieces
-    are the table ``parcel_frame`` builds for the whole run.
+    ``consumers`` get every piece (the summary's KPIs); ``table_consumers`` the
+    rows the scenario's ``outputs.parcels`` keeps: all, a sample, or none. The
+    pieces, concatenated and sorted by parcel id, are the table
+    ``parcel_frame`` builds for the whole run. They come in id order, except the
+    parked parcels (``ParcelStore``), which come with the last piece.
     """
 
     def __init__(self, scenario: Scenario, product_names: list[str], start_h: float, end_h: float) -> None:
@@ -86,14 +89,41 @@ class ParcelTable:
         self._product_names = product_names
         self._window = (start_h, end_h)
         self.consumers: list[Callable[[pd.DataFrame], None]] = []
+        self.table_consumers: list[Callable[[pd.DataFrame], None]] = []
         self.rows = 0
 
-    def __call__(self, first_id: int, rows: dict[str, np.ndarray]) -> None:
-        """Turn rows ``first_id ...`` of the store into a piece of the table and give it to the consumers."""
-        piece = parcel_rows_frame(first_id, rows, self._scenario, self._product_names, *self._window)
+    def __call__(self, ids: np.ndarray, rows: dict[str, np.ndarray]) -> None:
+        """Turn the store's rows of parcels ``ids`` into a piece of the table and give it to the consumers."""
+        piece = parcel_rows_frame(ids, rows, self._scenario, self._product_names, *self._window)
         self.rows += len(piece)
         for consume in self.consumers:
             consume(piece)
+        outputs = self._scenario.outputs
+        if outputs.parcel_table == "none":
+            piece = piece.iloc[:0]
+        elif outputs.parcel_table == "sample":
+            piece = piece[in_sample(rows["key"], outputs.sample_rate)].reset_index(drop=True)
+        for consume in self.table_consumers:
+            consume(piece)
+
+
+# Mixed into the key so the sample is independent of the model's draws from the same key.
+_SAMPLE_SALT = np.uint64(0x9E3779B97F4A7C15)
+
+
+def in_sample(keys: np.ndarray, rate: float) -> np.ndarray:
+    """Whether each parcel is in the sample: a uniform in [0, 1) from its key (splitmix64) below ``rate``.
+
+    The same parcel is in the sample whatever the chunking, the run length or
+    the other parcels, so a sample is reproducible and a larger rate holds a smaller one.
+    """
+    with np.errstate(over="ignore"):
+        x = keys.astype(np.uint64) ^ _SAMPLE_SALT
+        x = x + np.uint64(0x9E3779B97F4A7C15)
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        x = x ^ (x >> np.uint64(31))
+    return (x >> np.uint64(11)).astype(np.float64) * 2.0**-53 < rate
 
 
 class KeptPieces:
@@ -107,17 +137,18 @@ class KeptPieces:
         self._pieces.append(piece)
 
     def frame(self) -> pd.DataFrame:
-        """The pieces as one table (the store hands on at least one piece, empty if the run had no parcel)."""
-        if len(self._pieces) == 1:
-            return self._pieces[0]
-        return pd.concat(self._pieces, ignore_index=True)
+        """The pieces as one table in id order (the store hands on at least one piece, empty without parcels)."""
+        frame = self._pieces[0] if len(self._pieces) == 1 else pd.concat(self._pieces, ignore_index=True)
+        if not frame["parcel_id"].is_monotonic_increasing:
+            frame = frame.sort_values("parcel_id", ignore_index=True)
+        return frame
 
 
 def parcel_rows_frame(
-    first_id: int, columns: Mapping[str, np.ndarray], scenario: Scenario, product_names: list[str],
+    ids: np.ndarray, columns: Mapping[str, np.ndarray], scenario: Scenario, product_names: list[str],
     start_h: float, end_h: float,
 ) -> pd.DataFrame:
-    """The parcel table's rows for parcel ids ``first_id ...``, from the store's columns of those ids."""
+    """The parcel table's rows for parcels ``ids``, from the store's columns of those parcels."""
     size = len(columns["state"])
     state = columns["state"]
     names = [r.name for r in scenario.regional_warehouses]
@@ -136,7 +167,7 @@ def parcel_rows_frame(
     slots = columns["slot"]
     return pd.DataFrame(
         {
-            "parcel_id": np.arange(first_id, first_id + size),
+            "parcel_id": ids.astype(np.int64),
             "regional": pd.Categorical.from_codes(regional.astype(np.int64), categories=pd.Index(names)),
             "area_kind": np.asarray(kinds, dtype=object)[regional] if size else np.array([], dtype=object),
             "product": pd.Categorical.from_codes(

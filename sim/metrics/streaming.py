@@ -1,14 +1,15 @@
 """The parcel KPIs of ``summary.json`` accumulated piece by piece, so the full parcel table is never needed.
 
-``ParcelKpis.add`` takes the parcel table a piece at a time, in parcel-id order
-(the pieces the parcel store hands on), and keeps mergeable counts plus the
+``ParcelKpis.add`` takes the parcel table a piece at a time (the pieces the
+parcel store hands on, in any order), and keeps mergeable counts plus the
 few values a percentile or mean needs: the lead time of every delivered
 parcel ordered in the window, the lateness of every late one, and the order
-day and lead time of every delivered parcel for the day-by-day table (8 bytes
-each, 16 for the daily pair). The results equal ``parcel_summary``,
+day and lead time of every parcel for the day-by-day table (14 bytes per
+parcel), each with its parcel id (16 bytes per delivered parcel ordered in the
+window, and per late one). The results equal ``parcel_summary``,
 ``service_summary`` and ``daily_service`` of the whole table exactly: counts
 are integers, and every mean or percentile is computed by the same function
-on the same values in the same order.
+on the same values in the same (parcel-id) order.
 """
 
 from __future__ import annotations
@@ -31,10 +32,13 @@ class ParcelKpis:
     def __init__(self) -> None:
         self._counts: Counter[str] = Counter()
         self._states: Counter[str] = Counter()
-        self._lead: list[np.ndarray] = []  # delivered in the window, lead time
-        self._late: list[np.ndarray] = []  # served late in the window, lateness
+        # (parcel ids, values): lead time of the delivered in the window, lateness of the late ones in it.
+        self._lead: list[tuple[np.ndarray, np.ndarray]] = []
+        self._late: list[tuple[np.ndarray, np.ndarray]] = []
         self._daily: list[pd.DataFrame] = []  # per order day of the piece: orders, short, served, on time
-        self._daily_lead: list[tuple[np.ndarray, np.ndarray]] = []  # delivered: (order day, lead time)
+        # Every parcel: (id, order day, lead time or NaN when not delivered). The day's mean lead time is a
+        # pandas group mean, whose result depends on where the NaNs are, so they are kept too.
+        self._daily_lead: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
     def add(self, parcels: pd.DataFrame) -> None:
         """Take the next piece of the parcel table (its rows follow the previous piece's)."""
@@ -44,7 +48,7 @@ class ParcelKpis:
     def _add_window(self, window: pd.DataFrame) -> None:
         counts = self._counts
         state = window["state"]
-        self._states.update(state.value_counts().to_dict())
+        self._states.update({str(name): int(count) for name, count in state.value_counts().items()})
         delivered = window[state == "delivered"]
         attempted = window[window["attempts"] > 0]
         counts["ordered"] += len(window)
@@ -56,11 +60,11 @@ class ParcelKpis:
         counts["backordered"] += int(window["backordered"].sum())
         counts["carried_over"] += int((window["days_waited"] > 0).sum())
         counts["days_waited"] += int(window["days_waited"].sum())
-        self._lead.append(delivered["lead_time_h"].to_numpy(dtype=float))
+        self._lead.append(_with_ids(delivered, "lead_time_h"))
         served = window[window["available_time_h"].notna() & state.isin(["delivered", "at_pickup_point"])]
         counts["served"] += len(served)
         counts["on_time"] += int(served["on_time"].sum())
-        self._late.append(served.loc[~served["on_time"], "lateness_h"].to_numpy(dtype=float))
+        self._late.append(_with_ids(served[~served["on_time"]], "lateness_h"))
         slotted = window[window["slot_kept"] >= 0]
         counts["slotted"] += len(slotted)
         counts["slot_kept"] += int((slotted["slot_kept"] == 1).sum())
@@ -84,15 +88,15 @@ class ParcelKpis:
         })
         days = frame.groupby("day", sort=True)
         self._daily.append(days.sum().assign(orders=days.size()))
-        delivered = (state == "delivered").to_numpy()
-        self._daily_lead.append((day[delivered], parcels["lead_time_h"].to_numpy(dtype=float)[delivered]))
+        lead = parcels["lead_time_h"].where(state == "delivered").to_numpy(dtype=float)
+        self._daily_lead.append((parcels["parcel_id"].to_numpy(dtype=np.int32), day.astype(np.int16), lead))
 
     def parcel_summary(self) -> dict[str, Any]:
         """What ``parcel_summary`` gives for the whole table."""
         c = self._counts
         ordered = c["ordered"]
         states = {state: int(self._states.get(state, 0)) for state in FINAL_STATES}
-        lead = np.concatenate(self._lead) if self._lead else np.array([])
+        lead = _in_id_order(self._lead)
         return {
             "parcels": {"ordered": ordered, **states, "delivered_home": c["delivered_home"],
                         "delivered_pickup_point": c["delivered_pickup_point"]},
@@ -119,7 +123,7 @@ class ParcelKpis:
     def service_summary(self) -> dict[str, Any]:
         """What ``service_summary`` gives for the whole table."""
         c = self._counts
-        late = np.concatenate(self._late) if self._late else np.array([])
+        late = _in_id_order(self._late)
         return {
             "on_time_rate": ratio(float(c["on_time"]), c["served"]),
             "within_promise_share": ratio(float(c["on_time"]), c["ordered"]),
@@ -135,14 +139,14 @@ class ParcelKpis:
         }
 
     def daily_service(self) -> pd.DataFrame:
-        """What ``daily_service`` gives for the whole table (a day's pieces are summed; its lead times averaged
-        in id order, as the whole table's group mean does)."""
+        """What ``daily_service`` gives for the whole table: counts summed, lead times averaged in id order."""
         if not self._daily:
             return pd.DataFrame(columns=DAILY_SERVICE_COLUMNS)
         totals = pd.concat(self._daily).groupby(level=0, sort=True).sum()
-        days = np.concatenate([day for day, _ in self._daily_lead])
-        lead = np.concatenate([value for _, value in self._daily_lead])
-        mean_lead = pd.Series(lead).groupby(days, sort=True).mean()
+        ids, days, lead = (np.concatenate(part) for part in zip(*self._daily_lead, strict=True))
+        order = np.argsort(ids, kind="stable")
+        by_day = pd.DataFrame({"day": days[order].astype(np.int64), "lead_time_h": lead[order]})
+        mean_lead = by_day.groupby("day", sort=True)["lead_time_h"].mean()
         # Ratios of integer counts as the frame computes them from 0/1 floats: the float sums are exact.
         table = pd.DataFrame({
             "orders": totals["orders"],
@@ -152,3 +156,17 @@ class ParcelKpis:
         })
         table.index.name = "day"
         return table.reset_index()[DAILY_SERVICE_COLUMNS]
+
+
+def _with_ids(rows: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """A column's values with the parcel ids of their rows."""
+    return rows["parcel_id"].to_numpy(), rows[column].to_numpy(dtype=float)
+
+
+def _in_id_order(parts: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """The values of all pieces in parcel-id order (a mean of floats depends on the order of its terms)."""
+    if not parts:
+        return np.array([])
+    ids = np.concatenate([part[0] for part in parts])
+    values = np.concatenate([part[1] for part in parts])
+    return values[np.argsort(ids, kind="stable")]

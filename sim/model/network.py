@@ -115,7 +115,7 @@ class SupplyChain:
             warehouse_balances=self._warehouse_balances(),
         )
 
-    def _count_parcel_units(self, first_id: int, rows: dict[str, np.ndarray]) -> None:
+    def _count_parcel_units(self, ids: np.ndarray, rows: dict[str, np.ndarray]) -> None:
         """Add the units held by handed-on parcels: waiting parcels and lost sales hold none, the others one each."""
         taken = ~np.isin(rows["state"], (ParcelState.AWAITING_STOCK, ParcelState.LOST))
         self._handed_on_units += np.bincount(rows["product"][taken], minlength=len(self.products))

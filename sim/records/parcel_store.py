@@ -70,9 +70,13 @@ CHUNK_IDS = 65536
 # parcels when the vehicle is back, well after the parcel was marked delivered.
 SETTLE_HOURS = 24.0
 
-# A sink receives the first id of a run of rows and those rows, column by column. The arrays are
-# views into the store, valid only during the call: a sink copies whatever it keeps.
-ParcelSink = Callable[[int, dict[str, np.ndarray]], None]
+# The columns the model still writes for a parked parcel when the run ends (the settlement of
+# pickup-point collections and 3PL outcomes): their pages are kept while a parked parcel is on them.
+SETTLED_AT_END = ("state", "delivered_time_h", "attempts", "first_attempt_success", "return_cost")
+
+# A sink receives parcel ids (ascending) and their rows, column by column. The arrays may be views
+# into the store, valid only during the call: a sink copies whatever it keeps.
+ParcelSink = Callable[[np.ndarray, dict[str, np.ndarray]], None]
 
 
 def _unknown_value(name: str, dtype: np.dtype) -> float | int:
@@ -100,6 +104,9 @@ class ParcelStore:
         self._complete_since: dict[int, float] = {}  # first id of a complete chunk -> when first seen complete
         self._sinks: list[ParcelSink] = []
         self._rest_handed_on = False
+        # Parked parcels of the chunks handed on: their ids, and a copy of their rows at the time.
+        self._parked_ids: list[np.ndarray] = []
+        self._parked_rows: list[dict[str, np.ndarray]] = []
         self._maps: dict[str, mmap.mmap] = {}
         self.cols: dict[str, np.ndarray] = {}
         self._dtypes = {name: np.dtype(np.float64) for name in _FLOAT_FIELDS}
@@ -109,19 +116,20 @@ class ParcelStore:
     def _allocate(self, capacity: int) -> None:
         """(Re)serve ``capacity`` ids, whole chunks, keeping the rows not yet handed on."""
         capacity = -(-capacity // self.chunk_ids) * self.chunk_ids
-        old_maps, old_cols = self._maps, self.cols
+        old_cols = self.cols
         self._maps, self.cols = {}, {}
         for name, dtype in self._dtypes.items():
             buffer = mmap.mmap(-1, capacity * dtype.itemsize, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
             column = np.frombuffer(buffer, dtype=dtype)
             if name in old_cols:
                 column[self.handed_on : self._filled] = old_cols[name][self.handed_on : self._filled]
+                if name in SETTLED_AT_END and self._parked_ids:
+                    parked = np.concatenate(self._parked_ids)
+                    column[parked] = old_cols[name][parked]
             self._maps[name], self.cols[name] = buffer, column
         self._capacity = capacity
-        del old_cols  # the old columns are views of the old maps: drop them before closing the maps
-        for buffer in old_maps.values():
-            buffer.close()
-        # Direct attribute access for the hot path (no dict lookups per parcel).
+        # Direct attribute access for the hot path (no dict lookups per parcel). The old maps are freed
+        # with the last array that views them.
         for name, array in self.cols.items():
             setattr(self, name, array)
 
@@ -215,10 +223,11 @@ class ParcelStore:
     def hand_on_settled(self, now_h: float) -> int:
         """Hand on the chunks complete since a check at least ``SETTLE_HOURS`` ago; returns how many.
 
-        Complete: every parcel of the chunk is delivered, returned or a lost
-        sale, the last delivery at least ``SETTLE_HOURS`` old. Chunks go in id order, so an open
-        parcel holds back the chunks after it. Meant to be called now and then
-        (once a simulated day): it reads the states of the chunks not yet handed on.
+        Complete: every parcel of the chunk is delivered, returned, a lost sale
+        or parked (see ``_parked``), its last delivery at least ``SETTLE_HOURS``
+        old. Chunks go in id order, so an open parcel holds back the chunks
+        after it. Meant to be called once a simulated day: it reads the states
+        of the chunks not yet handed on.
         """
         handed = 0
         start = self.handed_on
@@ -226,8 +235,9 @@ class ParcelStore:
             end = start + self.chunk_ids
             # A parcel marked delivered can still be brought back (a route's outcome is revised when the
             # vehicle returns), so a chunk must stay complete, and its last delivery age, for SETTLE_HOURS.
-            closed = np.isin(self.state[start:end], _CLOSED_STATES).all()
-            if not closed or np.nanmax(self.delivered_time_h[start:end], initial=-np.inf) > now_h - SETTLE_HOURS:
+            state = self.state[start:end]
+            done = np.isin(state, _CLOSED_STATES) | self._parked(start, end)
+            if not done.all() or np.nanmax(self.delivered_time_h[start:end], initial=-np.inf) > now_h - SETTLE_HOURS:
                 self._complete_since.pop(start, None)
             else:
                 since = self._complete_since.setdefault(start, now_h)
@@ -237,31 +247,64 @@ class ParcelStore:
             start = end
         return handed
 
-    def hand_on_rest(self) -> None:
-        """At the end of the run: hand on every row not handed on yet, finished or not, once.
+    def _parked(self, start: int, end: int) -> np.ndarray:
+        """Parcels whose outcome is decided but written only when the run ends: in a pickup point, with the 3PL."""
+        state = self.state[start:end]
+        return (state == ParcelState.AT_PICKUP_POINT) | (
+            (state == ParcelState.OUT_FOR_DELIVERY) & self.outsourced[start:end])
 
-        These rows stay in the store (``view`` still shows them), so a short
-        run, of which nothing was handed on before, keeps all its rows.
+    def hand_on_rest(self) -> None:
+        """At the end of the run (after the model's last writes): hand on every row not handed on yet, once.
+
+        The parked parcels of the chunks handed on come first, then the rows
+        after the last chunk, which stay in the store (``view`` still shows
+        them): a short run, of which nothing was handed on before, keeps all its rows.
         """
         if self._rest_handed_on:
             raise RuntimeError("the rest of the parcels was handed on already")
         self._rest_handed_on = True
-        self._give_to_sinks(self.handed_on, self.size)
+        tail = np.arange(self.handed_on, self.size)
+        rows = {name: column[self.handed_on : self.size] for name, column in self.cols.items()}
+        if self._parked_ids:
+            parked = np.concatenate(self._parked_ids)
+            kept = {name: np.concatenate([copy[name] for copy in self._parked_rows]) for name in self.cols}
+            for name in SETTLED_AT_END:  # their final values, written by the model after the chunk was handed on
+                kept[name] = self.cols[name][parked]
+            rows = {name: np.concatenate([kept[name], rows[name]]) for name in self.cols}
+            tail = np.concatenate([parked, tail])
+        self._give_to_sinks(tail, rows)
 
-    def _give_to_sinks(self, start: int, end: int) -> None:
-        rows = {name: column[start:end] for name, column in self.cols.items()}
+    def _give_to_sinks(self, ids: np.ndarray, rows: dict[str, np.ndarray]) -> None:
         for sink in self._sinks:
-            sink(start, rows)
+            sink(ids, rows)
 
     def _hand_on(self, end: int) -> None:
-        """Give rows [handed_on, end) to the sinks, then their whole pages back to the OS."""
+        """Give rows [handed_on, end) to the sinks, then their pages back to the OS.
+
+        Parked parcels are kept aside (a copy of their rows, and the pages
+        that hold them in the columns settled at the end) and handed on by
+        ``hand_on_rest``.
+        """
         start = self.handed_on
-        self._give_to_sinks(start, end)
+        parked = self._parked(start, end)
+        ids = np.arange(start, end)
+        rows = {name: column[start:end] for name, column in self.cols.items()}
+        if parked.any():
+            self._parked_ids.append(ids[parked])
+            self._parked_rows.append({name: values[parked] for name, values in rows.items()})
+            ids = ids[~parked]
+            rows = {name: values[~parked] for name, values in rows.items()}
+        self._give_to_sinks(ids, rows)
         self.handed_on = end
+        pinned = np.arange(start, end)[parked]
         for name, buffer in self._maps.items():
             itemsize = self._dtypes[name].itemsize
-            first = -(-start * itemsize // mmap.PAGESIZE) * mmap.PAGESIZE
-            last = end * itemsize // mmap.PAGESIZE * mmap.PAGESIZE
-            if last > first:
-                buffer.madvise(mmap.MADV_DONTNEED, first, last - first)
+            first = -(-start * itemsize // mmap.PAGESIZE)
+            last = end * itemsize // mmap.PAGESIZE
+            keep = np.unique(pinned * itemsize // mmap.PAGESIZE) if name in SETTLED_AT_END else np.array([], int)
+            # Release the runs of pages between the pinned ones.
+            for low, high in zip(np.concatenate([[first], keep + 1]), np.concatenate([keep, [last]]), strict=True):
+                low, high = max(int(low), first), min(int(high), last)
+                if high > low:
+                    buffer.madvise(mmap.MADV_DONTNEED, low * mmap.PAGESIZE, (high - low) * mmap.PAGESIZE)
         self._complete_since.pop(start, None)
