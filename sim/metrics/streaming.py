@@ -88,8 +88,9 @@ class ParcelKpis:
         })
         days = frame.groupby("day", sort=True)
         self._daily.append(days.sum().assign(orders=days.size()))
-        lead = parcels["lead_time_h"].where(state == "delivered").to_numpy(dtype=float)
-        self._daily_lead.append((parcels["parcel_id"].to_numpy(dtype=np.int32), day.astype(np.int16), lead))
+        lead = parcels["lead_time_h"].where(state == "delivered").to_numpy(dtype=float, copy=True)
+        self._daily_lead.append((parcels["parcel_id"].to_numpy(dtype=np.int32, copy=True), day.astype(np.int16),
+                                 lead))
 
     def parcel_summary(self) -> dict[str, Any]:
         """What ``parcel_summary`` gives for the whole table."""
@@ -159,8 +160,8 @@ class ParcelKpis:
 
 
 def _with_ids(rows: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
-    """A column's values with the parcel ids of their rows."""
-    return rows["parcel_id"].to_numpy(), rows[column].to_numpy(dtype=float)
+    """A column's values with the parcel ids of their rows, copied (a view would keep the piece's block alive)."""
+    return rows["parcel_id"].to_numpy(dtype=np.int32, copy=True), rows[column].to_numpy(dtype=float, copy=True)
 
 
 def _in_id_order(parts: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:

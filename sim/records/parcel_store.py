@@ -257,22 +257,26 @@ class ParcelStore:
         """At the end of the run (after the model's last writes): hand on every row not handed on yet, once.
 
         The parked parcels of the chunks handed on come first, then the rows
-        after the last chunk, which stay in the store (``view`` still shows
-        them): a short run, of which nothing was handed on before, keeps all its rows.
+        after the last chunk, a chunk at a time; those rows stay in the store
+        (``view`` still shows them): a short run, of which nothing was handed
+        on before, keeps all its rows.
         """
         if self._rest_handed_on:
             raise RuntimeError("the rest of the parcels was handed on already")
         self._rest_handed_on = True
-        tail = np.arange(self.handed_on, self.size)
-        rows = {name: column[self.handed_on : self.size] for name, column in self.cols.items()}
         if self._parked_ids:
             parked = np.concatenate(self._parked_ids)
-            kept = {name: np.concatenate([copy[name] for copy in self._parked_rows]) for name in self.cols}
+            rows = {name: np.concatenate([copy[name] for copy in self._parked_rows]) for name in self.cols}
             for name in SETTLED_AT_END:  # their final values, written by the model after the chunk was handed on
-                kept[name] = self.cols[name][parked]
-            rows = {name: np.concatenate([kept[name], rows[name]]) for name in self.cols}
-            tail = np.concatenate([parked, tail])
-        self._give_to_sinks(tail, rows)
+                rows[name] = self.cols[name][parked]
+            self._give_to_sinks(parked, rows)
+        start = self.handed_on
+        while True:  # at least one piece, empty when the run ordered nothing after the last chunk
+            end = min(start + self.chunk_ids, self.size)
+            self._give_to_sinks(np.arange(start, end), {name: column[start:end] for name, column in self.cols.items()})
+            if end >= self.size:
+                break
+            start = end
 
     def _give_to_sinks(self, ids: np.ndarray, rows: dict[str, np.ndarray]) -> None:
         for sink in self._sinks:
