@@ -233,8 +233,8 @@ class ParcelStore:
         start = self.handed_on
         while not self._rest_handed_on and start + self.chunk_ids <= self.size:
             end = start + self.chunk_ids
-            # A parcel marked delivered can still be brought back (a route's outcome is revised when the
-            # vehicle returns), so a chunk must stay complete, and its last delivery age, for SETTLE_HOURS.
+            # A route's costs reach its parcels when the vehicle is back, hours after they were marked
+            # delivered: a chunk must have been complete, and its last delivery that old, for SETTLE_HOURS.
             state = self.state[start:end]
             done = np.isin(state, _CLOSED_STATES) | self._parked(start, end)
             if not done.all() or np.nanmax(self.delivered_time_h[start:end], initial=-np.inf) > now_h - SETTLE_HOURS:
