@@ -4,9 +4,9 @@
 parcel store hands on, in any order), and keeps mergeable counts plus the
 few values a percentile or mean needs: the lead time of every delivered
 parcel ordered in the window, the lateness of every late one, and the order
-day and lead time of every parcel for the day-by-day table (14 bytes per
-parcel), each with its parcel id (16 bytes per delivered parcel ordered in the
-window, and per late one). The results equal ``parcel_summary``,
+day and lead time of every delivered parcel for the day-by-day table (14
+bytes each), each with its parcel id (12 bytes per delivered parcel ordered in
+the window, and per late one). The results equal ``parcel_summary``,
 ``service_summary`` and ``daily_service`` of the whole table exactly: counts
 are integers, and every mean or percentile is computed by the same function
 on the same values in the same (parcel-id) order.
@@ -36,9 +36,11 @@ class ParcelKpis:
         self._lead: list[tuple[np.ndarray, np.ndarray]] = []
         self._late: list[tuple[np.ndarray, np.ndarray]] = []
         self._daily: list[pd.DataFrame] = []  # per order day of the piece: orders, short, served, on time
-        # Every parcel: (id, order day, lead time or NaN when not delivered). The day's mean lead time is a
-        # pandas group mean, whose result depends on where the NaNs are, so they are kept too.
+        # Delivered parcels: (id, order day, lead time). The whole table's column has a NaN wherever a
+        # parcel is not delivered, and pandas' group mean takes another (exact) path when the column holds
+        # any NaN: whether it does is kept, the NaNs themselves need not be.
         self._daily_lead: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._any_undelivered = False
 
     def add(self, parcels: pd.DataFrame) -> None:
         """Take the next piece of the parcel table (its rows follow the previous piece's)."""
@@ -88,9 +90,11 @@ class ParcelKpis:
         })
         days = frame.groupby("day", sort=True)
         self._daily.append(days.sum().assign(orders=days.size()))
-        lead = parcels["lead_time_h"].where(state == "delivered").to_numpy(dtype=float, copy=True)
-        self._daily_lead.append((parcels["parcel_id"].to_numpy(dtype=np.int32, copy=True), day.astype(np.int16),
-                                 lead))
+        delivered = (state == "delivered").to_numpy()
+        self._any_undelivered |= not delivered.all()
+        self._daily_lead.append((parcels["parcel_id"].to_numpy(dtype=np.int32)[delivered],
+                                 day[delivered].astype(np.int16),
+                                 parcels["lead_time_h"].to_numpy(dtype=float)[delivered]))
 
     def parcel_summary(self) -> dict[str, Any]:
         """What ``parcel_summary`` gives for the whole table."""
@@ -145,9 +149,14 @@ class ParcelKpis:
             return pd.DataFrame(columns=DAILY_SERVICE_COLUMNS)
         totals = pd.concat(self._daily).groupby(level=0, sort=True).sum()
         ids, days, lead = (np.concatenate(part) for part in zip(*self._daily_lead, strict=True))
-        order = np.argsort(ids, kind="stable")
-        by_day = pd.DataFrame({"day": days[order].astype(np.int64), "lead_time_h": lead[order]})
+        if not (np.diff(ids) > 0).all():
+            order = np.argsort(ids, kind="stable")
+            days, lead = days[order], lead[order]
+        if self._any_undelivered:  # one NaN, in a day that has rows: the group mean's path with NaNs
+            days, lead = np.append(days, totals.index[0]).astype(np.int16), np.append(lead, np.nan)
+        by_day = pd.DataFrame({"day": days, "lead_time_h": lead})
         mean_lead = by_day.groupby("day", sort=True)["lead_time_h"].mean()
+        mean_lead.index = mean_lead.index.astype(np.int64)
         # Ratios of integer counts as the frame computes them from 0/1 floats: the float sums are exact.
         table = pd.DataFrame({
             "orders": totals["orders"],
@@ -170,4 +179,4 @@ def _in_id_order(parts: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
         return np.array([])
     ids = np.concatenate([part[0] for part in parts])
     values = np.concatenate([part[1] for part in parts])
-    return values[np.argsort(ids, kind="stable")]
+    return values if (np.diff(ids) > 0).all() else values[np.argsort(ids, kind="stable")]
