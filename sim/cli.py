@@ -123,16 +123,27 @@ def _run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, args.overrides)
     if args.replications is not None:
         return experiment_commands.run_set(args, scenario)
-    from sim.output import write_run
+    from sim.output.parcel_files import ParcelFiles
+    from sim.output.writer import open_run_folder, run_id_for, write_run
     from sim.report import format_summary
     from sim.runner import run
 
+    seed = scenario.seed if args.seed is None else args.seed
+    # The parcel table goes into the (hidden, partial) results folder as the run hands its parcels on.
+    run_folder = open_run_folder(args.out, scenario.name, run_id_for(seed, args.replication))
     try:
-        result = run(scenario, seed=args.seed, replication=args.replication)
+        parcel_files = ParcelFiles(run_folder.partial, csv=scenario.outputs.parcel_table != "none")
+        result = run(scenario, seed=seed, replication=args.replication, parcel_writer=parcel_files)
+        parcel_files.close()
     except Exception as exc:  # a model failure: say so in one line, write nothing that looks complete
+        run_folder.discard()
         print(f"sim: run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_RUN_FAILED
-    folder = write_run(result, args.out, command=["sim", *sys.argv[1:]], plots=not args.no_plots)
+    except BaseException:
+        run_folder.discard()
+        raise
+    folder = write_run(result, args.out, command=["sim", *sys.argv[1:]], plots=not args.no_plots,
+                       folder=run_folder)
     if not args.quiet:
         title = f"{scenario.name}: seed {result.seed}, replication {result.replication}"
         print(format_summary(result.summary, title, scenario.currency))

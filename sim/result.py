@@ -51,6 +51,13 @@ class RunResult:
     store_orders: pd.DataFrame | None = None
     # One row per disruption occurrence (only when the scenario has disruptions): kind, target, start, end, recovery.
     disruptions: pd.DataFrame | None = None
+    # Service by order day of every parcel (``daily_service``); None: computed from ``parcels``.
+    daily: pd.DataFrame | None = None
+    # Parcels ordered in the run; None: ``len(parcels)``.
+    parcels_simulated: int | None = None
+    # Which parcels ``parcels`` holds: "all", "sample" (outputs.parcel_sample_rate of them) or "none"
+    # (the table went to a results folder as the run went, or the scenario keeps none).
+    parcels_kept: str = "all"
 
     @property
     def window(self) -> tuple[float, float]:
@@ -72,7 +79,12 @@ class RunResult:
 
     def daily_service(self) -> pd.DataFrame:
         """Service by order day (warm-up included): orders, fill rate, on-time rate, mean lead time."""
-        return daily_service(self.parcels)
+        return daily_service(self.parcels) if self.daily is None else self.daily
+
+    @property
+    def parcel_count(self) -> int:
+        """How many parcels the run ordered (the table may hold fewer: see ``parcels_kept``)."""
+        return len(self.parcels) if self.parcels_simulated is None else self.parcels_simulated
 
     def plot_daily_service(self, ax: Axes | None = None) -> Axes:
         """Fill rate and on-time rate by order day, with the disruptions' windows shaded."""

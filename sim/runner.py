@@ -4,23 +4,36 @@ from __future__ import annotations
 
 import time
 import tracemalloc
+from collections.abc import Callable
 
-from sim.metrics import summarize_run
+import numpy as np
+import pandas as pd
+
+from sim.metrics import ParcelKpis, summarize_run
 from sim.model.context import SimContext
 from sim.model.network import SupplyChain
+from sim.records import CHUNK_IDS
 from sim.result import RunResult
 from sim.scenario.schema import Scenario
-from sim.tables import run_tables
+from sim.tables import KeptPieces, ParcelTable, parcel_rows_frame, run_tables
 
 
 def run(
-    scenario: Scenario, seed: int | None = None, replication: int = 0, measure_memory: bool = False
+    scenario: Scenario, seed: int | None = None, replication: int = 0, measure_memory: bool = False,
+    *, parcel_chunk_ids: int = CHUNK_IDS, parcel_writer: Callable[[pd.DataFrame], None] | None = None,
 ) -> RunResult:
     """Simulate ``scenario`` once.
 
     ``seed`` defaults to the scenario's own; replication ``r`` of seed ``s`` is
     always the same run. ``measure_memory`` traces peak Python memory (slower;
-    for the benchmark).
+    for the benchmark). ``parcel_chunk_ids`` is how many parcel ids the store
+    hands on at a time (a multiple of 4096; the results do not depend on it).
+
+    The parcel table (``outputs.parcels``: all, a sample, or none) is
+    ``RunResult.parcels``; with a ``parcel_writer`` its pieces go there
+    instead as the run hands them on (``sim run`` writes them to the results
+    folder), and ``RunResult.parcels`` is an empty table with its columns. The
+    summary and ``daily_service`` always count every parcel.
     """
     seed = scenario.seed if seed is None else seed
     started = time.perf_counter()
@@ -29,12 +42,22 @@ def run(
         tracemalloc.start()
     if measure_memory:
         tracemalloc.reset_peak()
-    ctx = SimContext.create(scenario, seed, replication)
+    ctx = SimContext.create(scenario, seed, replication, parcel_chunk_ids=parcel_chunk_ids)
     chain = SupplyChain(ctx)
+    # The parcels the store hands on feed the summary's KPIs and the parcel table as they come.
+    parcel_table = ParcelTable(scenario, list(chain.products.names), ctx.warmup_end_h, ctx.end_h)
+    parcel_kpis = ParcelKpis()
+    kept = KeptPieces()
+    parcel_table.consumers.append(parcel_kpis.add)
+    parcel_table.table_consumers.append(kept if parcel_writer is None else parcel_writer)
+    ctx.parcels.add_sink(parcel_table)
     ctx.env.run(until=ctx.end_h + 1e-9)
     records = chain.finish()
-    tables = run_tables(records, scenario)
-    summary = summarize_run(records, tables)
+    parcels = kept.frame() if parcel_writer is None else parcel_rows_frame(
+        np.array([], dtype=np.int64), {name: column[:0] for name, column in ctx.parcels.cols.items()},
+        scenario, records.product_names, ctx.warmup_end_h, ctx.end_h)
+    tables = run_tables(records, scenario, parcels=parcels)
+    summary = summarize_run(records, tables, parcel_kpis)
     peak = None
     if measure_memory:
         peak = tracemalloc.get_traced_memory()[1]
@@ -61,4 +84,7 @@ def run(
         disruptions=tables.get("disruptions"),
         store_sales=tables.get("store_sales"),
         store_orders=tables.get("store_orders"),
+        daily=parcel_kpis.daily_service(),
+        parcels_simulated=ctx.parcels.size,
+        parcels_kept=scenario.outputs.parcel_table if parcel_writer is None else "none",
     )

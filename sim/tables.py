@@ -7,6 +7,8 @@ tables by ``sim.metrics.summarize_run``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -28,9 +30,11 @@ from sim.records import (
 from sim.scenario.schema import Scenario
 
 
-def run_tables(records: RunRecords, scenario: Scenario) -> dict[str, pd.DataFrame]:
+def run_tables(records: RunRecords, scenario: Scenario, parcels: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """Every table of a run, by name.
 
+    ``parcels`` is the parcel table when it was collected while the run handed
+    its parcels on (``ParcelTable``); by default it is built from the store.
     ``store_sales`` and ``store_orders`` exist only when the run has shops,
     ``trail`` only when the parcel trail is kept, and ``disruptions`` only when
     the scenario has disruptions.
@@ -38,7 +42,7 @@ def run_tables(records: RunRecords, scenario: Scenario) -> dict[str, pd.DataFram
     tables = {
         "ledger": records.ledger.to_frame(),
         "emissions": records.emissions.to_frame().rename(columns={"amount": "co2e_kg"}),
-        "parcels": parcel_frame(records, scenario),
+        "parcels": parcel_frame(records, scenario) if parcels is None else parcels,
         "routes": rows_to_frame(records.routes, ROUTE_COLUMNS).sort_values(["depart_h", "route_id"],
                                                                            ignore_index=True),
         "trips": rows_to_frame(records.trips, TRIP_COLUMNS),
@@ -63,66 +67,148 @@ def trail_frame(trail: list[tuple[int, float, int]]) -> pd.DataFrame:
 
 
 def parcel_frame(records: RunRecords, scenario: Scenario) -> pd.DataFrame:
-    """One row per parcel: where it ended up, how many attempts, lead time, service and what it cost."""
+    """One row per parcel still in the store: where it ended up, attempts, lead time, service and cost."""
     p = records.parcels
-    state = p.view("state")
+    columns = {name: p.view(name) for name in p.cols}
+    return parcel_rows_frame(np.arange(p.handed_on, p.size), columns, scenario, records.product_names,
+                             records.warmup_end_h, records.end_h)
+
+
+class ParcelTable:
+    """A parcel-store sink that turns the rows handed on into pieces of the parcel table, for its consumers.
+
+    ``consumers`` get every piece (the summary's KPIs); ``table_consumers`` the
+    rows the scenario's ``outputs.parcels`` keeps: all, a sample, or none. The
+    pieces, concatenated and sorted by parcel id, are the table
+    ``parcel_frame`` builds for the whole run. They come in id order, except the
+    parked parcels (``ParcelStore``), which come with the last piece.
+    """
+
+    def __init__(self, scenario: Scenario, product_names: list[str], start_h: float, end_h: float) -> None:
+        self._scenario = scenario
+        self._product_names = product_names
+        self._window = (start_h, end_h)
+        self.consumers: list[Callable[[pd.DataFrame], None]] = []
+        self.table_consumers: list[Callable[[pd.DataFrame], None]] = []
+        self.rows = 0
+
+    def __call__(self, ids: np.ndarray, rows: dict[str, np.ndarray]) -> None:
+        """Turn the store's rows of parcels ``ids`` into a piece of the table and give it to the consumers."""
+        piece = parcel_rows_frame(ids, rows, self._scenario, self._product_names, *self._window)
+        self.rows += len(piece)
+        for consume in self.consumers:
+            consume(piece)
+        outputs = self._scenario.outputs
+        if outputs.parcel_table == "none":
+            piece = piece.iloc[:0]
+        elif outputs.parcel_table == "sample":
+            piece = piece[in_sample(rows["key"], outputs.sample_rate)].reset_index(drop=True)
+        for consume in self.table_consumers:
+            consume(piece)
+
+
+# Mixed into the key so the sample is independent of the model's draws from the same key.
+_SAMPLE_SALT = np.uint64(0x9E3779B97F4A7C15)
+
+
+def in_sample(keys: np.ndarray, rate: float) -> np.ndarray:
+    """Whether each parcel is in the sample: a uniform in [0, 1) from its key (splitmix64) below ``rate``.
+
+    The same parcel is in the sample whatever the chunking, the run length or
+    the other parcels, so a sample is reproducible and a larger rate holds a smaller one.
+    """
+    with np.errstate(over="ignore"):
+        x = keys.astype(np.uint64) ^ _SAMPLE_SALT
+        x = x + np.uint64(0x9E3779B97F4A7C15)
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        x = x ^ (x >> np.uint64(31))
+    return (x >> np.uint64(11)).astype(np.float64) * 2.0**-53 < rate
+
+
+class KeptPieces:
+    """A consumer that keeps the pieces, to give the whole table at the end (small runs)."""
+
+    def __init__(self) -> None:
+        self._pieces: list[pd.DataFrame] = []
+
+    def __call__(self, piece: pd.DataFrame) -> None:
+        """Keep one more piece."""
+        self._pieces.append(piece)
+
+    def frame(self) -> pd.DataFrame:
+        """The pieces as one table in id order (the store hands on at least one piece, empty without parcels)."""
+        frame = self._pieces[0] if len(self._pieces) == 1 else pd.concat(self._pieces, ignore_index=True)
+        if not frame["parcel_id"].is_monotonic_increasing:
+            frame = frame.sort_values("parcel_id", ignore_index=True)
+        return frame
+
+
+def parcel_rows_frame(
+    ids: np.ndarray, columns: Mapping[str, np.ndarray], scenario: Scenario, product_names: list[str],
+    start_h: float, end_h: float,
+) -> pd.DataFrame:
+    """The parcel table's rows for parcels ``ids``, from the store's columns of those parcels."""
+    size = len(columns["state"])
+    state = columns["state"]
     names = [r.name for r in scenario.regional_warehouses]
     kinds = [r.area.kind for r in scenario.regional_warehouses]
-    regional = p.view("regional")
+    regional = columns["regional"]
     final = np.array([FINAL_STATE[ParcelState(s)] for s in range(len(ParcelState))], dtype=object)
     detail = np.array([s.name.lower() for s in ParcelState], dtype=object)
-    service = parcel_service_columns(p, records.warmup_end_h, records.end_h)
+    service = parcel_service_columns(columns, start_h, end_h)
     # Vehicle type that made the last attempt (numbers are per depot, so look them up per depot).
-    vehicle_names = np.full(p.size, "", dtype=object)
-    vehicle = p.view("vehicle")
+    vehicle_names = np.full(size, "", dtype=object)
+    vehicle = columns["vehicle"]
     for index, warehouse in enumerate(scenario.regional_warehouses):
         unit_names = np.asarray([u.type for u in warehouse.fleet.units] + [""], dtype=object)
         mine = regional == index
         vehicle_names[mine] = unit_names[vehicle[mine]]  # -1 picks the trailing "" (never attempted)
-    slots = p.view("slot")
+    slots = columns["slot"]
     return pd.DataFrame(
         {
-            "parcel_id": np.arange(p.size),
+            "parcel_id": ids.astype(np.int64),
             "regional": pd.Categorical.from_codes(regional.astype(np.int64), categories=pd.Index(names)),
-            "area_kind": np.asarray(kinds, dtype=object)[regional] if p.size else np.array([], dtype=object),
+            "area_kind": np.asarray(kinds, dtype=object)[regional] if size else np.array([], dtype=object),
             "product": pd.Categorical.from_codes(
-                p.view("product").astype(np.int64), categories=pd.Index(records.product_names)
+                columns["product"].astype(np.int64), categories=pd.Index(product_names)
             ),
-            "order_time_h": p.view("order_time_h"),
+            "order_time_h": columns["order_time_h"],
             "in_window": service["in_window"],
             "state": final[state],
             "detail_state": detail[state],
             "delivered_via": service["delivered_via"],
-            "attempts": p.view("attempts").astype(np.int64),
-            "first_attempt_success": p.view("first_attempt_success"),
-            "backordered": p.view("backordered"),
-            "days_waited": p.view("days_waited").astype(np.int64),
-            "picked_time_h": p.view("picked_time_h"),
-            "first_out_time_h": p.view("first_out_time_h"),
-            "delivered_time_h": p.view("delivered_time_h"),
+            "attempts": columns["attempts"].astype(np.int64),
+            "first_attempt_success": columns["first_attempt_success"],
+            "backordered": columns["backordered"],
+            "days_waited": columns["days_waited"].astype(np.int64),
+            "picked_time_h": columns["picked_time_h"],
+            "first_out_time_h": columns["first_out_time_h"],
+            "delivered_time_h": columns["delivered_time_h"],
             "lead_time_h": service["lead_time_h"],
-            "promise_h": p.view("promise_h"),
-            "pickup_point": p.view("pickup_point").astype(np.int64),
-            "pickup_handover_h": p.view("pickup_handover_h"),
+            "promise_h": columns["promise_h"],
+            "pickup_point": columns["pickup_point"].astype(np.int64),
+            "pickup_handover_h": columns["pickup_handover_h"],
             "available_time_h": service["available_time_h"],
             "on_time": service["on_time"],
             "lateness_h": service["lateness_h"],
-            "chose_pickup": p.view("chose_pickup"),
-            "outsourced": p.view("outsourced"),
-            "same_day": p.view("same_day"),
+            "chose_pickup": columns["chose_pickup"],
+            "outsourced": columns["outsourced"],
+            "same_day": columns["same_day"],
             "slot": slots.astype(np.int64),
-            "slot_kept": np.where(slots >= 0, p.view("slot_kept"), -1).astype(np.int64),
+            "slot_kept": np.where(slots >= 0, columns["slot_kept"], -1).astype(np.int64),
             "vehicle_type": vehicle_names,
-            "weight_kg": p.view("weight_kg"),
-            "x_km": p.view("x_km"),
-            "y_km": p.view("y_km"),
-            "volume_m3": p.view("volume_m3"),
-            "pick_pack_cost": p.view("pick_pack_cost"),
-            "last_mile_cost": p.view("last_mile_cost"),
-            "failed_attempt_cost": p.view("failed_attempt_cost"),
-            "pickup_point_cost": p.view("pickup_point_cost"),
-            "return_cost": p.view("return_cost"),
-            "outsourced_cost": p.view("outsourced_cost"),
-            "co2e_kg": p.view("co2e_kg"),
-        }
+            "weight_kg": columns["weight_kg"],
+            "x_km": columns["x_km"],
+            "y_km": columns["y_km"],
+            "volume_m3": columns["volume_m3"],
+            "pick_pack_cost": columns["pick_pack_cost"],
+            "last_mile_cost": columns["last_mile_cost"],
+            "failed_attempt_cost": columns["failed_attempt_cost"],
+            "pickup_point_cost": columns["pickup_point_cost"],
+            "return_cost": columns["return_cost"],
+            "outsourced_cost": columns["outsourced_cost"],
+            "co2e_kg": columns["co2e_kg"],
+        },
+        copy=True,  # the store's rows are views, and their memory is released once handed on
     )

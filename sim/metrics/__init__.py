@@ -2,7 +2,8 @@
 
 ``summarize_run`` is the one entry that builds a run's ``summary.json``. The
 modules: ``window`` (the measurement window and shared arithmetic), ``costs``,
-``parcels`` (outcomes, service, and the parcel table's service columns),
+``parcels`` (outcomes, service, and the parcel table's service columns), ``streaming`` (the same
+parcel KPIs accumulated piece by piece),
 ``transport`` (routes and line-haul), ``channels`` (online, store, shared) and
 ``summary`` (the whole run, plants and disruptions included).
 """
@@ -16,12 +17,14 @@ from sim.metrics.parcels import (
     parcel_summary,
     service_summary,
 )
+from sim.metrics.streaming import ParcelKpis
 from sim.metrics.summary import disruption_load, flatten, plant_kpis, summarize, summarize_run
 from sim.metrics.transport import linehaul_summary, route_summary
 from sim.metrics.window import window_ledger
 
 __all__ = [
     "DAILY_SERVICE_COLUMNS",
+    "ParcelKpis",
     "channel_shares",
     "channel_summary",
     "cost_by_stage_component",

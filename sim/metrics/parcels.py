@@ -7,31 +7,34 @@ so a KPI and the column it is computed from never disagree.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from sim.metrics.window import ratio
-from sim.records import FINAL_STATES, ParcelState, ParcelStore
+from sim.records import FINAL_STATES, ParcelState
 
 
-def parcel_service_columns(parcels: ParcelStore, start_h: float, end_h: float) -> dict[str, np.ndarray]:
+def parcel_service_columns(parcels: Mapping[str, np.ndarray], start_h: float, end_h: float) -> dict[str, np.ndarray]:
     """The service KPIs of every parcel: the parcel table's columns the service and parcel summaries read.
+
+    ``parcels`` holds the parcel store's columns (rows handed on, or a store's views) by name.
 
     ``in_window``: ordered inside [start_h, end_h]; ``delivered_via``: "home",
     "pickup_point" or "carrier" for a delivered parcel, "" otherwise;
     ``lead_time_h``: order to delivery; ``available_time_h``: when the parcel
     was in the customer's reach; ``on_time`` and ``lateness_h``: against the promise.
     """
-    state = parcels.view("state")
+    state = parcels["state"]
     delivered = state == ParcelState.DELIVERED
-    via = np.where(delivered, np.where(parcels.view("outsourced"), "carrier",
-                                       np.where(parcels.view("via_pickup"), "pickup_point", "home")), "")
-    order_time = parcels.view("order_time_h")
-    delivered_time = parcels.view("delivered_time_h")
-    promise = parcels.view("promise_h")
-    handover = parcels.view("pickup_handover_h")
+    via = np.where(delivered, np.where(parcels["outsourced"], "carrier",
+                                       np.where(parcels["via_pickup"], "pickup_point", "home")), "")
+    order_time = parcels["order_time_h"]
+    delivered_time = parcels["delivered_time_h"]
+    promise = parcels["promise_h"]
+    handover = parcels["pickup_handover_h"]
     served = delivered | (state == ParcelState.AT_PICKUP_POINT)
     # The promise is kept when the parcel is in the customer's reach: handed over at the door, or
     # put into a pickup point or locker (however long the customer then takes to collect it).

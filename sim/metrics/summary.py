@@ -11,6 +11,7 @@ import pandas as pd
 from sim.metrics.channels import channel_shares, channel_summary, online_view, store_summary
 from sim.metrics.costs import cost_summary, emission_summary
 from sim.metrics.parcels import parcel_summary, service_summary
+from sim.metrics.streaming import ParcelKpis
 from sim.metrics.transport import linehaul_summary, route_summary
 from sim.metrics.window import fsum, ratio, window_ledger, within_window
 from sim.records import PlantRecord, RunRecords
@@ -18,7 +19,7 @@ from sim.records import PlantRecord, RunRecords
 
 def summarize(
     ledger: pd.DataFrame,
-    parcels: pd.DataFrame,
+    parcels: pd.DataFrame | ParcelKpis,
     routes: pd.DataFrame,
     trips: pd.DataFrame,
     start_h: float,
@@ -31,8 +32,10 @@ def summarize(
 
     ``store_sales`` and ``store_orders`` are given when the scenario has shops:
     the summary then gets ``channels`` and the headline is the online view.
+    ``parcels`` is the parcel table, or the KPIs accumulated from its pieces
+    (the same numbers, without the whole table).
     """
-    parcel_kpis = parcel_summary(parcels)
+    parcel_kpis = parcels.parcel_summary() if isinstance(parcels, ParcelKpis) else parcel_summary(parcels)
     ordered = parcel_kpis["parcels"]["ordered"]
     delivered = parcel_kpis["parcels"]["delivered"]
     in_window = window_ledger(ledger, start_h, end_h)
@@ -43,7 +46,7 @@ def summarize(
     summary: dict[str, Any] = {"window_hours": [start_h, end_h]}
     summary.update(cost_summary(online_view(in_window, online_share), ordered, delivered))
     summary.update(parcel_kpis)
-    summary["service"] = service_summary(parcels)
+    summary["service"] = parcels.service_summary() if isinstance(parcels, ParcelKpis) else service_summary(parcels)
     emissions_in_window = None if emissions is None else window_ledger(emissions, start_h, end_h)
     if emissions_in_window is not None:
         summary["co2e_kg"] = emission_summary(online_view(emissions_in_window, online_share, "co2e_kg"), ordered)
@@ -89,14 +92,18 @@ def disruption_load(occurrences: list[dict[str, Any]], end_h: float) -> dict[str
     }
 
 
-def summarize_run(records: RunRecords, tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
+def summarize_run(
+    records: RunRecords, tables: dict[str, pd.DataFrame], parcel_kpis: ParcelKpis | None = None
+) -> dict[str, Any]:
     """The complete ``summary.json`` of a run, from its records and the tables exported from them.
 
     ``tables`` is ``sim.tables.run_tables(records, ...)``: the store tables are
-    in it only when the run has shops.
+    in it only when the run has shops. ``parcel_kpis``, when given, stands for
+    the parcel table (which ``tables`` then need not hold in full).
     """
     start_h, end_h = records.warmup_end_h, records.end_h
-    summary = summarize(tables["ledger"], tables["parcels"], tables["routes"], tables["trips"], start_h, end_h,
+    parcels = tables["parcels"] if parcel_kpis is None else parcel_kpis
+    summary = summarize(tables["ledger"], parcels, tables["routes"], tables["trips"], start_h, end_h,
                         emissions=tables["emissions"], store_sales=tables.get("store_sales"),
                         store_orders=tables.get("store_orders"))
     # Production is not in the ledger (it is not logistics cost): the plants' own logs give their KPIs.

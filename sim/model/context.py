@@ -15,7 +15,7 @@ from simpy.events import NORMAL
 from sim.ledger import CostLedger
 from sim.model.disruptions import DisruptionSchedule
 from sim.model.streams import RandomStreams
-from sim.records import ParcelStore, Recorder
+from sim.records import CHUNK_IDS, ParcelStore, Recorder
 from sim.scenario.schema import Scenario
 
 HOURS_PER_DAY = 24.0
@@ -79,8 +79,13 @@ class SimContext:
     disruptions: DisruptionSchedule = field(default_factory=DisruptionSchedule)
 
     @classmethod
-    def create(cls, scenario: Scenario, seed: int, replication: int) -> SimContext:
-        """A fresh context: new clock, streams derived from (seed, replication), empty records."""
+    def create(
+        cls, scenario: Scenario, seed: int, replication: int, parcel_chunk_ids: int = CHUNK_IDS
+    ) -> SimContext:
+        """A fresh context: new clock, streams derived from (seed, replication), empty records.
+
+        ``parcel_chunk_ids``: ids per chunk the parcel store hands on (small in tests, to hand some on).
+        """
         horizon = scenario.horizon
         expected = sum(r.area.expected_orders_per_day for r in scenario.regional_warehouses)
         days = horizon.warmup_days + horizon.days
@@ -93,7 +98,8 @@ class SimContext:
             streams=streams,
             ledger=CostLedger(),
             emissions=CostLedger(),
-            parcels=ParcelStore(capacity=int(expected * days * 1.1) + 16),
+            # Virtual memory only: pages cost memory when used, and are given back when handed on.
+            parcels=ParcelStore(capacity=int(expected * days * 1.1) + 16, chunk_ids=parcel_chunk_ids),
             recorder=recorder,
             end_h=end_h,
             warmup_end_h=horizon.warmup_days * HOURS_PER_DAY,

@@ -39,6 +39,9 @@ class SupplyChain:
             RegionalDepot(ctx, r, index, self.products, self.centrals[r.supplier])
             for index, r in enumerate(scenario.regional_warehouses)
         ]
+        # Units in parcels, per product, of the parcels already handed on (the unit balance's last term).
+        self._handed_on_units = np.zeros(len(self.products), dtype=np.int64)
+        ctx.parcels.add_sink(self._count_parcel_units)
         ctx.env.process(self._daily_accrual())
 
     def lanes(self) -> list[Lane]:
@@ -50,11 +53,12 @@ class SupplyChain:
         return lanes
 
     def _daily_accrual(self) -> Generator[simpy.Event, Any, None]:
-        """At every midnight: storage and holding costs of the day, and a stock snapshot."""
+        """At every midnight: storage and holding costs of the day, a stock snapshot, and settled parcels handed on."""
         env = self.ctx.env
         for day in range(1, self.ctx.days + 1):
             yield env.timeout(day * 24.0 - env.now)
             self.post_stock_costs(day)
+            self.ctx.parcels.hand_on_settled(env.now)
 
     def post_stock_costs(self, day: int) -> None:
         """Post accrued stock costs and record the inventory snapshot of ``day``."""
@@ -87,6 +91,7 @@ class SupplyChain:
         ctx = self.ctx
         for regional in self.regionals:
             regional.last_mile.finalize(ctx.end_h)
+        ctx.parcels.hand_on_rest()
         recorder = ctx.recorder
         return RunRecords(
             warmup_end_h=ctx.warmup_end_h,
@@ -109,6 +114,11 @@ class SupplyChain:
             unit_balance={term: units.tolist() for term, units in self._unit_balance().items()},
             warehouse_balances=self._warehouse_balances(),
         )
+
+    def _count_parcel_units(self, ids: np.ndarray, rows: dict[str, np.ndarray]) -> None:
+        """Add the units held by handed-on parcels: waiting parcels and lost sales hold none, the others one each."""
+        taken = ~np.isin(rows["state"], (ParcelState.AWAITING_STOCK, ParcelState.LOST))
+        self._handed_on_units += np.bincount(rows["product"][taken], minlength=len(self.products))
 
     def _warehouse_balances(self) -> dict[str, dict[str, list[int]]]:
         """Per warehouse and product: initial, received, shipped, on hand (initial + received = shipped + on hand)."""
@@ -143,10 +153,7 @@ class SupplyChain:
             in_transit += lane.in_transit
         produced = sum((p.produced for p in self.plants.values()), np.zeros(n, dtype=np.int64))
         at_factory = sum((p.fg_stock for p in self.plants.values()), np.zeros(n, dtype=np.int64))
-        parcels = self.ctx.parcels
-        # Waiting parcels and lost sales hold no unit; every other parcel took exactly one.
-        taken = ~np.isin(parcels.view("state"), (ParcelState.AWAITING_STOCK, ParcelState.LOST))
-        in_parcels = np.bincount(parcels.view("product")[taken], minlength=n).astype(np.int64)
+        in_parcels = self._handed_on_units.copy()
         balance = {
             "initial": initial, "produced": produced, "on_hand": on_hand, "at_factory": at_factory,
             "queued": queued, "in_transit": in_transit, "in_parcels": in_parcels,

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
+from sim.output.layout import parcels_in_folder, table_file
+from sim.plotting import plot_lead_time, plot_outcomes
 from sim.result import RunResult
+
+# The parcel table's columns the outcome and lead-time figure reads.
+_FIGURE_COLUMNS = ["in_window", "state", "delivered_via", "lead_time_h"]
 
 DPI = 110
 
 
 def write_plots(result: RunResult, folder: Path) -> None:
     """The three standard figures of a run, and service by day when the scenario has disruptions.
+
+    The outcome and lead-time figure needs every parcel: it is drawn from the
+    folder's parcel table when the run wrote it there, and left out when the
+    run kept a sample or no parcels.
 
     Drawn on bare ``Figure`` objects rather than through pyplot, so writing files
     needs no display and never touches the backend of a notebook that calls it.
@@ -25,11 +36,15 @@ def write_plots(result: RunResult, folder: Path) -> None:
     result.plot_last_mile_components(ax=fig.subplots())
     fig.savefig(folder / "last_mile_cost_by_component.png", dpi=DPI)
 
-    fig = Figure(figsize=(12, 4.5), layout="tight")
-    left, right = fig.subplots(1, 2)
-    result.plot_outcomes(ax=left)
-    result.plot_lead_time(ax=right)
-    fig.savefig(folder / "delivery_outcomes_and_lead_time.png", dpi=DPI)
+    parcels = result.parcels if result.parcels_kept == "all" else None
+    if parcels is None and parcels_in_folder(result, folder) == "all":
+        parcels = pd.read_parquet(folder / table_file("parcels"), columns=_FIGURE_COLUMNS)
+    if parcels is not None:
+        fig = Figure(figsize=(12, 4.5), layout="tight")
+        left, right = fig.subplots(1, 2)
+        plot_outcomes(parcels, ax=left)
+        plot_lead_time(parcels, ax=right)
+        fig.savefig(folder / "delivery_outcomes_and_lead_time.png", dpi=DPI)
 
     if result.disruptions is not None:
         fig = Figure(figsize=(10, 4.5), layout="tight")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from sim.result import RunResult
+
 MANIFEST_FILE = "manifest.json"
 SUMMARY_FILE = "summary.json"
 SCENARIO_FILE = "scenario.toml"
@@ -16,9 +20,24 @@ RESULT_FORMAT = 1
 # six; the others exist only when the scenario has what they record.
 ALWAYS_TABLES = ("ledger", "emissions", "parcels", "routes", "trips", "inventory")
 OPTIONAL_TABLES = ("trail", "store_sales", "store_orders", "disruptions")
+# Written only when the parcel table in the folder does not hold every parcel (the day-by-day service
+# needs them all; it is computed while the run hands its parcels on).
+DAILY_SERVICE_TABLE = "daily_service"
+PARCELS_CSV = "parcels.csv"
 SUMMARY_KEYS = ("scenario", "seed", "replication")  # summary.json's identity fields, before the summary itself
 
 
 def table_file(name: str) -> str:
     """Path of a table's Parquet copy inside a results folder."""
     return f"{TABLES_FOLDER}/{name}.parquet"
+
+
+def parcels_in_folder(result: RunResult, folder: Path) -> str:
+    """Which parcels a results folder's parcel table holds ("all", "sample", "none").
+
+    The result's own table, unless the run wrote the table into the folder
+    while it ran (then the result keeps none, and the scenario says).
+    """
+    if (folder / table_file("parcels")).exists() and result.parcels_kept == "none":
+        return result.scenario.outputs.parcel_table
+    return result.parcels_kept

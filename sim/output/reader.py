@@ -11,6 +11,7 @@ from sim.errors import ScenarioError
 from sim.output.json_files import read_json, restore_nonfinite
 from sim.output.layout import (
     ALWAYS_TABLES,
+    DAILY_SERVICE_TABLE,
     MANIFEST_FILE,
     OPTIONAL_TABLES,
     RESULT_FILE,
@@ -81,6 +82,9 @@ def _assemble(folder: Path, manifest: dict[str, Any], exact: dict[str, Any]) -> 
         events=manifest["kernel_events"],
         wall_seconds=manifest["wall_seconds"]["simulation"],
         peak_memory_bytes=exact["peak_memory_bytes"],
+        daily=tables.get(DAILY_SERVICE_TABLE),
+        parcels_simulated=manifest["parcels_simulated"],
+        parcels_kept=exact.get("parcels_kept", "all"),
     )
 
 
@@ -93,12 +97,16 @@ def _summary(folder: Path, exact: dict[str, Any]) -> dict[str, Any]:
 
 
 def _read_table(folder: Path, name: str) -> pd.DataFrame:
-    if name not in (*ALWAYS_TABLES, *OPTIONAL_TABLES):
+    if name not in (*ALWAYS_TABLES, *OPTIONAL_TABLES, DAILY_SERVICE_TABLE):
         raise ScenarioError(f"{folder / RESULT_FILE}: unknown table {name!r}")
     path = folder / table_file(name)
     if not path.is_file():
         raise ScenarioError(f"{path}: missing")
     try:
-        return pd.read_parquet(path)
+        table = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises its own types for a truncated or foreign file
         raise ScenarioError(f"{path}: cannot be read: {type(exc).__name__}: {exc}") from None
+    if name == "parcels" and not table["parcel_id"].is_monotonic_increasing:
+        # Written while the run went: parcels settled at its end come last. The table is by id.
+        table = table.sort_values("parcel_id", ignore_index=True)
+    return table

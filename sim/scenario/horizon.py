@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -18,7 +18,26 @@ class Horizon(Frozen):
 
 
 class Outputs(Frozen):
-    """What a run keeps: the parcel event trail costs memory and is off by default."""
+    """What a run keeps: the parcel event trail costs memory and is off by default.
+
+    ``parcels``: the parcel table holds every parcel ("all", the default), a
+    deterministic sample of ``parcel_sample_rate`` of them (default 0.01)
+    drawn from each parcel's key ("sample"), or none ("none"). The summary
+    always counts every parcel. Unset values stay out of a results folder's
+    ``scenario.toml``, so it reads as it did before these settings existed.
+    """
 
     parcel_events: bool = False
     plots: bool = True
+    parcels: Literal["all", "sample", "none"] | None = None
+    parcel_sample_rate: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
+
+    @property
+    def parcel_table(self) -> Literal["all", "sample", "none"]:
+        """Which parcels the parcel table holds."""
+        return self.parcels or "all"
+
+    @property
+    def sample_rate(self) -> float:
+        """The share of parcels in the table under "sample"."""
+        return 0.01 if self.parcel_sample_rate is None else self.parcel_sample_rate

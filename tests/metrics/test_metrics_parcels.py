@@ -56,7 +56,7 @@ def test_parcel_service_columns_against_the_promise() -> None:
     store.promise_h[:n] = [48.0, 48.0, 60.0, 60.0, 240.0]
     store.delivered_time_h[:n] = [40.0, 52.0, math.nan, 90.0, math.nan]
     store.pickup_handover_h[:n] = [math.nan, math.nan, 58.0, 70.0, math.nan]
-    columns = parcel_service_columns(store, 24.0, 100.0)
+    columns = parcel_service_columns({name: store.view(name) for name in store.cols}, 24.0, 100.0)
     assert columns["in_window"].tolist() == [False, True, True, True, False]
     assert columns["delivered_via"].tolist() == ["home", "carrier", "", "pickup_point", ""]
     np.testing.assert_array_equal(columns["lead_time_h"], [39.0, 22.0, math.nan, 40.0, math.nan])

@@ -1,7 +1,7 @@
 """What happened in a run, as plain data: parcels, routes, line-haul trips, stock levels.
 
-No SimPy objects live here. Parcels are stored column-wise in numpy arrays that
-grow by doubling, because a run can hold hundreds of thousands of them and one
+No SimPy objects live here. Parcels are stored column-wise in numpy arrays
+(``sim.records.parcel_store``), because a run can hold millions of them and one
 Python object per parcel would dominate memory.
 """
 
@@ -12,37 +12,25 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any, NamedTuple
 
-import numpy as np
 import pandas as pd
 
 from sim.ledger import CostLedger
+from sim.records.parcel_store import (
+    CHUNK_IDS,
+    FINAL_STATE,
+    FINAL_STATES,
+    SETTLE_HOURS,
+    ParcelSink,
+    ParcelState,
+    ParcelStore,
+)
 
-
-class ParcelState(IntEnum):
-    """Where a parcel is. The first four are 'in_system' in the summary; LOST is a lost sale."""
-
-    AWAITING_STOCK = 0  # ordered, the regional warehouse had no stock (backorder)
-    AWAITING_PICK = 1  # stock reserved, not yet picked and packed
-    AT_DEPOT = 2  # picked (or brought back), waiting for a route
-    OUT_FOR_DELIVERY = 3
-    AT_PICKUP_POINT = 4
-    DELIVERED = 5
-    RETURNED = 6
-    LOST = 7  # no stock at the regional warehouse under lost sales: the order was never filled
-
-
-FINAL_STATE = {
-    ParcelState.AWAITING_STOCK: "in_system",
-    ParcelState.AWAITING_PICK: "in_system",
-    ParcelState.AT_DEPOT: "in_system",
-    ParcelState.OUT_FOR_DELIVERY: "in_system",
-    ParcelState.AT_PICKUP_POINT: "at_pickup_point",
-    ParcelState.DELIVERED: "delivered",
-    ParcelState.RETURNED: "returned",
-    ParcelState.LOST: "lost_sale",
-}
-
-FINAL_STATES = ("delivered", "at_pickup_point", "returned", "in_system", "lost_sale")
+__all__ = [
+    "CHUNK_IDS", "FINAL_STATE", "FINAL_STATES", "INVENTORY_COLUMNS", "OCCURRENCE_COLUMNS", "ROUTE_COLUMNS",
+    "SETTLE_HOURS", "STORE_ORDER_COLUMNS", "STORE_SALES_COLUMNS", "TRAIL_COLUMNS", "TRIP_COLUMNS",
+    "InventoryRecord", "ParcelSink", "ParcelState", "ParcelStore", "PlantRecord", "Recorder", "RouteRecord",
+    "RunRecords", "StoreOrderRecord", "StoreSaleRecord", "TrailEvent", "TripRecord", "rows_to_frame",
+]
 
 
 class TrailEvent(IntEnum):
@@ -59,129 +47,6 @@ class TrailEvent(IntEnum):
     RETURNED = 8
     STOCK_ALLOCATED = 9
     LOST_SALE = 10
-
-
-_FLOAT_FIELDS = (
-    "order_time_h", "x_km", "y_km", "volume_m3", "weight_kg", "picked_time_h", "first_out_time_h",
-    "delivered_time_h", "promise_h", "pickup_handover_h", "last_mile_cost", "failed_attempt_cost", "pick_pack_cost",
-    "pickup_point_cost", "return_cost", "outsourced_cost", "co2e_kg",
-)
-_INT_FIELDS = {
-    "regional": np.int16, "product": np.int16, "state": np.int8, "attempts": np.int8,
-    "days_waited": np.int16, "pickup_point": np.int32, "backordered": np.bool_, "via_pickup": np.bool_,
-    "first_attempt_success": np.bool_, "key": np.uint64, "wants_pickup": np.bool_, "chose_pickup": np.bool_,
-    "outsourced": np.bool_,
-    "same_day": np.bool_, "slot": np.int8, "address": np.int64, "slot_kept": np.int8, "vehicle": np.int8,
-}
-# Columns whose "unknown" value is -1 rather than 0.
-_MINUS_ONE = ("pickup_point", "slot", "slot_kept", "vehicle", "address")
-
-
-class ParcelStore:
-    """Column store of every parcel ordered in a run; ids are row numbers."""
-
-    def __init__(self, capacity: int = 1024) -> None:
-        self.size = 0
-        self._capacity = max(16, capacity)
-        self.cols: dict[str, np.ndarray] = {}
-        for name in _FLOAT_FIELDS:
-            self.cols[name] = np.full(self._capacity, np.nan if name.endswith("_h") else 0.0)
-        for name, dtype in _INT_FIELDS.items():
-            self.cols[name] = np.zeros(self._capacity, dtype=dtype)
-        for name in _MINUS_ONE:
-            self.cols[name][:] = -1
-        # Direct attribute access for the hot path (no dict lookups per parcel).
-        self._bind()
-
-    def _bind(self) -> None:
-        for name, array in self.cols.items():
-            setattr(self, name, array)
-
-    # The attributes bound by _bind, declared for type checkers.
-    order_time_h: np.ndarray
-    x_km: np.ndarray
-    y_km: np.ndarray
-    volume_m3: np.ndarray
-    weight_kg: np.ndarray
-    promise_h: np.ndarray
-    pickup_handover_h: np.ndarray
-    outsourced_cost: np.ndarray
-    co2e_kg: np.ndarray
-    wants_pickup: np.ndarray
-    chose_pickup: np.ndarray
-    outsourced: np.ndarray
-    same_day: np.ndarray
-    slot: np.ndarray
-    address: np.ndarray
-    slot_kept: np.ndarray
-    vehicle: np.ndarray
-    picked_time_h: np.ndarray
-    first_out_time_h: np.ndarray
-    delivered_time_h: np.ndarray
-    last_mile_cost: np.ndarray
-    failed_attempt_cost: np.ndarray
-    pick_pack_cost: np.ndarray
-    pickup_point_cost: np.ndarray
-    return_cost: np.ndarray
-    regional: np.ndarray
-    product: np.ndarray
-    state: np.ndarray
-    attempts: np.ndarray
-    days_waited: np.ndarray
-    pickup_point: np.ndarray
-    backordered: np.ndarray
-    via_pickup: np.ndarray
-    first_attempt_success: np.ndarray
-    key: np.ndarray
-
-    def add_batch(
-        self,
-        regional: int,
-        order_time_h: np.ndarray,
-        x_km: np.ndarray,
-        y_km: np.ndarray,
-        product: np.ndarray,
-        volume_m3: np.ndarray,
-        weight_kg: np.ndarray,
-        key: np.ndarray,
-    ) -> np.ndarray:
-        """Append a batch of new orders (vectorised); returns their ids."""
-        n = len(order_time_h)
-        if self.size + n > self._capacity:
-            self._grow(self.size + n)
-        ids = np.arange(self.size, self.size + n)
-        self.regional[ids] = regional
-        self.order_time_h[ids] = order_time_h
-        self.x_km[ids] = x_km
-        self.y_km[ids] = y_km
-        self.product[ids] = product
-        self.volume_m3[ids] = volume_m3
-        self.weight_kg[ids] = weight_kg
-        self.key[ids] = key
-        self.state[ids] = ParcelState.AWAITING_PICK
-        self.size += n
-        return ids
-
-    def _grow(self, needed: int) -> None:
-        capacity = self._capacity
-        while capacity < needed:
-            capacity *= 2
-        for name, array in self.cols.items():
-            grown = np.empty(capacity, dtype=array.dtype)
-            grown[: self._capacity] = array
-            if array.dtype.kind == "f":
-                grown[self._capacity :] = np.nan if name.endswith("_h") else 0.0
-            elif name in _MINUS_ONE:
-                grown[self._capacity :] = -1
-            else:
-                grown[self._capacity :] = 0
-            self.cols[name] = grown
-        self._capacity = capacity
-        self._bind()
-
-    def view(self, name: str) -> np.ndarray:
-        """The first ``size`` values of a column."""
-        return self.cols[name][: self.size]
 
 
 class RouteRecord(NamedTuple):

@@ -1,0 +1,182 @@
+"""The parcel KPIs of ``summary.json`` accumulated piece by piece, so the full parcel table is never needed.
+
+``ParcelKpis.add`` takes the parcel table a piece at a time (the pieces the
+parcel store hands on, in any order), and keeps mergeable counts plus the
+few values a percentile or mean needs: the lead time of every delivered
+parcel ordered in the window, the lateness of every late one, and the order
+day and lead time of every delivered parcel for the day-by-day table (14
+bytes each), each with its parcel id (12 bytes per delivered parcel ordered in
+the window, and per late one). The results equal ``parcel_summary``,
+``service_summary`` and ``daily_service`` of the whole table exactly: counts
+are integers, and every mean or percentile is computed by the same function
+on the same values in the same (parcel-id) order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.metrics.parcels import DAILY_SERVICE_COLUMNS
+from sim.metrics.window import ratio
+from sim.records import FINAL_STATES
+
+
+class ParcelKpis:
+    """Counts, sums and value lists of the parcel table seen so far."""
+
+    def __init__(self) -> None:
+        self._counts: Counter[str] = Counter()
+        self._states: Counter[str] = Counter()
+        # (parcel ids, values): lead time of the delivered in the window, lateness of the late ones in it.
+        self._lead: list[tuple[np.ndarray, np.ndarray]] = []
+        self._late: list[tuple[np.ndarray, np.ndarray]] = []
+        self._daily: list[pd.DataFrame] = []  # per order day of the piece: orders, short, served, on time
+        # Delivered parcels: (id, order day, lead time). The whole table's column has a NaN wherever a
+        # parcel is not delivered, and pandas' group mean takes another (exact) path when the column holds
+        # any NaN: whether it does is kept, the NaNs themselves need not be.
+        self._daily_lead: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._any_undelivered = False
+
+    def add(self, parcels: pd.DataFrame) -> None:
+        """Take the next piece of the parcel table (its rows follow the previous piece's)."""
+        self._add_window(parcels[parcels["in_window"]])
+        self._add_days(parcels)
+
+    def _add_window(self, window: pd.DataFrame) -> None:
+        counts = self._counts
+        state = window["state"]
+        self._states.update({str(name): int(count) for name, count in state.value_counts().items()})
+        delivered = window[state == "delivered"]
+        attempted = window[window["attempts"] > 0]
+        counts["ordered"] += len(window)
+        counts["delivered_home"] += int((delivered["delivered_via"] == "home").sum())
+        counts["delivered_pickup_point"] += int((delivered["delivered_via"] == "pickup_point").sum())
+        counts["attempted"] += len(attempted)
+        counts["first_attempt_success"] += int(attempted["first_attempt_success"].sum())
+        counts["attempts"] += int(attempted["attempts"].sum())
+        counts["backordered"] += int(window["backordered"].sum())
+        counts["carried_over"] += int((window["days_waited"] > 0).sum())
+        counts["days_waited"] += int(window["days_waited"].sum())
+        self._lead.append(_with_ids(delivered, "lead_time_h"))
+        served = window[window["available_time_h"].notna() & state.isin(["delivered", "at_pickup_point"])]
+        counts["served"] += len(served)
+        counts["on_time"] += int(served["on_time"].sum())
+        self._late.append(_with_ids(served[~served["on_time"]], "lateness_h"))
+        slotted = window[window["slot_kept"] >= 0]
+        counts["slotted"] += len(slotted)
+        counts["slot_kept"] += int((slotted["slot_kept"] == 1).sum())
+        same_day = served[served["same_day"]]
+        counts["same_day_served"] += len(same_day)
+        counts["same_day_on_time"] += int(same_day["on_time"].sum())
+        counts["chose_pickup"] += int(window["chose_pickup"].sum())
+        counts["outsourced"] += int(window["outsourced"].sum())
+
+    def _add_days(self, parcels: pd.DataFrame) -> None:
+        if parcels.empty:
+            return
+        state = parcels["state"]
+        served = parcels["available_time_h"].notna() & state.isin(["delivered", "at_pickup_point"])
+        day = (parcels["order_time_h"].to_numpy(dtype=float) // 24.0).astype(np.int64)
+        frame = pd.DataFrame({
+            "day": day,
+            "short": (parcels["backordered"] | (state == "lost_sale")).to_numpy(dtype=np.int64),
+            "served": served.to_numpy(dtype=np.int64),
+            "on_time": (parcels["on_time"] & served).to_numpy(dtype=np.int64),
+        })
+        days = frame.groupby("day", sort=True)
+        self._daily.append(days.sum().assign(orders=days.size()))
+        delivered = (state == "delivered").to_numpy()
+        self._any_undelivered |= not delivered.all()
+        self._daily_lead.append((parcels["parcel_id"].to_numpy(dtype=np.int32)[delivered],
+                                 day[delivered].astype(np.int16),
+                                 parcels["lead_time_h"].to_numpy(dtype=float)[delivered]))
+
+    def parcel_summary(self) -> dict[str, Any]:
+        """What ``parcel_summary`` gives for the whole table."""
+        c = self._counts
+        ordered = c["ordered"]
+        states = {state: int(self._states.get(state, 0)) for state in FINAL_STATES}
+        lead = _in_id_order(self._lead)
+        return {
+            "parcels": {"ordered": ordered, **states, "delivered_home": c["delivered_home"],
+                        "delivered_pickup_point": c["delivered_pickup_point"]},
+            "first_attempt_success_rate": ratio(float(c["first_attempt_success"]), c["attempted"]),
+            "attempts_per_attempted_parcel": ratio(float(c["attempts"]), c["attempted"]),
+            "lead_time_hours": {
+                "mean": float(lead.mean()) if len(lead) else math.nan,
+                "p50": float(np.percentile(lead, 50)) if len(lead) else math.nan,
+                "p95": float(np.percentile(lead, 95)) if len(lead) else math.nan,
+            },
+            "stock": {
+                "backordered_share": ratio(float(c["backordered"]), ordered),
+                "fill_rate": 1.0 - ratio(float(c["backordered"]) + states["lost_sale"], ordered)
+                if ordered else math.nan,
+                "lost_sale_share": ratio(float(states["lost_sale"]), ordered),
+            },
+            "capacity": {
+                "carried_over_share": ratio(float(c["carried_over"]), ordered),
+                # An integer sum is exact in a float below 2**53, so this is the frame's mean.
+                "mean_days_waited": float(c["days_waited"]) / ordered if ordered else math.nan,
+            },
+        }
+
+    def service_summary(self) -> dict[str, Any]:
+        """What ``service_summary`` gives for the whole table."""
+        c = self._counts
+        late = _in_id_order(self._late)
+        return {
+            "on_time_rate": ratio(float(c["on_time"]), c["served"]),
+            "within_promise_share": ratio(float(c["on_time"]), c["ordered"]),
+            "lateness_hours": {
+                "late_parcels": len(late),
+                "mean": float(late.mean()) if len(late) else 0.0,
+                "p95": float(np.percentile(late, 95)) if len(late) else 0.0,
+            },
+            "time_window_kept_rate": ratio(float(c["slot_kept"]), c["slotted"]),
+            "same_day_on_time_rate": ratio(float(c["same_day_on_time"]), c["same_day_served"]),
+            "chose_pickup_share": ratio(float(c["chose_pickup"]), c["ordered"]),
+            "outsourced_share": ratio(float(c["outsourced"]), c["ordered"]),
+        }
+
+    def daily_service(self) -> pd.DataFrame:
+        """What ``daily_service`` gives for the whole table: counts summed, lead times averaged in id order."""
+        if not self._daily:
+            return pd.DataFrame(columns=DAILY_SERVICE_COLUMNS)
+        totals = pd.concat(self._daily).groupby(level=0, sort=True).sum()
+        ids, days, lead = (np.concatenate(part) for part in zip(*self._daily_lead, strict=True))
+        if not (np.diff(ids) > 0).all():
+            order = np.argsort(ids, kind="stable")
+            days, lead = days[order], lead[order]
+        if self._any_undelivered:  # one NaN, in a day that has rows: the group mean's path with NaNs
+            days, lead = np.append(days, totals.index[0]).astype(np.int16), np.append(lead, np.nan)
+        by_day = pd.DataFrame({"day": days, "lead_time_h": lead})
+        mean_lead = by_day.groupby("day", sort=True)["lead_time_h"].mean()
+        mean_lead.index = mean_lead.index.astype(np.int64)
+        # Ratios of integer counts as the frame computes them from 0/1 floats: the float sums are exact.
+        table = pd.DataFrame({
+            "orders": totals["orders"],
+            "fill_rate": 1.0 - totals["short"].astype(float) / totals["orders"].astype(float),
+            "on_time_rate": totals["on_time"].astype(float) / totals["served"].astype(float).replace(0.0, np.nan),
+            "mean_lead_time_h": mean_lead.reindex(totals.index),
+        })
+        table.index.name = "day"
+        return table.reset_index()[DAILY_SERVICE_COLUMNS]
+
+
+def _with_ids(rows: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """A column's values with the parcel ids of their rows, copied (a view would keep the piece's block alive)."""
+    return rows["parcel_id"].to_numpy(dtype=np.int32, copy=True), rows[column].to_numpy(dtype=float, copy=True)
+
+
+def _in_id_order(parts: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """The values of all pieces in parcel-id order (a mean of floats depends on the order of its terms)."""
+    if not parts:
+        return np.array([])
+    ids = np.concatenate([part[0] for part in parts])
+    values = np.concatenate([part[1] for part in parts])
+    return values if (np.diff(ids) > 0).all() else values[np.argsort(ids, kind="stable")]
