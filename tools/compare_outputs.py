@@ -36,7 +36,10 @@ VOLATILE_MANIFEST_KEYS = {"created_utc", "command", "versions", "wall_seconds", 
 
 def default_scenarios(root: Path) -> list[str]:
     """The baseline and every example scenario, as paths relative to the repository."""
-    files = [root / "scenarios" / "baseline.toml", *sorted((root / "scenarios" / "examples").rglob("*.toml"))]
+    examples = root / "scenarios" / "examples"
+    # The scale examples are benchmarks (a simulated year): run them with benchmarks/bench_scale.py.
+    files = [root / "scenarios" / "baseline.toml",
+             *sorted(p for p in examples.rglob("*.toml") if p.relative_to(examples).parts[0] != "scale")]
     return [str(path.relative_to(root)) for path in files if path.exists()]
 
 
@@ -108,35 +111,46 @@ def slug(scenario: str) -> str:
     return scenario.replace("/", "__").removesuffix(".toml")
 
 
-def compare_manifests(a: Path, b: Path) -> bool:
-    """Manifests equal once the fields that change from run to run are dropped."""
+def compare_manifests(a: Path, b: Path) -> tuple[bool, str | None]:
+    """Manifests equal once the fields that change from run to run are dropped; a note if the event counts differ.
+
+    The number of kernel events is how the engine got there, not what the run
+    produced: an engine change may move it while every output stays the same, so
+    it is reported beside the comparison, not counted in it.
+    """
     left, right = (json.loads(p.read_text()) for p in (a, b))
+    events = [data.pop("kernel_events", None) for data in (left, right)]
     for data in (left, right):
         for key in VOLATILE_MANIFEST_KEYS:
             data.pop(key, None)
-    return bool(left == right)
+    note = f"kernel events: {events[0]:,} at base, {events[1]:,} at head" if events[0] != events[1] else None
+    return bool(left == right), note
 
 
-def compare(base_root: Path, head_root: Path, scenario: str) -> tuple[list[str], list[str], int]:
-    """One scenario's differences, the files only the head wrote, and how many files were compared.
+def compare(base_root: Path, head_root: Path, scenario: str) -> tuple[list[str], list[str], int, list[str]]:
+    """One scenario's differences, the files only the head wrote, how many files were compared, and notes.
 
     Files the head adds are new outputs, not changes to existing ones: they are
     listed, not counted as differences.
     """
     base_ok, head_ok = ((root / slug(scenario) / "ok").exists() for root in (base_root, head_root))
     if not (base_ok and head_ok):
-        return [f"run failed at {'base' if not base_ok else 'head'}"], [], 0
+        return [f"run failed at {'base' if not base_ok else 'head'}"], [], 0, []
     a, b = run_folder(base_root / slug(scenario) / "run"), run_folder(head_root / slug(scenario) / "run")
     names_a = {p.name for p in a.iterdir()}
     names_b = {p.name for p in b.iterdir()}
     problems = [f"only at base: {n}" for n in sorted(names_a - names_b)]
     shared = sorted(names_a & names_b)
+    notes: list[str] = []
     for name in shared:
-        same = (compare_manifests(a / name, b / name) if name == "manifest.json"
-                else filecmp.cmp(a / name, b / name, shallow=False))
+        if name == "manifest.json":
+            same, note = compare_manifests(a / name, b / name)
+            notes += [note] if note else []
+        else:
+            same = filecmp.cmp(a / name, b / name, shallow=False)
         if not same:
             problems.append(f"differs: {name}")
-    return problems, sorted(names_b - names_a), len(shared)
+    return problems, sorted(names_b - names_a), len(shared), notes
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -158,9 +172,9 @@ def main(argv: list[str] | None = None) -> int:
     head_root = outputs_of(head, scenarios, args.seed, extra, args.jobs, args.fresh)
     different = 0
     for scenario in scenarios:
-        problems, added, compared = compare(base_root, head_root, scenario)
+        problems, added, compared, notes = compare(base_root, head_root, scenario)
         print(f"{'IDENTICAL' if not problems else 'DIFFERENT'}  {scenario}  ({compared} files compared)"
-              + "".join(f"\n    {p}" for p in problems)
+              + "".join(f"\n    {p}" for p in problems + notes)
               + (f"\n    new at head: {', '.join(added)}" if added else ""))
         different += bool(problems)
     print(f"{len(scenarios) - different} of {len(scenarios)} scenarios byte-identical")
