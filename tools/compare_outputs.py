@@ -127,6 +127,16 @@ def compare_manifests(a: Path, b: Path) -> tuple[bool, str | None]:
     return bool(left == right), note
 
 
+def same_tree(a: Path, b: Path) -> bool:
+    """Two files with the same bytes, or two folders with the same names holding the same bytes."""
+    if a.is_dir() != b.is_dir():
+        return False
+    if not a.is_dir():
+        return filecmp.cmp(a, b, shallow=False)
+    names = sorted(p.name for p in a.iterdir())
+    return names == sorted(p.name for p in b.iterdir()) and all(same_tree(a / n, b / n) for n in names)
+
+
 def compare(base_root: Path, head_root: Path, scenario: str) -> tuple[list[str], list[str], int, list[str]]:
     """One scenario's differences, the files only the head wrote, how many files were compared, and notes.
 
@@ -147,7 +157,7 @@ def compare(base_root: Path, head_root: Path, scenario: str) -> tuple[list[str],
             same, note = compare_manifests(a / name, b / name)
             notes += [note] if note else []
         else:
-            same = filecmp.cmp(a / name, b / name, shallow=False)
+            same = same_tree(a / name, b / name)
         if not same:
             problems.append(f"differs: {name}")
     return problems, sorted(names_b - names_a), len(shared), notes
