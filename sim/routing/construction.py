@@ -185,6 +185,35 @@ def sweep_order(arrays: ProblemArrays, stops: IntArray) -> IntArray:
     return stops[np.roll(order, -start)]
 
 
+def _longest_within(values: FloatArray, run: IntArray, limit: float, window: int) -> int:
+    """How many of ``run``'s first stops fit in ``limit`` by cumulated ``values``.
+
+    Summed over a window of the run, doubled until the bound falls inside it: a cumsum's
+    prefix is the cumsum of the prefix, so the count is the one of the whole run.
+    """
+    while True:
+        count = int(np.searchsorted(np.cumsum(values[run[:window]]), limit, side="right"))
+        if count < window or window >= run.shape[0]:
+            return count
+        window *= 2
+
+
+def _hard_run_bound(arrays: ProblemArrays, run: IntArray, window: int) -> int:
+    """Capacity and service time (and weight, the stop count) alone bound a route's run length."""
+    k_max = max(
+        1,
+        min(
+            _longest_within(arrays.vol, run, arrays.cap, window),
+            _longest_within(arrays.serv, run, arrays.max_h, window),
+        ),
+    )
+    if arrays.use_wt:
+        k_max = max(1, min(k_max, _longest_within(arrays.wt, run, arrays.payload, window)))
+    if arrays.use_stops:
+        k_max = min(k_max, arrays.max_stops)
+    return k_max
+
+
 def sweep_build(arrays: ProblemArrays, stops: IntArray, n_vehicles: int) -> tuple[list[IntArray], IntArray]:
     """Sweep clustering into at most ``n_vehicles`` NN-ordered routes; returns (routes, overflow)."""
     if n_vehicles <= 0 or stops.shape[0] == 0:
@@ -194,16 +223,11 @@ def sweep_build(arrays: ProblemArrays, stops: IntArray, n_vehicles: int) -> tupl
     pos = 0
     guess = 16
     known, offset = np.zeros((0, 0)), 0
+    window = 64
     while pos < seq.shape[0] and len(routes) < n_vehicles:
         run = seq[pos:]
-        # Capacity and service time alone already bound the run length (hard limits).
-        k_cap = int(np.searchsorted(np.cumsum(arrays.vol[run]), arrays.cap, side="right"))
-        k_srv = int(np.searchsorted(np.cumsum(arrays.serv[run]), arrays.max_h, side="right"))
-        k_max = max(1, min(k_cap, k_srv))
-        if arrays.use_wt:
-            k_max = max(1, min(k_max, int(np.searchsorted(np.cumsum(arrays.wt[run]), arrays.payload, side="right"))))
-        if arrays.use_stops:
-            k_max = min(k_max, arrays.max_stops)
+        k_max = _hard_run_bound(arrays, run, window)
+        window = max(window, 2 * k_max)
         tours = PrefixTours(arrays, run, k_max, known, offset)
         k = largest_feasible_prefix(tours.feasible, k_max, guess)
         routes.append(tours.route(k))
