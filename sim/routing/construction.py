@@ -8,7 +8,9 @@ cumulative sums; the run length itself is found by a galloping search followed b
 bisection on the NN-tour feasibility (about log2(k) NN tours per route instead of k), which
 stops at a length k where k stops are feasible and k + 1 are not -- the same stopping rule
 as adding stops one at a time, at a fraction of the cost. The tours and distance matrices
-are computed by the compiled kernels of ``sim.routing.tour_kernels``.
+are computed by the compiled kernels of ``sim.routing.tour_kernels``; a prefix's matrix
+grows from the shorter prefix's (only pairs with a new stop are measured), and what a
+route measured beyond its own stops starts the next route's matrix.
 """
 
 from __future__ import annotations
