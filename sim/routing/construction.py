@@ -8,7 +8,9 @@ cumulative sums; the run length itself is found by a galloping search followed b
 bisection on the NN-tour feasibility (about log2(k) NN tours per route instead of k), which
 stops at a length k where k stops are feasible and k + 1 are not -- the same stopping rule
 as adding stops one at a time, at a fraction of the cost. The tours and distance matrices
-are computed by the compiled kernels of ``sim.routing.tour_kernels``.
+are computed by the compiled kernels of ``sim.routing.tour_kernels``; a prefix's matrix
+grows from the shorter prefix's (only pairs with a new stop are measured), and what a
+route measured beyond its own stops starts the next route's matrix.
 """
 
 from __future__ import annotations
@@ -21,7 +23,12 @@ import numpy as np
 from sim.routing.arrays import ProblemArrays
 from sim.routing.schedule import FloatArray, IntArray, no_wait_duration_h
 from sim.routing.tolerances import SLACK_H, SLACK_KM
-from sim.routing.tour_kernels import nearest_neighbour_tour, road_distance_matrix, time_oriented_tour
+from sim.routing.tour_kernels import (
+    grown_distance_matrix,
+    nearest_neighbour_tour,
+    road_distance_matrix,
+    time_oriented_tour,
+)
 
 
 def nearest_neighbour_local(dist: FloatArray) -> IntArray:
@@ -47,19 +54,29 @@ def nearest_neighbour_order(depot_xy: np.ndarray, stop_xy: np.ndarray) -> IntArr
 class PrefixTours:
     """NN tours of prefixes of a run of stops, with the distance matrix grown on demand."""
 
-    def __init__(self, arrays: ProblemArrays, run: IntArray, k_max: int) -> None:
+    def __init__(self, arrays: ProblemArrays, run: IntArray, k_max: int, known: FloatArray, offset: int) -> None:
         self.arrays = arrays
         self.run = run
         self.k_max = k_max
-        self.size = 0
-        self.dist = np.zeros((0, 0))  # road km between the run's first ``size`` stops
+        # Road km between the run's first ``size`` stops: ``dist[offset:, offset:]``, first
+        # filled with what the previous route of the sweep measured of this run.
+        self.dist = known
+        self.offset = offset
+        self.size = max(0, min(k_max, int(known.shape[0]) - offset))
         self.cum_serv = np.cumsum(arrays.serv[run[:k_max]])
         self.orders: dict[int, IntArray] = {1: np.zeros(1, dtype=np.intp)}
 
     def _ensure(self, k: int) -> None:
-        if k > self.size:
-            self.size = min(self.k_max, max(k, 2 * self.size, 32))
-            self.dist = self.arrays.pair_distance(self.arrays.xy[self.run[: self.size]])
+        if k > self.size or self.offset:
+            # Grown to exactly k: the pairs already measured are copied, not recomputed.
+            points = np.ascontiguousarray(self.arrays.xy[self.run[:k]])
+            self.dist = grown_distance_matrix(points, self.arrays.circ, self.dist, self.offset)
+            self.offset = 0
+            self.size = k
+
+    def distances(self) -> tuple[FloatArray, int]:
+        """The distance matrix measured so far and the offset of the run's first stop in it."""
+        return self.dist, self.offset
 
     def feasible(self, k: int) -> bool:
         """Whether the NN tour of the first k stops fits the duration limit (and range, windows).
@@ -170,6 +187,35 @@ def sweep_order(arrays: ProblemArrays, stops: IntArray) -> IntArray:
     return stops[np.roll(order, -start)]
 
 
+def _longest_within(values: FloatArray, run: IntArray, limit: float, window: int) -> int:
+    """How many of ``run``'s first stops fit in ``limit`` by cumulated ``values``.
+
+    Summed over a window of the run, doubled until the bound falls inside it: a cumsum's
+    prefix is the cumsum of the prefix, so the count is the one of the whole run.
+    """
+    while True:
+        count = int(np.searchsorted(np.cumsum(values[run[:window]]), limit, side="right"))
+        if count < window or window >= run.shape[0]:
+            return count
+        window *= 2
+
+
+def _hard_run_bound(arrays: ProblemArrays, run: IntArray, window: int) -> int:
+    """Capacity and service time (and weight, the stop count) alone bound a route's run length."""
+    k_max = max(
+        1,
+        min(
+            _longest_within(arrays.vol, run, arrays.cap, window),
+            _longest_within(arrays.serv, run, arrays.max_h, window),
+        ),
+    )
+    if arrays.use_wt:
+        k_max = max(1, min(k_max, _longest_within(arrays.wt, run, arrays.payload, window)))
+    if arrays.use_stops:
+        k_max = min(k_max, arrays.max_stops)
+    return k_max
+
+
 def sweep_build(arrays: ProblemArrays, stops: IntArray, n_vehicles: int) -> tuple[list[IntArray], IntArray]:
     """Sweep clustering into at most ``n_vehicles`` NN-ordered routes; returns (routes, overflow)."""
     if n_vehicles <= 0 or stops.shape[0] == 0:
@@ -178,19 +224,18 @@ def sweep_build(arrays: ProblemArrays, stops: IntArray, n_vehicles: int) -> tupl
     routes: list[IntArray] = []
     pos = 0
     guess = 16
+    known, offset = np.zeros((0, 0)), 0
+    window = 64
     while pos < seq.shape[0] and len(routes) < n_vehicles:
         run = seq[pos:]
-        # Capacity and service time alone already bound the run length (hard limits).
-        k_cap = int(np.searchsorted(np.cumsum(arrays.vol[run]), arrays.cap, side="right"))
-        k_srv = int(np.searchsorted(np.cumsum(arrays.serv[run]), arrays.max_h, side="right"))
-        k_max = max(1, min(k_cap, k_srv))
-        if arrays.use_wt:
-            k_max = max(1, min(k_max, int(np.searchsorted(np.cumsum(arrays.wt[run]), arrays.payload, side="right"))))
-        if arrays.use_stops:
-            k_max = min(k_max, arrays.max_stops)
-        tours = PrefixTours(arrays, run, k_max)
+        k_max = _hard_run_bound(arrays, run, window)
+        window = max(window, 2 * k_max)
+        tours = PrefixTours(arrays, run, k_max, known, offset)
         k = largest_feasible_prefix(tours.feasible, k_max, guess)
         routes.append(tours.route(k))
+        # The next run starts k stops further on: what was measured beyond them is reused.
+        known, offset = tours.distances()
+        offset += k
         pos += k
         guess = k
     return routes, seq[pos:]

@@ -93,28 +93,44 @@ def two_opt_step(
     best_j = np.empty(n_edges, dtype=np.intp)
     best_dt = np.empty(n_edges)
     used = np.empty(n_edges, dtype=np.bool_)
+    # Every move reads the edge it removes from the far end: look the edges up once.
+    edge = np.empty(n_edges)
+    edge_t = np.empty(n_edges)
+    for e in range(n_edges):
+        edge[e] = mat[tour[e], tour[e + 1]]
+        edge_t[e] = tmat[tour[e], tour[e + 1]] if timed else 0.0
     for i in range(n_edges):
         best[i] = np.inf
         best_j[i] = 0
         best_dt[i] = 0.0
         used[i] = False
-        a = tour[i]
-        b = tour[i + 1]
-        edge_i = mat[a, b]
-        edge_t = tmat[a, b] if timed else 0.0
-        for j in range(i + 2, n_edges):
-            c = tour[j]
-            d = tour[j + 1]
-            delta = ((mat[a, c] + mat[b, d]) - edge_i) - mat[c, d]
-            dt = 0.0
-            if timed:
-                dt = ((tmat[a, c] + tmat[b, d]) - edge_t) - tmat[c, d]
+        row_a = mat[tour[i]]
+        row_b = mat[tour[i + 1]]
+        edge_i = edge[i]
+        if timed:
+            time_a = tmat[tour[i]]
+            time_b = tmat[tour[i + 1]]
+            for j in range(i + 2, n_edges):
+                c = tour[j]
+                d = tour[j + 1]
+                dt = ((time_a[c] + time_b[d]) - edge_t[i]) - edge_t[j]
                 if dt > slack:
                     continue
-            if delta < best[i]:
-                best[i] = delta
-                best_j[i] = j
-                best_dt[i] = dt
+                delta = ((row_a[c] + row_b[d]) - edge_i) - edge[j]
+                if delta < best[i]:
+                    best[i] = delta
+                    best_j[i] = j
+                    best_dt[i] = dt
+        else:
+            row_best = np.inf
+            row_j = 0
+            for j in range(i + 2, n_edges):
+                delta = ((row_a[tour[j]] + row_b[tour[j + 1]]) - edge_i) - edge[j]
+                if delta < row_best:
+                    row_best = delta
+                    row_j = j
+            best[i] = row_best
+            best_j[i] = row_j
     rows = np.empty(n_edges, dtype=np.intp)
     gains = np.empty(n_edges)
     n_rows = 0
@@ -188,27 +204,43 @@ def or_opt_step(
             best_g = 0
             best_rev = False
             best_t = 0.0
-            for g in range(k + 1):
-                if c <= g <= c + seg_len:
-                    continue  # the edge touches the run itself: not a move
-                fwd = (first[g] + last[g + 1]) - edge[g]
-                rev = (last[g] + first[g + 1]) - edge[g]
-                fwd_t = 0.0
-                rev_t = 0.0
-                if timed:
+            if timed:
+                for g in range(k + 1):
+                    if c <= g <= c + seg_len:
+                        continue  # the edge touches the run itself: not a move
+                    fwd = (first[g] + last[g + 1]) - edge[g]
+                    rev = (last[g] + first[g + 1]) - edge[g]
                     fwd_t = (first_t[g] + last_t[g + 1]) - edge_t[g]
                     rev_t = (last_t[g] + first_t[g + 1]) - edge_t[g]
                     if fwd_t - gain_t > slack:
                         fwd = np.inf
                     if rev_t - gain_t > slack:
                         rev = np.inf
-                use_rev = rev < fwd
-                ins = rev if use_rev else fwd
-                if ins < best:
-                    best = ins
-                    best_g = g
-                    best_rev = use_rev
-                    best_t = rev_t if use_rev else fwd_t
+                    use_rev = rev < fwd
+                    ins = rev if use_rev else fwd
+                    if ins < best:
+                        best = ins
+                        best_g = g
+                        best_rev = use_rev
+                        best_t = rev_t if use_rev else fwd_t
+            else:
+                # The edges before the run, then those after it (an edge touching the run is no move).
+                for g in range(c):
+                    fwd = (first[g] + last[g + 1]) - edge[g]
+                    rev = (last[g] + first[g + 1]) - edge[g]
+                    ins = rev if rev < fwd else fwd
+                    if ins < best:
+                        best = ins
+                        best_g = g
+                for g in range(c + seg_len + 1, k + 1):
+                    fwd = (first[g] + last[g + 1]) - edge[g]
+                    rev = (last[g] + first[g + 1]) - edge[g]
+                    ins = rev if rev < fwd else fwd
+                    if ins < best:
+                        best = ins
+                        best_g = g
+                g = best_g
+                best_rev = ((last[g] + first[g + 1]) - edge[g]) < ((first[g] + last[g + 1]) - edge[g])
             delta = best - gain
             if delta < -eps:
                 m_delta[count] = delta

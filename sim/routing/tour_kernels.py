@@ -23,23 +23,41 @@ import numpy as np
 from sim.routing.schedule import FloatArray, IntArray
 
 
-@numba.njit(cache=True)
 def road_distance_matrix(points: FloatArray, circuity: float) -> FloatArray:
-    """Road-distance matrix ``circuity * hypot(dx, dy)`` between all rows of an (m, 2) array.
+    """Road-distance matrix ``circuity * hypot(dx, dy)`` between all rows of an (m, 2) array."""
+    return grown_distance_matrix(points, circuity, _NO_DISTANCES, 0)
 
-    Filled by symmetry: negating both differences does not change a hypot, bit for bit.
+
+@numba.njit(cache=True)
+def grown_distance_matrix(points: FloatArray, circuity: float, known: FloatArray, offset: int) -> FloatArray:
+    """``road_distance_matrix(points, circuity)``, reusing the distances already in ``known``.
+
+    ``known[offset:, offset:]`` must be the road-distance matrix of the first rows of
+    ``points`` (as this kernel computed it); only the pairs with a new row are computed.
+    Filled by symmetry: negating both differences does not change a hypot, bit for bit,
+    and every pair is computed from the lower row to the higher one, as from scratch.
     """
     m = points.shape[0]
+    s = known.shape[0] - offset
+    s = s if s < m else m
+    s = s if s > 0 else 0
     out = np.empty((m, m))
+    for i in range(s):
+        for j in range(s):
+            out[i, j] = known[offset + i, offset + j]
     for i in range(m):
-        out[i, i] = 0.0
+        if i >= s:
+            out[i, i] = 0.0
         xi = points[i, 0]
         yi = points[i, 1]
-        for j in range(i + 1, m):
+        for j in range(i + 1 if i + 1 > s else s, m):
             d = circuity * math.hypot(xi - points[j, 0], yi - points[j, 1])
             out[i, j] = d
             out[j, i] = d
     return out
+
+
+_NO_DISTANCES = np.zeros((0, 0))
 
 
 @numba.njit(cache=True)

@@ -325,3 +325,43 @@ def insert_stops(
             schedules[r] = arrays.schedule(routes[r])
         table = EdgeTable(arrays, routes, schedules)
     return np.asarray(left, dtype=np.intp), modified
+
+
+def sweep_from_scratch(arrays: ProblemArrays, stops: IntArray, n_vehicles: int) -> tuple[list[IntArray], IntArray]:
+    """The sweep with every NN tour on a distance matrix computed from nothing (no windows).
+
+    Run bounds are cumulated over the whole remaining sequence and each prefix length is
+    tested on its own matrix: the plain statement of what ``sweep_build`` computes.
+    """
+    from sim.routing.construction import largest_feasible_prefix, sweep_order
+    from sim.routing.schedule import no_wait_duration_h
+
+    seq = sweep_order(arrays, stops)
+    routes: list[IntArray] = []
+    pos, guess = 0, 16
+    while pos < seq.shape[0] and len(routes) < n_vehicles:
+        run = seq[pos:]
+        k_cap = int(np.searchsorted(np.cumsum(arrays.vol[run]), arrays.cap, side="right"))
+        k_srv = int(np.searchsorted(np.cumsum(arrays.serv[run]), arrays.max_h, side="right"))
+        k_max = max(1, min(k_cap, k_srv))
+
+        def order_of(k: int, run: IntArray = run) -> IntArray:
+            d0 = arrays.d0[run[:k]]
+            return nearest_neighbour_positions(d0, pair_distance(arrays.xy[run[:k]], arrays.circ))
+
+        def feasible(k: int, run: IntArray = run) -> bool:
+            if k == 1:
+                return True
+            order = order_of(k)
+            d0 = arrays.d0[run[:k]]
+            dist = pair_distance(arrays.xy[run[:k]], arrays.circ)
+            inner = float(dist[order[:-1], order[1:]].sum())
+            serv = float(np.cumsum(arrays.serv[run[:k]])[k - 1])
+            stem = float(d0[order[0]]) + float(d0[order[-1]])
+            return bool(no_wait_duration_h(stem, inner, serv, arrays.stem, arrays.area) <= arrays.max_h - SLACK_H)
+
+        k = largest_feasible_prefix(feasible, k_max, guess)
+        routes.append(run[order_of(k)] if k > 1 else run[:1])
+        pos += k
+        guess = k
+    return routes, seq[pos:]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from routing_reference import sweep_from_scratch
 
 from sim.routing import RoutingProblem
 from sim.routing.arrays import ProblemArrays
 from sim.routing.construction import (
     largest_feasible_prefix,
     nearest_neighbour_order,
+    sweep_build,
     sweep_order,
     time_oriented_nearest_neighbour,
 )
@@ -83,3 +85,30 @@ def test_largest_feasible_prefix(guess: int, limit: int, k_max: int) -> None:
 
     assert largest_feasible_prefix(feasible, k_max, guess) == min(limit, k_max)
     assert all(1 <= k <= k_max for k in calls)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_sweep_equals_the_sweep_from_scratch(seed: int) -> None:
+    # Reused and grown distance matrices, windowed run bounds: the routes of the plain sweep.
+    rng = np.random.default_rng(300 + seed)
+    n = int(rng.integers(50, 700))
+    problem = RoutingProblem(
+        depot_xy=np.array([12.0, 0.0]),
+        stop_xy=rng.uniform(-3.0, 3.0, size=(n, 2)),
+        stop_volume_m3=rng.uniform(0.01, 0.05, n),
+        stop_service_h=rng.uniform(0.02, 0.05, n),
+        stop_priority=np.zeros(n, dtype=int),
+        vehicle_capacity_m3=float(rng.uniform(0.5, 3.0)),
+        max_route_hours=float(rng.uniform(2.0, 8.5)),
+        max_routes=int(rng.integers(3, 30)),
+        circuity=1.3,
+        area_speed_kmh=25.0,
+        stem_speed_kmh=40.0,
+    )
+    arrays = ProblemArrays(problem)
+    stops = np.arange(n, dtype=np.intp)
+    routes, rest = sweep_build(arrays, stops, arrays.max_routes)
+    expected, expected_rest = sweep_from_scratch(arrays, stops, arrays.max_routes)
+    assert len(routes) == len(expected)
+    assert all(np.array_equal(r, e) for r, e in zip(routes, expected, strict=True))
+    assert np.array_equal(rest, expected_rest)

@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 from routing_reference import nearest_neighbour_positions, pair_distance, time_oriented_positions
 
-from sim.routing.tour_kernels import nearest_neighbour_tour, road_distance_matrix, time_oriented_tour
+from sim.routing.tour_kernels import (
+    grown_distance_matrix,
+    nearest_neighbour_tour,
+    road_distance_matrix,
+    time_oriented_tour,
+)
 
 
 @pytest.mark.parametrize("seed", range(10))
@@ -49,3 +54,16 @@ def test_time_oriented_tour_is_the_vectorised_one(seed: int) -> None:
     service = rng.uniform(0.02, 0.06, size=k)
     expected = time_oriented_positions(travel0, dist, 1.0 / 25.0, early, service)
     assert np.array_equal(time_oriented_tour(travel0, dist, 1.0 / 25.0, early, service), expected)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_grown_distances_equal_distances_from_scratch(seed: int) -> None:
+    rng = np.random.default_rng(50 + seed)
+    pts = rng.uniform(-20.0, 20.0, size=(int(rng.integers(2, 200)), 2))
+    m = pts.shape[0]
+    # What a previous route measured: a matrix whose rows from ``offset`` on are pts[:s].
+    offset = int(rng.integers(0, 40))
+    s = int(rng.integers(0, m + 20))
+    earlier = rng.uniform(0.0, 9.0, size=(offset, 2))
+    known = road_distance_matrix(np.concatenate((earlier, pts[:s])), 1.3)
+    assert np.array_equal(grown_distance_matrix(pts, 1.3, known, offset), pair_distance(pts, 1.3))
