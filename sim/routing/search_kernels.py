@@ -29,6 +29,23 @@ OR_OPT_MAX_LEN = 3
 
 
 @numba.njit(cache=True)
+def _claim(
+    used: npt.NDArray[np.bool_], lo: int, hi: int, timed: bool, extra_h: float, slack: float
+) -> tuple[bool, float]:
+    """Reserve positions ``lo..hi-1`` for one move of a pass, if none is taken by an earlier move and,
+    with a time limit, the slack left covers the hours the move adds; returns (claimed, slack left)."""
+    if _any(used, lo, hi):
+        return False, slack
+    if timed:
+        if extra_h > slack:
+            return False, slack
+        slack -= extra_h
+    for e in range(lo, hi):
+        used[e] = True
+    return True, slack
+
+
+@numba.njit(cache=True)
 def stable_argsort(values: FloatArray) -> IntArray:
     """``np.argsort(values, kind="stable")`` for NaN-free values (a bottom-up merge sort).
 
@@ -146,14 +163,9 @@ def two_opt_step(
     for t in range(n_rows):
         i = rows[ranked[t]]
         j = best_j[i]
-        if _any(used, i, j + 1):
+        claimed, slack = _claim(used, i, j + 1, timed, best_dt[i], slack)
+        if not claimed:
             continue
-        if timed:
-            if best_dt[i] > slack:
-                continue
-            slack -= best_dt[i]
-        for e in range(i, j + 1):
-            used[e] = True
         lo, hi = i + 1, j
         while lo < hi:
             tour[lo], tour[hi] = tour[hi], tour[lo]
@@ -268,14 +280,9 @@ def or_opt_step(
         g = m_gap[m]
         lo = p0 - 1 if p0 - 1 < g else g
         hi = p0 + seg_len if p0 + seg_len > g + 1 else g + 1
-        if _any(used, lo, hi + 1):
+        claimed, slack = _claim(used, lo, hi + 1, timed, m_time[m], slack)
+        if not claimed:
             continue
-        if timed:
-            if m_time[m] > slack:
-                continue
-            slack -= m_time[m]
-        for e in range(lo, hi + 1):
-            used[e] = True
         for s in range(seg_len):
             rank = seg_len - s if m_rev[m] else s + 1
             key[p0 + s] = g + float(rank) / (seg_len + 1)
