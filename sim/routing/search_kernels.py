@@ -85,6 +85,21 @@ def _any(flags: npt.NDArray[np.bool_], lo: int, hi: int) -> bool:
 
 
 @numba.njit(cache=True)
+def _cheapest_gap(
+    first: FloatArray, last: FloatArray, edge: FloatArray, lo: int, hi: int, best: float, best_g: int
+) -> tuple[float, int]:
+    """The cheapest edge ``g`` in ``lo..hi-1`` to put a run into (either way round), if cheaper than ``best``."""
+    for g in range(lo, hi):
+        fwd = (first[g] + last[g + 1]) - edge[g]
+        rev = (last[g] + first[g + 1]) - edge[g]
+        ins = rev if rev < fwd else fwd
+        if ins < best:
+            best = ins
+            best_g = g
+    return best, best_g
+
+
+@numba.njit(cache=True)
 def _tour_ordered(mat: FloatArray, tour: IntArray) -> FloatArray:
     """``mat[np.ix_(tour, tour)]``: the matrix with rows and columns in tour order."""
     n = tour.shape[0]
@@ -237,20 +252,8 @@ def or_opt_step(
                         best_t = rev_t if use_rev else fwd_t
             else:
                 # The edges before the run, then those after it (an edge touching the run is no move).
-                for g in range(c):
-                    fwd = (first[g] + last[g + 1]) - edge[g]
-                    rev = (last[g] + first[g + 1]) - edge[g]
-                    ins = rev if rev < fwd else fwd
-                    if ins < best:
-                        best = ins
-                        best_g = g
-                for g in range(c + seg_len + 1, k + 1):
-                    fwd = (first[g] + last[g + 1]) - edge[g]
-                    rev = (last[g] + first[g + 1]) - edge[g]
-                    ins = rev if rev < fwd else fwd
-                    if ins < best:
-                        best = ins
-                        best_g = g
+                best, best_g = _cheapest_gap(first, last, edge, 0, c, best, best_g)
+                best, best_g = _cheapest_gap(first, last, edge, c + seg_len + 1, k + 1, best, best_g)
                 g = best_g
                 best_rev = ((last[g] + first[g + 1]) - edge[g]) < ((first[g] + last[g + 1]) - edge[g])
             delta = best - gain

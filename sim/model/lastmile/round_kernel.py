@@ -46,7 +46,6 @@ def walk_round(
     service_total = 0.0
     window_stops = 0
     late_stops = 0
-    n_days = day_factor.shape[0]
     for s in range(km_in.shape[0]):
         km = km_in[s]
         speed = stem_speed if at_start else area_speed
@@ -56,9 +55,7 @@ def walk_round(
             expected_h += break_h
         if now + expected_h > latest_return or now + reach_h > handover_until:
             break
-        day = int(now // 24.0)
-        mean_multiplier = (1.0 + exposure * (congestion[int(now % 24.0)] - 1.0)) * day_factor[min(day, n_days - 1)]
-        travel_h = (km / speed) * (mean_multiplier * leg_noise[s])
+        travel_h = (km / speed) * (mean_multiplier(now, exposure, congestion, day_factor) * leg_noise[s])
         now = now + travel_h
         km_total += km
         driving += travel_h
@@ -106,9 +103,7 @@ def walk_round(
             break_due = np.inf
     if not at_start:
         km = km_back_home(km_back, stop_status)
-        day = int(now // 24.0)
-        mean_multiplier = (1.0 + exposure * (congestion[int(now % 24.0)] - 1.0)) * day_factor[min(day, n_days - 1)]
-        travel_h = (km / stem_speed) * (mean_multiplier * return_noise)
+        travel_h = (km / stem_speed) * (mean_multiplier(now, exposure, congestion, day_factor) * return_noise)
         now = now + travel_h
         km_total += km
         driving += travel_h
@@ -118,6 +113,13 @@ def walk_round(
     totals[3] = window_stops
     totals[4] = late_stops
     return now
+
+
+@njit(cache=True)
+def mean_multiplier(time_h: float, exposure: float, congestion: np.ndarray, day_factor: np.ndarray) -> float:
+    """``TrafficModel.mean_multiplier`` over its arrays: congestion at the hour (after exposure) x the day factor."""
+    day = int(time_h // 24.0)
+    return (1.0 + exposure * (congestion[int(time_h % 24.0)] - 1.0)) * day_factor[min(day, day_factor.shape[0] - 1)]
 
 
 @njit(cache=True)

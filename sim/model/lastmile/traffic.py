@@ -40,8 +40,7 @@ class TrafficModel:
         bike on bike lanes suffers little of it); the day factor and the leg noise
         apply in full.
         """
-        z = _STANDARD_NORMAL.inv_cdf(leg_uniform)
-        return self.mean_multiplier(time_h, exposure) * lognormal_mean_one(self.leg_sigma, z)
+        return self.mean_multiplier(time_h, exposure) * self.leg_noise(leg_uniform)
 
     def leg_noise(self, leg_uniform: float) -> float:
         """The leg-noise factor (lognormal, mean 1) that ``leg_uniform`` draws: ``multiplier``'s last factor."""
