@@ -19,6 +19,11 @@ from sim.routing.arrays import ProblemArrays
 from sim.routing.schedule import FloatArray, IntArray
 from sim.routing.tolerances import SLACK_H, SLACK_KM
 
+# Rounding of a detour's hours / km that is >= 0 in exact arithmetic: far above the
+# few ulps it can really be, far below any margin that matters to a plan.
+ROUNDING_H = 1e-9
+ROUNDING_KM = 1e-9
+
 
 class EdgeTable:
     """All edges of all routes as rows (``insertion_kernels`` columns), grouped by route.
@@ -115,6 +120,24 @@ class RouteState:
             room &= self.sizes < arrays.max_stops
         return np.asarray(room)
 
+    def open_routes(self, room: npt.NDArray[np.bool_], service_h: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
+        """``room`` narrowed to the routes whose hours (and km) leave space for a stop's service.
+
+        Only exact when detours cannot be negative, i.e. without time windows and with stem
+        legs at least as fast as area legs (then every detour's hours and km are >= 0 up to
+        rounding): a route whose duration plus the service alone already passes the limit
+        fails every edge's test in ``cheapest_edge``, so its edges need no distances. The
+        ``ROUNDING_H`` / ``ROUNDING_KM`` margins keep a route whenever rounding could matter.
+        ``service_h`` is one stop's service (result: per route) or an (m, 1) column.
+        """
+        arrays = self.arrays
+        if arrays.use_tw or arrays.stem < arrays.area:
+            return room
+        room = room & (self.durs + service_h - ROUNDING_H <= arrays.max_h - SLACK_H)
+        if self.kms is not None:
+            room &= self.kms - ROUNDING_KM <= arrays.max_km - SLACK_KM
+        return np.asarray(room)
+
     def possible(self, cands: IntArray) -> npt.NDArray[np.bool_]:
         """Per candidate: whether the emptiest route could take it by load and stop count."""
         arrays = self.arrays
@@ -152,12 +175,13 @@ def could_fit(arrays: ProblemArrays, table: EdgeTable, state: RouteState, cands:
     harder to fit (loads grow, departures get later, latest arrivals earlier, routes
     longer) -- a candidate that fails now fails for good.
     """
-    room = state.room(cands[:, None])
+    room = state.open_routes(state.room(cands[:, None]), arrays.serv[cands][:, None])
     terms = _stop_terms(arrays, cands)
     limits = _limits(arrays)
     kms = _route_km(state)
     fits = [
-        kern.cheapest_edge(
+        bool(room[i].any())
+        and kern.cheapest_edge(
             table.rows, table.route, table.size, arrays.xy[x], arrays.circ, room[i], state.durs, kms, terms[i],
             limits, True,
         )[0]
@@ -191,7 +215,7 @@ def insert_stops(
     terms = _stop_terms(arrays, cands)
     left: list[int] = []
     for i, (x, maybe) in enumerate(zip(cands.tolist(), possible.tolist(), strict=True)):
-        room = state.room(x)
+        room = state.open_routes(state.room(x), arrays.serv[x])
         if not (maybe and room.any()):
             left.append(x)
             continue

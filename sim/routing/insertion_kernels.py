@@ -62,17 +62,21 @@ def cheapest_edge(
         r = edge_route[e]
         if not room[r]:
             continue
-        if not first_fit and best < np.inf:
-            # A hypot is never below the larger of its two legs, and rounding is monotone,
-            # so this bound is at most the edge's cost: an edge above the best so far
-            # cannot win (nor tie), and skipping it saves two hypot calls.
-            dx = abs(edges[e, AX] - xy[0])
-            dy = abs(edges[e, AY] - xy[1])
-            low_a = circuity * (dx if dx > dy else dy)
-            dx = abs(edges[e, BX] - xy[0])
-            dy = abs(edges[e, BY] - xy[1])
-            low_b = circuity * (dx if dx > dy else dy)
-            if low_a + low_b - edges[e, D_AB] > best:
+        # A hypot is never below the larger of its two legs, and rounding is monotone, so
+        # these bounds are at most the new legs: an edge whose bound is above the best so
+        # far cannot win (nor tie), and one whose bound already breaks the duration limit
+        # cannot fit; skipping either saves two hypot calls.
+        dx = abs(edges[e, AX] - xy[0])
+        dy = abs(edges[e, AY] - xy[1])
+        low_a = circuity * (dx if dx > dy else dy)
+        dx = abs(edges[e, BX] - xy[0])
+        dy = abs(edges[e, BY] - xy[1])
+        low_b = circuity * (dx if dx > dy else dy)
+        if not first_fit and best < np.inf and low_a + low_b - edges[e, D_AB] > best:
+            continue
+        if not windows:
+            low_dur = durs[r] + low_a * edges[e, INV_A] + low_b * edges[e, INV_B] - edges[e, T_AB]
+            if not low_dur + stop[0] <= limits[0]:
                 continue
         d_a = circuity * math.hypot(edges[e, AX] - xy[0], edges[e, AY] - xy[1])
         d_b = circuity * math.hypot(edges[e, BX] - xy[0], edges[e, BY] - xy[1])
