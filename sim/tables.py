@@ -100,7 +100,7 @@ class ParcelTable:
             consume(piece)
         outputs = self._scenario.outputs
         if outputs.parcel_table == "none":
-            piece = piece.iloc[:0]
+            piece = piece.iloc[:0].copy()  # a slice would keep the whole piece's columns alive
         elif outputs.parcel_table == "sample":
             piece = piece[in_sample(rows["key"], outputs.sample_rate)].reset_index(drop=True)
         for consume in self.table_consumers:

@@ -27,7 +27,7 @@ from sim.model.lastmile.pickup import PickupNetwork
 from sim.model.lastmile.queues import ParcelQueues
 from sim.model.lastmile.setting import RoundSetting
 from sim.model.lastmile.settlement import ParcelSettlement
-from sim.model.lastmile.stops import Stop, StopBuilder
+from sim.model.lastmile.stops import StopBuilder, StopList
 from sim.model.lastmile.traffic import TrafficModel, loglogistic_mean
 from sim.model.products import ProductTable
 from sim.scenario.schema import RegionalWarehouse
@@ -128,7 +128,7 @@ class LastMileDepot:
 
     # --- one dispatch ----------------------------------------------------------------------
 
-    def _wave_stops(self, wave: Wave) -> list[Stop]:
+    def _wave_stops(self, wave: Wave) -> StopList:
         """Empty the queues of this wave into stops; parcels for full pickup points stay queued."""
         queues = self.queues
         if wave == "same_day":
@@ -142,14 +142,14 @@ class LastMileDepot:
         for parcel_id in fallback:
             parcels.wants_pickup[parcel_id] = False
         fallen_back = set(fallback)
-        stops = pickup_stops + self.stop_builder.home_stops(queues.home + fallback)
+        stops = StopList.concat([pickup_stops, self.stop_builder.home_stops(queues.home + fallback)])
         queues.home, queues.pickup = [], [p for p in no_room if p not in fallen_back]
         return stops
 
     def _dispatch(self, day: int, wave: Wave, depart_hour: float) -> None:
         """Hand the wave's stops to its units in fleet order; what none takes waits for the next day."""
         stops = self._wave_stops(wave)
-        if not stops:
+        if len(stops) == 0:
             return
         remaining = np.arange(len(stops))
         for kind in self.units:
@@ -161,26 +161,27 @@ class LastMileDepot:
             downtime = ops.vehicle.weather_downtime_probability
             if downtime > 0 and self.weather_rng.random() < downtime:
                 continue  # grounded today
-            eligible = remaining[kind.eligible([stops[i] for i in remaining.tolist()])]
+            eligible = remaining[kind.eligible(stops.take(remaining))]
             if eligible.size == 0:
                 continue
             jobs = kind.plan(stops, eligible, depart_hour)
             assigned = self.launcher.start(kind, day, wave, stops, jobs)
             remaining = np.setdiff1d(remaining, assigned, assume_unique=True)
-        self._carry_over([stops[i] for i in remaining.tolist()])
+        self._carry_over(stops.take(remaining))
 
-    def _carry_over(self, stops: list[Stop]) -> None:
+    def _carry_over(self, stops: StopList) -> None:
         """Stops no unit took today: their parcels wait, and a slot kept waiting too long is given up."""
         parcels = self.ctx.parcels
         rebook = self.area.time_windows.rebook_after_days
-        for stop in stops:
-            for parcel_id in stop.parcels:
-                parcels.days_waited[parcel_id] += 1
-                if parcels.slot[parcel_id] >= 0 and parcels.days_waited[parcel_id] >= rebook:
-                    parcels.slot[parcel_id] = -1  # the slot could not be kept: any time will do now
-                if stop.pickup_point >= 0:
-                    self.pickup.release_reservation(stop.pickup_point)
-                    parcels.pickup_point[parcel_id] = -1
-                    self.queues.pickup.append(parcel_id)
-                else:
-                    self.queues.home.append(parcel_id)  # same-day parcels that missed the wave join the next day
+        ids = stops.parcel_ids  # each parcel is in one stop: the updates below touch each once
+        parcels.days_waited[ids] += 1
+        given_up = ids[(parcels.slot[ids] >= 0) & (parcels.days_waited[ids] >= rebook)]
+        parcels.slot[given_up] = -1  # the slot could not be kept: any time will do now
+        points = np.repeat(stops.pickup_point, stops.counts())
+        for parcel_id, point in zip(ids.tolist(), points.tolist(), strict=True):
+            if point >= 0:
+                self.pickup.release_reservation(point)
+                parcels.pickup_point[parcel_id] = -1
+                self.queues.pickup.append(parcel_id)
+            else:
+                self.queues.home.append(parcel_id)  # same-day parcels that missed the wave join the next day

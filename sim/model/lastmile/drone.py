@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Generator, Sequence
+from collections.abc import Generator
 from typing import Any
 
 import numpy as np
@@ -13,7 +13,7 @@ from sim.model.lastmile.eligibility import ServiceRules
 from sim.model.lastmile.jobs import PlannedJob, RouteJob, RouteOutcome
 from sim.model.lastmile.ports import DepotPort
 from sim.model.lastmile.setting import RoundSetting
-from sim.model.lastmile.stops import Stop
+from sim.model.lastmile.stops import Stop, StopList
 from sim.model.lastmile.traffic import loglogistic_minutes
 from sim.model.lastmile.vehicles import UnitOps
 from sim.model.streams import SERVICE, parcel_uniform
@@ -27,7 +27,7 @@ def sortie_hours(ops: UnitOps, stop: Stop) -> float:
     return 2.0 * km / cruise + stop.expected_service_h + ops.vehicle.sortie_turnaround_min / 60.0
 
 
-def plan_sorties(ops: UnitOps, stops: list[Stop], candidates: np.ndarray, hours: float) -> list[list[int]]:
+def plan_sorties(ops: UnitOps, stops: StopList, candidates: np.ndarray, hours: float) -> list[list[int]]:
     """Assign stops (most urgent first) to the drone with the most time left, while it has time.
 
     Returns one list of stop indices per drone; stops beyond every drone's
@@ -98,13 +98,13 @@ class Drone:
         """The drone unit."""
         return self._ops
 
-    def eligible(self, stops: Sequence[Stop]) -> np.ndarray:
+    def eligible(self, stops: StopList) -> np.ndarray:
         """The vehicle type's rules, and only home stops without a slot: a drone cannot keep a window."""
         mask = self.rules.mask(stops)
-        mask &= np.array([s.pickup_point < 0 and s.window is None for s in stops], dtype=bool)
+        mask &= (stops.pickup_point < 0) & ~stops.has_window
         return mask
 
-    def plan(self, stops: list[Stop], candidates: np.ndarray, depart_hour: float) -> list[PlannedJob]:
+    def plan(self, stops: StopList, candidates: np.ndarray, depart_hour: float) -> list[PlannedJob]:
         """One job per drone with any sortie: straight-line km out and back, planned sortie hours."""
         ops = self._ops
         plan = plan_sorties(ops, stops, candidates, self.setting.fleet.shift_hours)

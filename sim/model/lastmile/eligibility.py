@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 import numpy as np
 
-from sim.model.lastmile.stops import Stop
+from sim.model.lastmile.stops import StopList
 from sim.model.products import ProductTable
 from sim.records import ParcelStore
 from sim.scenario.schema import Area, VehicleType
@@ -30,19 +29,17 @@ class ServiceRules:
             zone.radius_km if zone is not None and type_name not in zone.allowed_types else None
         )
 
-    def mask(self, stops: Sequence[Stop]) -> np.ndarray:
+    def mask(self, stops: StopList) -> np.ndarray:
         """A boolean per stop: every parcel of the stop passes and the stop is outside any banned zone."""
         parcels = self.parcels
         # The parcel rules over every parcel of every stop at once, then "all parcels of the stop pass".
-        sizes = np.fromiter((len(s.parcels) for s in stops), dtype=np.int64, count=len(stops))
-        ids = np.fromiter((p for s in stops for p in s.parcels), dtype=np.int64, count=int(sizes.sum()))
+        ids = stops.parcel_ids
         parcel_ok = (
             self.allowed_products[parcels.product[ids]]
             & (parcels.weight_kg[ids] <= self.max_weight_kg)
             & (parcels.volume_m3[ids] <= self.max_volume_m3)
         )
-        mask: np.ndarray = np.logical_and.reduceat(parcel_ok, np.concatenate(([0], np.cumsum(sizes)[:-1])))
+        mask: np.ndarray = np.logical_and.reduceat(parcel_ok, stops.offsets[:-1])
         if self.banned_within_km is not None:
-            xy = np.array([(s.x_km, s.y_km) for s in stops])
-            mask &= np.hypot(xy[:, 0], xy[:, 1]) > self.banned_within_km
+            mask &= np.hypot(stops.x_km, stops.y_km) > self.banned_within_km
         return mask

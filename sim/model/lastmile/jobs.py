@@ -7,7 +7,7 @@ from typing import Literal
 
 import numpy as np
 
-from sim.model.lastmile.stops import Stop
+from sim.model.lastmile.stops import StopList
 from sim.model.lastmile.vehicles import UnitOps
 
 # The dispatch waves of a depot: the morning rounds, and the afternoon rounds of same-day parcels.
@@ -31,7 +31,7 @@ class RouteJob:
     day: int
     wave: Wave
     ops: UnitOps
-    stops: list[Stop]
+    stops: StopList
     planned_km: float
     planned_h: float
 

@@ -8,7 +8,7 @@ from sim.model.context import SimContext
 from sim.model.lastmile.hub import HubShuttle
 from sim.model.lastmile.jobs import PlannedJob, RouteJob, Wave
 from sim.model.lastmile.ports import VehicleKind
-from sim.model.lastmile.stops import Stop
+from sim.model.lastmile.stops import StopList
 from sim.records import ParcelState, TrailEvent
 
 # Route ids are unique over a run: the depot's index times this, plus the depot's route count.
@@ -24,7 +24,7 @@ class Launcher:
         self.hub = hub
         self.routes_started = 0
 
-    def start(self, kind: VehicleKind, day: int, wave: Wave, stops: list[Stop], jobs: list[PlannedJob]) -> np.ndarray:
+    def start(self, kind: VehicleKind, day: int, wave: Wave, stops: StopList, jobs: list[PlannedJob]) -> np.ndarray:
         """Start every job of one unit; return the indices of the stops they took."""
         ops = kind.ops
         now = self.ctx.env.now
@@ -34,8 +34,8 @@ class Launcher:
         taken: list[np.ndarray] = []
         for planned in jobs:
             indices = planned.stop_indices
-            route_stops = [stops[i] for i in indices.tolist()]
-            ids = np.fromiter((p for stop in route_stops for p in stop.parcels), dtype=np.int64)
+            route_stops = stops.take(indices)
+            ids = route_stops.parcel_ids
             parcels.state[ids] = ParcelState.OUT_FOR_DELIVERY
             first_out = parcels.first_out_time_h[ids]
             parcels.first_out_time_h[ids] = np.where(np.isnan(first_out), now, first_out)

@@ -6,14 +6,14 @@ protocols, which the depot satisfies.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Sequence
+from collections.abc import Generator
 from typing import Any, Protocol
 
 import numpy as np
 import simpy
 
 from sim.model.lastmile.jobs import PlannedJob, RouteJob, RouteOutcome
-from sim.model.lastmile.stops import Stop
+from sim.model.lastmile.stops import StopList
 from sim.model.lastmile.vehicles import UnitOps
 
 
@@ -37,11 +37,11 @@ class VehicleKind(Protocol):
         """The fleet unit this kind drives."""
         ...
 
-    def eligible(self, stops: Sequence[Stop]) -> np.ndarray:
+    def eligible(self, stops: StopList) -> np.ndarray:
         """A boolean per stop: may this unit serve it?"""
         ...
 
-    def plan(self, stops: list[Stop], candidates: np.ndarray, depart_hour: float) -> list[PlannedJob]:
+    def plan(self, stops: StopList, candidates: np.ndarray, depart_hour: float) -> list[PlannedJob]:
         """Routes over the ``candidates`` (indices into ``stops``, most urgent first), one job per vehicle day."""
         ...
 

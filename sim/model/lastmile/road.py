@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator, Sequence
+from collections.abc import Generator
 from typing import Any
 
 import numpy as np
@@ -13,7 +13,7 @@ from sim.model.lastmile.eligibility import ServiceRules
 from sim.model.lastmile.jobs import PlannedJob, RouteJob
 from sim.model.lastmile.ports import DepotPort
 from sim.model.lastmile.setting import RoundSetting
-from sim.model.lastmile.stops import Stop
+from sim.model.lastmile.stops import StopList
 from sim.model.lastmile.vehicles import UnitOps
 from sim.routing import RoutingProblem, solve
 from sim.scenario.schema import Routing
@@ -38,18 +38,18 @@ class RoadVehicle:
         """The unit of road vehicles."""
         return self._ops
 
-    def eligible(self, stops: Sequence[Stop]) -> np.ndarray:
+    def eligible(self, stops: StopList) -> np.ndarray:
         """The vehicle type's rules decide alone."""
         return self.rules.mask(stops)
 
-    def plan(self, stops: list[Stop], candidates: np.ndarray, depart_hour: float) -> list[PlannedJob]:
+    def plan(self, stops: StopList, candidates: np.ndarray, depart_hour: float) -> list[PlannedJob]:
         """Plan the unit's routes over the candidates; stops that fit no route are left out."""
-        problem = self.problem([stops[i] for i in candidates.tolist()], depart_hour)
+        problem = self.problem(stops.take(candidates), depart_hour)
         seed = int(self.planner_rng.integers(0, 2**31 - 1))
         result = solve(problem, seed=seed, budget=self.routing.time_budget_s, planner=self.routing.planner)
         return [PlannedJob(candidates[route.stops], route.distance_km, route.duration_h) for route in result.routes]
 
-    def problem(self, stops: list[Stop], depart_hour: float) -> RoutingProblem:
+    def problem(self, stops: StopList, depart_hour: float) -> RoutingProblem:
         """The routing problem of this unit: its speeds, capacity, range, and the stops' windows.
 
         Windows are in hours after departure; they are only set when a stop has a
@@ -61,15 +61,15 @@ class RoadVehicle:
         working_h = self.setting.working_h
         open_h, close_h = area.delivery_hours
         windows = None
-        if any(s.window is not None for s in stops) or open_h > depart_hour or close_h < depart_hour + working_h:
-            start = np.array([max(open_h, s.window[0] if s.window else 0.0) for s in stops]) - depart_hour
-            end = np.array([min(close_h, s.window[1] if s.window else 24.0) for s in stops]) - depart_hour
+        if stops.has_window.any() or open_h > depart_hour or close_h < depart_hour + working_h:
+            start = np.maximum(open_h, stops.window_open) - depart_hour
+            end = np.minimum(close_h, np.where(stops.has_window, stops.window_close, 24.0)) - depart_hour
             windows = (np.maximum(start, 0.0), end)
         return RoutingProblem(
             depot_xy=ops.start_xy,
-            stop_xy=np.array([(s.x_km, s.y_km) for s in stops]),
-            stop_volume_m3=np.array([s.volume_m3 for s in stops]),
-            stop_service_h=np.array([s.expected_service_h * vehicle.service_time_factor for s in stops]),
+            stop_xy=np.column_stack((stops.x_km, stops.y_km)),
+            stop_volume_m3=stops.volume_m3,
+            stop_service_h=stops.expected_service_h * vehicle.service_time_factor,
             stop_priority=np.arange(len(stops)),
             vehicle_capacity_m3=vehicle.capacity_m3,
             max_route_hours=working_h,
@@ -77,7 +77,7 @@ class RoadVehicle:
             circuity=area.circuity,
             area_speed_kmh=ops.area_speed_kmh / ops.expected_congestion,
             stem_speed_kmh=ops.stem_speed_kmh / ops.expected_congestion,
-            stop_weight_kg=np.array([s.weight_kg for s in stops]),
+            stop_weight_kg=stops.weight_kg,
             vehicle_payload_kg=vehicle.payload_kg,
             max_route_km=vehicle.range_km,
             stop_tw_start_h=None if windows is None else windows[0],

@@ -22,7 +22,7 @@ import numpy as np
 from sim.model.lastmile.jobs import RouteJob, RouteOutcome
 from sim.model.lastmile.round_kernel import walk_round
 from sim.model.lastmile.setting import RoundSetting
-from sim.model.lastmile.stops import Stop
+from sim.model.lastmile.stops import StopList
 from sim.model.streams import LEG_NOISE, PRESENCE, SERVICE, parcel_uniform, parcel_uniforms
 from sim.records import TrailEvent
 
@@ -50,7 +50,7 @@ class RoundTrace:
 def trace_round(setting: RoundSetting, job: RouteJob, start_h: float) -> RoundTrace:
     """The round ``job`` as it will happen when it leaves at ``start_h``; nothing is written to the parcels."""
     trace = RoundTrace()
-    if not job.stops:
+    if len(job.stops) == 0:
         trace.end_h = start_h
         return trace
     parcels = setting.ctx.parcels
@@ -64,23 +64,19 @@ def trace_round(setting: RoundSetting, job: RouteJob, start_h: float) -> RoundTr
     home_x, home_y = float(ops.start_xy[0]), float(ops.start_xy[1])
     # Distances in Python (math.hypot), as planning computes them; the walk only adds them up.
     road_km = setting.geometry.road_km
-    previous = [(home_x, home_y)] + [(stop.x_km, stop.y_km) for stop in stops[:-1]]
-    km_in = np.array([road_km(x, y, stop.x_km, stop.y_km) for (x, y), stop in zip(previous, stops, strict=True)])
-    km_back = np.array([road_km(stop.x_km, stop.y_km, home_x, home_y) for stop in stops])
-    counts = np.array([len(stop.parcels) for stop in stops], dtype=np.int64)
-    firsts = np.zeros(len(stops), dtype=np.int64)
-    np.cumsum(counts[:-1], out=firsts[1:])
+    xs, ys = stops.x_km.tolist(), stops.y_km.tolist()
+    km_in = np.array([road_km(x0, y0, x, y) for x0, y0, x, y in zip([home_x, *xs[:-1]], [home_y, *ys[:-1]], xs, ys,
+                                                                     strict=True)])
+    km_back = np.array([road_km(x, y, home_x, home_y) for x, y in zip(xs, ys, strict=True)])
+    counts = stops.counts()
+    firsts = stops.offsets[:-1]
     # Every parcel-keyed draw of the round at once, in stop order: the leg to each stop is keyed
     # by its first parcel; presence and service by each parcel.
-    ids = np.fromiter((p for stop in stops for p in stop.parcels), dtype=np.int64, count=int(counts.sum()))
+    ids = stops.parcel_ids
     keys, attempts = parcels.key[ids], parcels.attempts[ids]
     leg_noise = np.array([traffic.leg_noise(u) for u in parcel_uniforms(keys[firsts], LEG_NOISE,
                                                                          attempts[firsts]).tolist()])
     return_noise = traffic.leg_noise(parcel_uniform(int(keys[0]), LEG_NOISE, RETURN_LEG_ATTEMPT))
-    windows = [stop.window for stop in stops]
-    has_window = np.array([w is not None for w in windows])
-    window_open = np.array([w[0] if w is not None else 0.0 for w in windows])
-    window_close = np.array([w[1] if w is not None else 0.0 for w in windows])
     stop_status = np.zeros(len(stops), dtype=np.int8)
     stop_time = np.zeros(len(stops))
     absent = np.zeros(len(ids), dtype=np.bool_)
@@ -96,8 +92,8 @@ def trace_round(setting: RoundSetting, job: RouteJob, start_h: float) -> RoundTr
         np.asarray(area.absence_hourly_factor, dtype=np.float64), area.time_windows.absence_factor,
         area.service_time_median_min, area.service_time_shape, ops.vehicle.service_time_factor,
         area.failed_attempt_time_factor, area.extra_parcel_service_min,
-        km_in, km_back, np.array([stop.expected_service_h for stop in stops]), window_open, window_close,
-        has_window, np.array([stop.pickup_point >= 0 for stop in stops]), firsts, counts, leg_noise, return_noise,
+        km_in, km_back, stops.expected_service_h, stops.window_open, stops.window_close,
+        stops.has_window, stops.pickup_point >= 0, firsts, counts, leg_noise, return_noise,
         parcel_uniforms(keys, PRESENCE, attempts), parcel_uniforms(keys, SERVICE, attempts),
         setting.products.service_time_multiplier[parcels.product[ids]].astype(np.float64),
         stop_status, stop_time, absent, parcel_time, slot_kept, totals,
@@ -108,7 +104,7 @@ def trace_round(setting: RoundSetting, job: RouteJob, start_h: float) -> RoundTr
 
 
 def _collect(
-    trace: RoundTrace, setting: RoundSetting, stops: list[Stop], ids: np.ndarray, firsts: np.ndarray,
+    trace: RoundTrace, setting: RoundSetting, stops: StopList, ids: np.ndarray, firsts: np.ndarray,
     attempts: np.ndarray, stop_status: np.ndarray, stop_time: np.ndarray, absent: np.ndarray,
     parcel_time: np.ndarray, slot_kept: np.ndarray, totals: np.ndarray,
 ) -> None:
@@ -121,14 +117,15 @@ def _collect(
     keep_trail = setting.ctx.recorder.trail is not None
     absent_list, time_list, kept_list = absent.tolist(), parcel_time.tolist(), slot_kept.tolist()
     first_try = (attempts == 0).tolist()
+    id_list, bounds, points = ids.tolist(), stops.offsets.tolist(), stops.pickup_point.tolist()
     for position in range(visited):
-        stop = stops[position]
-        if stop.pickup_point >= 0:
-            outcome.at_pickup_point.extend(stop.parcels)
-            trace.pickup_handovers.append((float(stop_time[position]), stop.parcels))
+        first, end = bounds[position], bounds[position + 1]
+        if points[position] >= 0:
+            outcome.at_pickup_point.extend(id_list[first:end])
+            trace.pickup_handovers.append((float(stop_time[position]), tuple(id_list[first:end])))
             continue
-        first = int(firsts[position])
-        for index, parcel_id in enumerate(stop.parcels, start=first):
+        for index in range(first, end):
+            parcel_id = id_list[index]
             trace.attempted.append(parcel_id)
             if kept_list[index] >= 0:
                 trace.slot_kept.append((parcel_id, kept_list[index]))
@@ -142,5 +139,4 @@ def _collect(
                 trace.first_attempt.append(first_try[index])
                 if keep_trail:
                     trace.trail.append((parcel_id, time_list[index], TrailEvent.DELIVERED))
-    for stop in stops[visited:]:
-        outcome.aborted.extend(stop.parcels)
+    outcome.aborted.extend(id_list[bounds[visited]:])

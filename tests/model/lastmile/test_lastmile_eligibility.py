@@ -8,7 +8,7 @@ from sim.model.lastmile.drone import Drone
 from sim.model.lastmile.eligibility import ServiceRules
 from sim.model.lastmile.fleet import build_unit
 from sim.model.lastmile.road import RoadVehicle
-from sim.model.lastmile.stops import Stop
+from sim.model.lastmile.stops import Stop, StopList
 from tests.model.lastmile.lastmile_world import LAST_MILE_EXAMPLES, World, world
 
 
@@ -40,9 +40,9 @@ def test_product_classes_and_parcel_weight_limit_a_vehicle_type() -> None:
     bulky = w.add_parcels([(1.0, 1.0)], product="bulky", weight_kg=1.0)
     heavy = w.add_parcels([(1.0, 1.0)], product="standard", weight_kg=drone.max_parcel_weight_kg + 1)
     stops = [home(w, int(i)) for i in (*light, *bulky, *heavy)]
-    assert rules(w, "drone").mask(stops).tolist() == [True, False, False]
-    assert rules(w, "cargo_bike").mask(stops).tolist() == [True, False, True]
-    assert rules(w, "diesel_van").mask(stops).tolist() == [True, True, True]
+    assert rules(w, "drone").mask(StopList.of(stops)).tolist() == [True, False, False]
+    assert rules(w, "cargo_bike").mask(StopList.of(stops)).tolist() == [True, False, True]
+    assert rules(w, "diesel_van").mask(StopList.of(stops)).tolist() == [True, True, True]
 
 
 def test_a_stop_passes_only_if_every_parcel_passes() -> None:
@@ -50,15 +50,15 @@ def test_a_stop_passes_only_if_every_parcel_passes() -> None:
     ids = w.add_parcels([(1.0, 1.0), (1.0, 1.0)])
     w.parcels.product[ids[1]] = w.products.index("bulky")
     both = Stop(1.0, 1.0, (int(ids[0]), int(ids[1])), 2, 0.02, 2.0, 0.1)
-    assert rules(w, "cargo_bike").mask([both, home(w, int(ids[0]))]).tolist() == [False, True]
+    assert rules(w, "cargo_bike").mask(StopList.of([both, home(w, int(ids[0]))])).tolist() == [False, True]
 
 
 def test_low_emission_zone_bans_vehicles_not_allowed_inside_its_radius() -> None:
     w = world(path=LAST_MILE_EXAMPLES / "low_emission_zone.toml")  # radius 2 km, electric vans allowed
     ids = w.add_parcels([(0.5, 0.5), (3.0, 0.0)])
     stops = [home(w, int(i)) for i in ids]
-    assert rules(w, "diesel_van").mask(stops).tolist() == [False, True]
-    assert rules(w, "electric_van").mask(stops).tolist() == [True, True]
+    assert rules(w, "diesel_van").mask(StopList.of(stops)).tolist() == [False, True]
+    assert rules(w, "electric_van").mask(StopList.of(stops)).tolist() == [True, True]
 
 
 def test_drones_skip_windows_and_pickup_points_and_road_vehicles_do_not() -> None:
@@ -71,5 +71,5 @@ def test_drones_skip_windows_and_pickup_points_and_road_vehicles_do_not() -> Non
     van = build_unit(1, w.fleet.units[0], w.scenario.vehicle_types["diesel_van"], setting, NoDepot(), None,
                      w.scenario.routing, np.random.default_rng(0))
     assert isinstance(drone, Drone) and isinstance(van, RoadVehicle)
-    assert drone.eligible(stops).tolist() == [True, False, False]
-    assert van.eligible(stops).tolist() == [True, True, True]
+    assert drone.eligible(StopList.of(stops)).tolist() == [True, False, False]
+    assert van.eligible(StopList.of(stops)).tolist() == [True, True, True]

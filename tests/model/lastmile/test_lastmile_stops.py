@@ -29,7 +29,7 @@ def test_home_stops_are_one_per_parcel_oldest_order_first() -> None:
     assert [s.parcels for s in home] == [(ids[1],), (ids[2],), (ids[0],)]
     assert [s.window for s in home] == [None, w.area.time_windows.slots[1], None]
     assert home[0].expected_service_h == pytest.approx(mean_h)  # standard parcels: multiplier 1
-    assert stops.home_stops([]) == []
+    assert len(stops.home_stops([])) == 0
 
 
 def test_consolidation_groups_one_address_and_slot_into_one_stop() -> None:
