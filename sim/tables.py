@@ -100,11 +100,20 @@ class ParcelTable:
             consume(piece)
         outputs = self._scenario.outputs
         if outputs.parcel_table == "none":
-            piece = piece.iloc[:0].copy()  # a slice would keep the whole piece's columns alive
+            piece = _no_rows(piece)
         elif outputs.parcel_table == "sample":
             piece = piece[in_sample(rows["key"], outputs.sample_rate)].reset_index(drop=True)
         for consume in self.table_consumers:
             consume(piece)
+
+
+def _no_rows(piece: pd.DataFrame) -> pd.DataFrame:
+    """An empty table with ``piece``'s columns and dtypes that shares no memory with it.
+
+    A slice or a copy would not do: Arrow-backed string columns are immutable, so
+    pandas shares their buffers, and every chunk's strings would stay alive.
+    """
+    return pd.DataFrame({name: pd.Series([], dtype=dtype) for name, dtype in piece.dtypes.items()})
 
 
 # Mixed into the key so the sample is independent of the model's draws from the same key.

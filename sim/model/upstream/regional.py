@@ -29,6 +29,9 @@ from sim.scenario.schema import RegionalWarehouse
 STAGE: Final[Stage] = "regional_warehouse"
 
 
+# The state an order in stock takes, as a plain int (the per-order path writes it).
+AWAITING_PICK = int(ParcelState.AWAITING_PICK)
+
 class RegionalDepot:
     """Regional warehouse and the courier depot beside it, serving one area."""
 
@@ -108,24 +111,27 @@ class RegionalDepot:
                 orders.weight_kg, orders.key,
             )
             draw_customer_choices(ctx, self.config, self.geometry, ids, day)
-            for parcel_id, time_h in zip(ids.tolist(), orders.time_h.tolist(), strict=True):
+            # The per-order fields as Python values up front: reading them one by one from the store costs more.
+            for parcel_id, time_h, product, same_day in zip(
+                ids.tolist(), orders.time_h.tolist(), orders.product.tolist(), parcels.same_day[ids].tolist(),
+                strict=True,
+            ):
                 # An order is taken inline when nothing else is due before it (see CountingEnvironment.skip).
                 if time_h > env.now and not env.skip(time_h - env.now):
                     yield env.timeout(time_h - env.now)
-                self._order(parcel_id)
+                self._order(parcel_id, product, same_day)
             yield env.timeout((day + 1) * 24.0 - env.now)
 
-    def _order(self, parcel_id: int) -> None:
+    def _order(self, parcel_id: int, product: int, same_day: bool) -> None:
         parcels = self.ctx.parcels
-        product = int(parcels.product[parcel_id])
         now = self.ctx.env.now
         self.ctx.recorder.track(parcel_id, now, TrailEvent.ORDERED)
         if self.stock.take_one(product):
-            parcels.state[parcel_id] = ParcelState.AWAITING_PICK
+            parcels.state[parcel_id] = AWAITING_PICK
             if self.picking is not None:
                 self._submit(parcel_id)
             else:
-                (self.to_pick_same_day if parcels.same_day[parcel_id] else self.to_pick).append(parcel_id)
+                (self.to_pick_same_day if same_day else self.to_pick).append(parcel_id)
         elif self.stock.lost_sales[product]:
             # Lost sale: the customer goes elsewhere; the order ends here and takes no unit.
             parcels.state[parcel_id] = ParcelState.LOST

@@ -71,10 +71,14 @@ class StockPoint:
 
         The per-order path of ``remove``: the same integration and counts.
         """
-        if self.on_hand[product] <= 0:
+        on_hand = self.on_hand
+        if on_hand[product] <= 0:
             return False
-        self._integrate()
-        self.on_hand[product] -= 1
+        now = self.ctx.env.now
+        if now > self._since:  # _integrate, inline: this runs once per order
+            self._hours += on_hand * (now - self._since)
+            self._since = now
+        on_hand[product] -= 1
         self.shipped[product] += 1
         return True
 
