@@ -50,8 +50,10 @@ def read_csv_table(path: Path, spec: dict[str, ColumnSpec], columns: list[str] |
     unknown = [name for name in names if name not in spec]
     if unknown:
         raise ScenarioError(f"{path}: no column {', '.join(unknown)} recorded for it")
+    # An object column (a table's empty frame has them, e.g. a streamed parcel table's) reads as text, as
+    # Parquet's reader gives it; without rows it stays object, as there.
     read_as = {name: spec[name].get("categories_dtype", "str") if spec[name]["dtype"] == "category"
-               else spec[name]["dtype"] for name in names}
+               else "str" if spec[name]["dtype"] == "object" else spec[name]["dtype"] for name in names}
     missing = {name: [""] for name in names if spec[name].get("missing")}
     try:
         frame = pd.read_csv(path, usecols=names, dtype=read_as, keep_default_na=False, na_values=missing)
@@ -59,7 +61,9 @@ def read_csv_table(path: Path, spec: dict[str, ColumnSpec], columns: list[str] |
         raise ScenarioError(f"{path}: cannot be read: {type(exc).__name__}: {exc}") from None
     for name in names:
         entry = spec[name]
-        if entry["dtype"] == "category":
+        if entry["dtype"] == "object" and not len(frame):
+            frame[name] = frame[name].astype(object)
+        elif entry["dtype"] == "category":
             categories = pd.Index(entry["categories"], dtype=entry.get("categories_dtype"))
             frame[name] = frame[name].astype(pd.CategoricalDtype(categories, ordered=entry["ordered"]))
     return frame[names]
