@@ -15,17 +15,19 @@ from sim.scenario.schema import Scenario
 
 MIB = 2**20
 GIB = 2**30
-# Peak resident memory of ``sim run`` (measured with benchmarks/memory_peak.py on the baseline scaled x4 and
-# x8 over 30 and 60 days, parcel table streamed to the folder; see the README's performance section):
-# a fixed part (interpreter, libraries, the model) plus a part per parcel ordered that the run keeps to
-# the end (the summary's per-parcel values, the routes and the ledger). ASSUMPTION: rounded up, so the
-# estimate errs on the high side.
-FIXED_BYTES = 200 * MIB
+# Peak resident memory of ``sim run`` with its parcel table streamed to the folder, measured with
+# benchmarks/memory_peak.py on the baseline scaled x8: 377 MiB for 0.35 M parcels (30 days), 454 MiB for
+# 1.40 M (120 days), i.e. about 350 MiB fixed (interpreter, libraries, the model, the planner) and 77 B per
+# parcel ordered that the run keeps to the end (the summary's per-parcel values, routes, ledger).
+# ASSUMPTION: 115 B per parcel, the figure the parcel store's design gives, so the estimate errs high.
+FIXED_BYTES = 350 * MIB
 STREAMED_BYTES_PER_PARCEL = 115
 # ``sim.run`` in a worker of --replications, compare, risk or a sweep keeps the parcel table it returns
-# (outputs.parcels = "all" by default): the 40-column table is held whole, then summarised.
-KEPT_BYTES_PER_PARCEL = 700
-# outputs.parcel_events = true keeps the tracking trail in memory: about 6 events per parcel.
+# (outputs.parcels = "all" by default): measured 617 MiB for the 0.35 M parcels above and 1,233 MiB for
+# 1.05 M (90 days), about 920 B per parcel in all, so 850 B on top of the streamed figure.
+KEPT_BYTES_PER_PARCEL = 850
+# outputs.parcel_events = true keeps the tracking trail in memory (Python tuples, about 5 events per parcel).
+# ASSUMPTION: not measured; 5 x 3 tuple fields at about 40 B each.
 TRAIL_BYTES_PER_PARCEL = 600
 
 
