@@ -62,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     strategies.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE",
                             help="override applied to the baseline and every strategy (e.g. a shorter horizon)")
     strategies.add_argument("--out", type=Path, default=Path("results/strategies"))
+    strategies.add_argument("--force", action="store_true",
+                            help="run even when the estimated memory exceeds what the machine has available")
     return parser
 
 
@@ -95,27 +97,36 @@ def _validate(args: argparse.Namespace) -> int:
 def _strategies(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
+    from sim.experiments.executors import machine_jobs
+    from sim.output.checks import check_memory
+    from sim.output.folders import AtomicFolder, check_out_root
     from sim.scenario import load_scenario
     from sim.strategies import compare_strategies, format_markdown
 
     if args.replications < 2:
         raise ScenarioError(f"--replications {args.replications}: at least 2 are needed for a confidence interval")
+    check_out_root(args.out)
     # By default the last-mile strategies; the upstream examples (scenarios/examples/upstream/) are not strategies.
     files = args.scenarios or sorted(Path("scenarios/examples/last_mile").glob("*.toml"))
     if not files:
         raise ScenarioError("no strategy scenarios given and none found in scenarios/examples/last_mile/")
     baseline = load_scenario(args.baseline, args.overrides)
     strategies = [load_scenario(path, args.overrides) for path in files]  # all validated before any run
+    runs = (len(strategies) + 1) * args.replications
+    check_memory([baseline, *strategies], args.force, streamed=False,
+                 workers=min(runs, machine_jobs() if args.jobs is None else args.jobs))
     table = compare_strategies(baseline, strategies, args.replications, args.seed, jobs=args.jobs)
     text = format_markdown(table)
-    folder = args.out / f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-s{args.seed}-n{args.replications}"
-    folder.mkdir(parents=True, exist_ok=True)
-    table.to_csv(folder / "strategies.csv", index=False)
     note = (f"Mean ± 95 % CI half-width over {args.replications} replications of seed {args.seed}; in brackets the "
             "paired difference from the baseline under common random numbers (n.s.: its CI includes 0).")
-    (folder / "strategies.md").write_text(text + "\n\n" + note + "\n")
+    publish = AtomicFolder(args.out, f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-s{args.seed}-n{args.replications}")
+    with publish as folder:
+        table.to_csv(folder / "strategies.csv", index=False)
+        (folder / "strategies.md").write_text(text + "\n\n" + note + "\n")
     print(text)
-    print(f"\n{note}\nresults: {folder}")
+    if publish.note():
+        print(publish.note(), file=sys.stderr)
+    print(f"\n{note}\nresults: {publish.final}")
     return EXIT_OK
 
 

@@ -70,14 +70,14 @@ def test_a_crafted_sweep_name_is_refused(tmp_path: Path, name: str) -> None:
     shard = _shard(tmp_path, "shard", None)
     description = json.loads((shard / store.SWEEP_FILE).read_text())
     (shard / store.SWEEP_FILE).write_text(json.dumps({**description, "name": name}))
-    with pytest.raises(ScenarioError, match="sweep.json: name"):
+    with pytest.raises(ScenarioError, match=r"sweep\.json: name"):
         store.read_description(shard)
 
 
 def test_a_broken_run_record_is_one_line(tmp_path: Path) -> None:
     shard = _shard(tmp_path, "shard", None)
     (shard / "runs" / "run-000001.json").write_text("{")
-    with pytest.raises(ScenarioError, match="run-000001.json: not a run record"):
+    with pytest.raises(ScenarioError, match=r"run-000001\.json: not a run record"):
         store.read_markers(shard)
 
 
