@@ -1,4 +1,5 @@
-"""Results folders: one per run, written atomically so a killed run never looks complete."""
+"""Results folders: one per run, written privately and published atomically, so a killed run never looks
+complete and two runs never share or replace a folder."""
 
 from __future__ import annotations
 
