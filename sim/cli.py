@@ -37,6 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, default=Path("results"), help="results root folder (default: results)")
     run.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
     run.add_argument("--quiet", action="store_true", help="print only the results folder")
+    run.add_argument("--format", dest="table_format", choices=["parquet", "csv", "both"], default="parquet",
+                     help="files of the per-entity tables (parcels, routes, trips, inventory, ...): Parquet "
+                          "(default, fast), CSV (slow for large runs) or both; the cost and daily summaries are "
+                          "CSV always")
+    run.add_argument("--force", action="store_true",
+                     help="run even when the estimated memory exceeds what the machine has available")
     experiment_commands.add_run_options(run)
 
     validate = commands.add_parser("validate", help="check a scenario file without running it")
@@ -56,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     strategies.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE",
                             help="override applied to the baseline and every strategy (e.g. a shorter horizon)")
     strategies.add_argument("--out", type=Path, default=Path("results/strategies"))
+    strategies.add_argument("--force", action="store_true",
+                            help="run even when the estimated memory exceeds what the machine has available")
     return parser
 
 
@@ -89,50 +97,67 @@ def _validate(args: argparse.Namespace) -> int:
 def _strategies(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
+    from sim.experiments.executors import machine_jobs
+    from sim.output.checks import check_memory
+    from sim.output.folders import AtomicFolder, check_out_root
     from sim.scenario import load_scenario
     from sim.strategies import compare_strategies, format_markdown
 
     if args.replications < 2:
         raise ScenarioError(f"--replications {args.replications}: at least 2 are needed for a confidence interval")
+    check_out_root(args.out)
     # By default the last-mile strategies; the upstream examples (scenarios/examples/upstream/) are not strategies.
     files = args.scenarios or sorted(Path("scenarios/examples/last_mile").glob("*.toml"))
     if not files:
         raise ScenarioError("no strategy scenarios given and none found in scenarios/examples/last_mile/")
     baseline = load_scenario(args.baseline, args.overrides)
     strategies = [load_scenario(path, args.overrides) for path in files]  # all validated before any run
+    runs = (len(strategies) + 1) * args.replications
+    check_memory([baseline, *strategies], args.force, streamed=False,
+                 workers=min(runs, machine_jobs() if args.jobs is None else args.jobs))
     table = compare_strategies(baseline, strategies, args.replications, args.seed, jobs=args.jobs)
     text = format_markdown(table)
-    folder = args.out / f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-s{args.seed}-n{args.replications}"
-    folder.mkdir(parents=True, exist_ok=True)
-    table.to_csv(folder / "strategies.csv", index=False)
     note = (f"Mean ± 95 % CI half-width over {args.replications} replications of seed {args.seed}; in brackets the "
             "paired difference from the baseline under common random numbers (n.s.: its CI includes 0).")
-    (folder / "strategies.md").write_text(text + "\n\n" + note + "\n")
+    publish = AtomicFolder(args.out, f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-s{args.seed}-n{args.replications}")
+    with publish as folder:
+        table.to_csv(folder / "strategies.csv", index=False)
+        (folder / "strategies.md").write_text(text + "\n\n" + note + "\n")
     print(text)
-    print(f"\n{note}\nresults: {folder}")
+    if publish.note():
+        print(publish.note(), file=sys.stderr)
+    print(f"\n{note}\nresults: {publish.final}")
     return EXIT_OK
 
 
 def _run(args: argparse.Namespace) -> int:
+    from sim.output.checks import check_memory, check_run_names
+    from sim.output.folders import check_out_root
     from sim.scenario import load_scenario
 
     if args.seed is not None and args.seed < 0:
         raise ScenarioError(f"--seed {args.seed}: must be a non-negative integer")
     if args.replication < 0:
         raise ScenarioError(f"--replication {args.replication}: must be a non-negative integer")
+    check_out_root(args.out)
     scenario = load_scenario(args.scenario, args.overrides)
+    check_run_names(args.scenario, scenario)
     if args.replications is not None:
         return experiment_commands.run_set(args, scenario)
+    check_memory([scenario], args.force, streamed=True)
     from sim.output.parcel_files import ParcelFiles
     from sim.output.writer import open_run_folder, run_id_for, write_run
     from sim.report import format_summary
     from sim.runner import run
 
     seed = scenario.seed if args.seed is None else args.seed
-    # The parcel table goes into the (hidden, partial) results folder as the run hands its parcels on.
+    # The parcel table goes into the (hidden, private) results folder as the run hands its parcels on.
     run_folder = open_run_folder(args.out, scenario.name, run_id_for(seed, args.replication))
+    for note in run_folder.opening_notes():
+        print(note, file=sys.stderr)
     try:
-        parcel_files = ParcelFiles(run_folder.partial, csv=scenario.outputs.parcel_table != "none")
+        parcel_files = ParcelFiles(run_folder.partial, csv=args.table_format in ("csv", "both"),
+                                   parquet=args.table_format in ("parquet", "both"))
         result = run(scenario, seed=seed, replication=args.replication, parcel_writer=parcel_files)
         parcel_files.close()
     except Exception as exc:  # a model failure: say so in one line, write nothing that looks complete
@@ -143,10 +168,15 @@ def _run(args: argparse.Namespace) -> int:
         run_folder.discard()
         raise
     folder = write_run(result, args.out, command=["sim", *sys.argv[1:]], plots=not args.no_plots,
-                       folder=run_folder)
+                       folder=run_folder, table_format=args.table_format)
     if not args.quiet:
         title = f"{scenario.name}: seed {result.seed}, replication {result.replication}"
         print(format_summary(result.summary, title, scenario.currency))
         print(f"\n{result.events:,} events in {result.wall_seconds:.1f} s")
+    for warning in result.summary.get("warnings", []):
+        print(f"sim: warning: {warning}", file=sys.stderr)
+    if run_folder.note():
+        print(run_folder.note(), file=sys.stderr)
     print(f"results: {folder}")
     return EXIT_OK
+

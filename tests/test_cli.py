@@ -12,6 +12,12 @@ import pytest
 from tests.conftest import BASELINE, ROOT
 
 SHORT = ["--set", "horizon.warmup_days=2", "--set", "horizon.days=5"]
+def summary_warnings(folder: Path) -> list[str]:
+    """The ``warnings`` list of a results folder's summary.json."""
+    warnings: list[str] = json.loads((folder / "summary.json").read_text())["warnings"]
+    return warnings
+
+
 SUMMARY_KEYS = {"last_mile_share", "last_mile_share_transport", "cost_per_parcel", "total_cost", "parcels",
                 "first_attempt_success_rate", "lead_time_hours", "routes"}
 
@@ -28,10 +34,14 @@ def test_run_writes_a_complete_results_folder(tmp_path: Path) -> None:
     folders = list((tmp_path / "baseline").iterdir())
     assert len(folders) == 1 and not folders[0].name.startswith(".")
     folder = folders[0]
-    expected = {"scenario.toml", "manifest.json", "summary.json", "cost_by_stage_component.csv", "parcels.csv",
-                "routes.csv", "linehaul_trips.csv", "inventory.csv", "cost_per_parcel_by_stage.png",
-                "last_mile_cost_by_component.png", "delivery_outcomes_and_lead_time.png"}
+    expected = {"scenario.toml", "manifest.json", "summary.json", "cost_by_stage_component.csv", "tables",
+                "cost_per_parcel_by_stage.png", "last_mile_cost_by_component.png",
+                "delivery_outcomes_and_lead_time.png"}
     assert expected <= {p.name for p in folder.iterdir()}
+    tables = {"parcels.parquet", "routes.parquet", "trips.parquet", "inventory.parquet", "ledger.parquet"}
+    assert tables <= {p.name for p in (folder / "tables").iterdir()}
+    assert not (folder / "parcels.csv").exists()  # CSV only with --format csv or both
+    assert summary_warnings(folder) == []
     summary = json.loads((folder / "summary.json").read_text())
     assert set(summary) >= SUMMARY_KEYS
     assert set(summary["parcels"]) >= {"delivered", "at_pickup_point", "returned", "in_system"}

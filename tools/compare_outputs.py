@@ -4,7 +4,11 @@ A refactor proves itself by leaving every output unchanged. This script checks
 out each commit into a temporary git worktree, runs ``python -m sim run`` on the
 same scenario files with the same seed there, and compares every file the runs
 wrote (``manifest.json`` minus its wall-clock, timestamp, command and version
-fields; plots are skipped with ``--no-plots``)::
+fields; plots are skipped with ``--no-plots``). A table one side wrote as CSV and
+the other as Parquet (``tables/<name>.parquet``, the default since the output
+formats changed) is compared by writing the Parquet table as CSV the way the
+writer does; top-level keys only the head's JSON files have are new outputs,
+listed, not counted as differences::
 
     python tools/compare_outputs.py --base 32d06d3 --head HEAD
     python tools/compare_outputs.py --base main~3 --head WORKTREE scenarios/baseline.toml
@@ -32,6 +36,11 @@ REPO = Path(__file__).resolve().parent.parent
 CACHE = Path(os.environ.get("SIM_COMPARE_CACHE", REPO / "benchmarks" / "output" / "compare"))
 # Fields of manifest.json that differ between two runs of the same code and seed.
 VOLATILE_MANIFEST_KEYS = {"created_utc", "command", "versions", "wall_seconds", "git_commit"}
+# A results folder's CSV tables and the Parquet files (tables/<name>.parquet) that hold the same tables.
+CSV_TABLES = {"ledger.csv": "ledger", "emissions.csv": "emissions", "parcels.csv": "parcels",
+              "routes.csv": "routes", "linehaul_trips.csv": "trips", "inventory.csv": "inventory",
+              "parcel_events.csv": "trail", "store_sales.csv": "store_sales", "store_orders.csv": "store_orders",
+              "disruptions.csv": "disruptions"}
 
 
 def default_scenarios(root: Path) -> list[str]:
@@ -127,6 +136,23 @@ def compare_manifests(a: Path, b: Path) -> tuple[bool, str | None]:
     return bool(left == right), note
 
 
+def compare_json(a: Path, b: Path) -> tuple[bool, str | None]:
+    """Two JSON files equal on the base's keys; a note naming the top-level keys only the head has."""
+    left, right = (json.loads(p.read_text()) for p in (a, b))
+    if not (isinstance(left, dict) and isinstance(right, dict)):
+        return left == right, None
+    added = [key for key in right if key not in left]
+    same = all(key in right and right[key] == left[key] for key in left)
+    return same, f"{a.name}: new keys at head: {', '.join(added)}" if added else None
+
+
+def same_table(csv: Path, parquet: Path) -> bool:
+    """A CSV table and a Parquet table hold the same rows: the Parquet one written as CSV gives the same bytes."""
+    import pandas as pd
+
+    return bool(pd.read_parquet(parquet).to_csv(index=False) == csv.read_text())
+
+
 def same_tree(a: Path, b: Path) -> bool:
     """Two files with the same bytes, or two folders with the same names holding the same bytes."""
     if a.is_dir() != b.is_dir():
@@ -149,18 +175,34 @@ def compare(base_root: Path, head_root: Path, scenario: str) -> tuple[list[str],
     a, b = run_folder(base_root / slug(scenario) / "run"), run_folder(head_root / slug(scenario) / "run")
     names_a = {p.name for p in a.iterdir()}
     names_b = {p.name for p in b.iterdir()}
-    problems = [f"only at base: {n}" for n in sorted(names_a - names_b)]
+    problems: list[str] = []
+    compared = 0
+    for name in sorted(names_a - names_b):
+        other = (b / "tables" / f"{CSV_TABLES[name]}.parquet") if name in CSV_TABLES else None
+        if other is not None and other.is_file():  # the same table in the other format
+            compared += 1
+            if not same_table(a / name, other):
+                problems.append(f"differs: {name} (against {other.relative_to(b)})")
+        else:
+            problems.append(f"only at base: {name}")
     shared = sorted(names_a & names_b)
     notes: list[str] = []
     for name in shared:
+        note = None
         if name == "manifest.json":
             same, note = compare_manifests(a / name, b / name)
-            notes += [note] if note else []
+        elif name.endswith(".json"):
+            same, note = compare_json(a / name, b / name)
+        elif name == "tables":  # Parquet files the head adds are new outputs
+            names = {p.name for p in (a / name).iterdir()}
+            same = names <= {p.name for p in (b / name).iterdir()} and all(
+                same_tree(a / name / n, b / name / n) for n in names)
         else:
             same = same_tree(a / name, b / name)
+        notes += [note] if note else []
         if not same:
             problems.append(f"differs: {name}")
-    return problems, sorted(names_b - names_a), len(shared), notes
+    return problems, sorted(names_b - names_a), len(shared) + compared, notes
 
 
 def main(argv: list[str] | None = None) -> int:

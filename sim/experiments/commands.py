@@ -9,11 +9,7 @@ input raises ScenarioError, which ``sim.cli`` turns into one line and exit 2.
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +20,7 @@ from sim.output import package_versions, write_json
 EXIT_OK = 0
 EXIT_RUN_FAILED = 1
 EXIT_INTERRUPTED = 130
+FORCE_HELP = "run even when the estimated memory exceeds what the machine has available"
 
 
 def add_run_options(run: argparse.ArgumentParser) -> None:
@@ -52,6 +49,7 @@ def add_commands(commands: Any) -> None:
                          help="print only this KPI (repeatable; default: every KPI)")
     compare.add_argument("--jobs", type=int, default=None, help="worker processes (default: CPUs)")
     compare.add_argument("--out", type=Path, default=Path("results"), help="results root (default: results)")
+    compare.add_argument("--force", action="store_true", help=FORCE_HELP)
 
     sweep = commands.add_parser("sweep", help="run every point x replication of a sweep file")
     sweep.add_argument("sweep", type=Path, help="sweep TOML file (see scenarios/sweeps/)")
@@ -69,6 +67,9 @@ def add_commands(commands: Any) -> None:
     sweep.add_argument("--resume", action="store_true", help="continue an interrupted sweep in its folder")
     sweep.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
     sweep.add_argument("--check", action="store_true", help="validate the sweep file and every point, run nothing")
+    sweep.add_argument("--format", dest="table_format", choices=["parquet", "csv", "both"], default="parquet",
+                       help="with --keep runs: files of each run folder's per-entity tables (default parquet)")
+    sweep.add_argument("--force", action="store_true", help=FORCE_HELP)
 
     risk = commands.add_parser(
         "risk", help="sample a scenario's disruptions over replications: spread of cost and service, and impact")
@@ -82,6 +83,7 @@ def add_commands(commands: Any) -> None:
     risk.add_argument("--jobs", type=int, default=None, help="worker processes (default: CPUs)")
     risk.add_argument("--out", type=Path, default=Path("results"), help="results root (default: results)")
     risk.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
+    risk.add_argument("--force", action="store_true", help=FORCE_HELP)
 
     merge = commands.add_parser("merge", help="combine the folders of a sharded sweep into one")
     merge.add_argument("folders", type=Path, nargs="+", help="shard folders of one sweep")
@@ -106,20 +108,36 @@ def _seed(value: int | None) -> None:
         raise ScenarioError(f"--seed {value}: must be a non-negative integer")
 
 
-@contextmanager
-def _atomic_folder(final: Path) -> Iterator[Path]:
-    """A folder written under a hidden partial name and renamed when complete (as ``write_run`` does)."""
-    final.parent.mkdir(parents=True, exist_ok=True)
-    partial = final.parent / f".{final.name}.partial"
-    if partial.exists():
-        shutil.rmtree(partial)
-    partial.mkdir()
-    try:
-        yield partial
-        os.replace(partial, final)
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
+def _publish(parent: Path, name: str) -> Any:
+    """The experiment's folder ``parent/name``, written privately and published whole (see sim.output.folders)."""
+    from sim.output.folders import AtomicFolder
+
+    folder = AtomicFolder(parent, name)
+    for note in folder.opening_notes():
+        print(note, file=sys.stderr)
+    return folder
+
+
+def _published(folder: Any) -> Path:
+    """Where a published folder went; says so when its name was taken."""
+    if folder.note():
+        print(folder.note(), file=sys.stderr)
+    final: Path = folder.final
+    return final
+
+
+def _before_runs(out: Path, scenarios: list[Any], force: bool, jobs: int | None, runs: int,
+                 where: list[str]) -> None:
+    """The checks every experiment makes before its first run: --out, folder names, memory."""
+    from sim.experiments.executors import machine_jobs
+    from sim.output.checks import check_memory
+    from sim.output.folders import check_name, check_out_root
+
+    check_out_root(out)
+    for scenario, label in zip(scenarios, where, strict=True):
+        check_name(scenario.name, f"{label}: name")
+    workers = min(runs, machine_jobs() if jobs is None else jobs)
+    check_memory(scenarios, force, streamed=False, workers=workers)
 
 
 def _stamp() -> str:
@@ -133,12 +151,18 @@ def run_set(args: argparse.Namespace, scenario: Any) -> int:
 
     _positive("--replications", args.replications)
     _positive("--jobs", args.jobs)
+    _before_runs(args.out, [scenario], args.force, args.jobs, args.replications, [str(args.scenario)])
     command = ("sim", *sys.argv[1:])
     reps = run_replications(scenario, args.replications, args.seed, first=args.replication, jobs=args.jobs,
                             write_root=str(args.out), plots=not args.no_plots, command=command)
+    if args.table_format != "parquet":  # the workers write Parquet
+        from sim.output.convert import convert_tables
+
+        for path in reps.folders.values():
+            convert_tables(Path(path), args.table_format)
     first, last = reps.replications[0], reps.replications[-1]
-    final = args.out / scenario.name / f"{_stamp()}-s{reps.seed}-r{first}to{last}"
-    with _atomic_folder(final) as folder:
+    publish = _publish(args.out / scenario.name, f"{_stamp()}-s{reps.seed}-r{first}to{last}")
+    with publish as folder:
         reps.runs.to_csv(folder / "runs.csv", index=False)
         write_json(folder / "summary.json", {
             "scenario": scenario.name, "seed": reps.seed, "replications": reps.replications,
@@ -154,7 +178,7 @@ def run_set(args: argparse.Namespace, scenario: Any) -> int:
     for replication in reps.replications:
         if replication in reps.folders:
             print(f"results: {reps.folders[replication]}")
-    print(f"replication set: {final}")
+    print(f"replication set: {_published(publish)}")
     return EXIT_OK if reps.failed.empty else EXIT_RUN_FAILED
 
 
@@ -171,11 +195,13 @@ def compare_command(args: argparse.Namespace) -> int:
         raise ScenarioError("compare: nothing differs between A and B; give B.toml or --set-b key=value")
     scenario_a = load_scenario(args.scenario_a, [*args.overrides, *args.overrides_a])
     scenario_b = load_scenario(args.scenario_b or args.scenario_a, [*args.overrides, *args.overrides_b])
+    _before_runs(args.out, [scenario_a, scenario_b], args.force, args.jobs, 2 * args.replications,
+                 [str(args.scenario_a), str(args.scenario_b or args.scenario_a)])
     result = compare(scenario_a, scenario_b, args.replications, args.seed, jobs=args.jobs)
     labels = (_label(args.scenario_a, args.overrides_a), _label(args.scenario_b or args.scenario_a, args.overrides_b))
     print(format_comparison(result, args.kpis or None, labels))
-    final = args.out / "compare" / f"{_stamp()}-{scenario_a.name}-vs-{scenario_b.name}-s{result.seed}"
-    with _atomic_folder(final) as folder:
+    publish = _publish(args.out / "compare", f"{_stamp()}-{scenario_a.name}-vs-{scenario_b.name}-s{result.seed}")
+    with publish as folder:
         result.table.to_csv(folder / "comparison.csv", index=False)
         result.runs.to_csv(folder / "runs.csv", index=False)
         write_json(folder / "comparison.json", {
@@ -187,7 +213,7 @@ def compare_command(args: argparse.Namespace) -> int:
             "kpis": result.table.set_index("kpi").to_dict(orient="index"),
             "command": ["sim", *sys.argv[1:]], "versions": package_versions(),
         })
-    print(f"\ncomparison: {final}")
+    print(f"\ncomparison: {_published(publish)}")
     failed = (result.runs["status"] != "ok").any()
     return EXIT_RUN_FAILED if failed else EXIT_OK
 
@@ -206,10 +232,12 @@ def risk_command(args: argparse.Namespace) -> int:
     if not scenario.disruptions:
         raise ScenarioError(f"{args.scenario}: disruptions = []: a risk experiment needs at least one disruption "
                             "(see scenarios/examples/upstream/disruption_random.toml)")
+    _before_runs(args.out, [scenario, scenario], args.force, args.jobs, 2 * args.replications,
+                 [str(args.scenario)] * 2)
     result = risk_analysis(scenario, args.replications, args.seed, jobs=args.jobs)
     print(format_risk(result))
-    final = args.out / "risk" / f"{_stamp()}-{scenario.name}-s{result.seed}-n{len(result.replications)}"
-    with _atomic_folder(final) as folder:
+    publish = _publish(args.out / "risk", f"{_stamp()}-{scenario.name}-s{result.seed}-n{len(result.replications)}")
+    with publish as folder:
         result.table.to_csv(folder / "risk.csv", index=False)
         result.runs.to_csv(folder / "runs.csv", index=False)
         write_json(folder / "risk.json", {
@@ -221,7 +249,7 @@ def risk_command(args: argparse.Namespace) -> int:
         (folder / "risk.md").write_text(format_risk(result) + "\n")
         if not args.no_plots:
             _risk_plots(result, folder)
-    print(f"\nrisk: {final}")
+    print(f"\nrisk: {_published(publish)}")
     return EXIT_RUN_FAILED if not result.failed.empty else EXIT_OK
 
 
@@ -253,10 +281,19 @@ def sweep_command(args: argparse.Namespace) -> int:
     _positive("--jobs", args.jobs)
     shard = parse_shard(args.shard)
     spec = load_sweep(args.sweep, args.overrides)
-    folder = sweep_folder(spec, args.out, shard)
+    folder = sweep_folder(spec, args.out, shard)  # checks the sweep's name
+    if args.table_format != "parquet" and args.keep != "runs":
+        raise ScenarioError(f"--format {args.table_format}: only with --keep runs (a sweep keeps no run tables "
+                            "otherwise; its runs and aggregate tables are CSV and Parquet always)")
     mine = len(shard_indices(spec.runs, shard))
     print(f"sweep {spec.name}: {len(spec.points)} points x {spec.replications} replications = {spec.runs} runs"
           + (f", shard {shard[0]}/{shard[1]}: {mine} runs" if shard[1] > 1 else ""), flush=True)
+    points = [point.scenario for point in spec.points]
+    labels = [f"{args.sweep}: point {point.index}" for point in spec.points]
+    if args.dask:  # the workers' memory is the cluster's, not this machine's: only --out and the names
+        _before_runs(args.out, points, True, 1, 1, labels)
+    else:
+        _before_runs(args.out, points, args.force, args.jobs, mine, labels)
     if args.check:
         print(f"every point's scenario is valid; results would go to {folder}")
         return EXIT_OK
@@ -272,6 +309,13 @@ def sweep_command(args: argparse.Namespace) -> int:
             print(f"sim: interrupted; {kept} finished runs are kept in {folder}; continue with the same "
                   "command and --resume", file=sys.stderr)
             return EXIT_INTERRUPTED
+    if args.keep == "runs" and args.table_format != "parquet":  # the workers write Parquet
+        from sim.experiments.store import read_markers
+        from sim.output.convert import convert_tables
+
+        for record in read_markers(folder).values():
+            if record.get("folder"):
+                convert_tables(folder / record["folder"], args.table_format)
     print(format_sweep(result))
     return EXIT_OK if result.complete else EXIT_RUN_FAILED
 
@@ -281,6 +325,10 @@ def merge_command(args: argparse.Namespace) -> int:
     from sim.experiments.report import format_sweep
     from sim.experiments.sweep import merge_sweeps
 
+    if args.out is not None:
+        from sim.output.folders import check_out_root
+
+        check_out_root(args.out.parent, "--out")
     result = merge_sweeps(args.folders, args.out, plots=not args.no_plots)
     print(f"merged {len(args.folders)} folders")
     print(format_sweep(result))

@@ -22,7 +22,7 @@ import os
 import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pandas as pd
@@ -33,6 +33,7 @@ from sim.experiments.spec import SweepSpec
 from sim.experiments.tables import points_frame, runs_frame
 from sim.experiments.tasks import OK
 from sim.output import package_versions, write_json
+from sim.output.folders import check_name
 from sim.scenario.loader import scenario_to_dict
 
 MARKER_PREFIX = "run-"
@@ -77,6 +78,9 @@ def read_description(folder: Path) -> dict[str, Any]:
         data: dict[str, Any] = json.loads(path.read_text())
     except (OSError, ValueError) as exc:
         raise ScenarioError(f"{path}: cannot be read: {exc}") from None
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{path}: not a sweep description (a JSON object)")
+    check_name(data.get("name"), f"{path}: name")
     return data
 
 
@@ -112,12 +116,46 @@ def write_marker(folder: Path, record: dict[str, Any]) -> None:
 
 
 def read_markers(folder: Path) -> dict[int, dict[str, Any]]:
-    """Every finished run's record in a sweep folder, by run index (half-written temporary files are ignored)."""
+    """Every finished run's record in a sweep folder, by run index (half-written temporary files are ignored).
+
+    A record that cannot be read, or whose ``folder`` is not a run folder
+    inside this sweep folder (``runs/<scenario>/<run>``: no ``..``, no absolute
+    path, no symbolic link leading out), is a one-line ScenarioError: shards
+    come from elsewhere (CI artifacts), and merge and resume act on these paths.
+    """
     records = {}
     for path in sorted((folder / "runs").glob(f"{MARKER_PREFIX}*.json")):
-        record = json.loads(path.read_text())
-        records[int(record["index"])] = record
+        try:
+            record = json.loads(path.read_text())
+            index = int(record["index"])
+            if "status" not in record:  # every reader of a record needs it
+                raise KeyError("status")
+        except (OSError, ValueError, TypeError, KeyError) as exc:
+            raise ScenarioError(f"{path}: not a run record ({type(exc).__name__}: {exc})") from None
+        if record.get("folder") is not None:
+            run_folder(folder, record["folder"], path)
+        records[index] = record
     return records
+
+
+def run_folder(folder: Path, relative: object, source: Path) -> Path:
+    """``folder / relative`` when ``relative`` names a run folder inside the sweep folder, else a one-line error.
+
+    ``source`` is the record file that named it (for the message).
+    """
+    expected = "a run folder inside the sweep folder, runs/<scenario>/<run>"
+    if not isinstance(relative, str) or "\x00" in relative or "\\" in relative:
+        raise ScenarioError(f"{source}: folder = {relative!r}: expected {expected}")
+    parts = PurePosixPath(relative).parts
+    if PurePosixPath(relative).is_absolute() or len(parts) != 3 or parts[0] != "runs" or any(
+            part in ("", ".", "..") or part.startswith(".") for part in parts):
+        raise ScenarioError(f"{source}: folder = {relative!r}: expected {expected}")
+    path = folder.joinpath(*parts)
+    runs = (folder / "runs").resolve()
+    linked = (folder / "runs").is_symlink() or path.parent.is_symlink() or path.is_symlink()
+    if linked or (path.exists() and not path.resolve().is_relative_to(runs)):
+        raise ScenarioError(f"{source}: folder = {relative!r}: a symbolic link; expected {expected}")
+    return path
 
 
 def finished_ok(folder: Path) -> set[int]:

@@ -19,6 +19,7 @@ from sim.experiments.progress import Progress
 from sim.experiments.spec import SweepSpec, load_sweep
 from sim.experiments.tasks import OK, RunTask
 from sim.output import write_json
+from sim.output.folders import check_name
 from sim.plotting import plot_sweep, write_sweep_figures
 
 if TYPE_CHECKING:
@@ -76,6 +77,7 @@ def shard_indices(total: int, shard: tuple[int, int]) -> list[int]:
 def sweep_folder(spec: SweepSpec, out: Path, shard: tuple[int, int]) -> Path:
     """``out/<name>``, or ``out/<name>-shard-i-of-n`` for one shard."""
     i, n = shard
+    check_name(spec.name, f"{spec.path}: name")
     return out / (spec.name if n == 1 else f"{spec.name}-shard-{i}-of-{n}")
 
 
@@ -127,6 +129,9 @@ def run_sweep(
     if keep not in ("summaries", "runs"):
         raise ScenarioError(f"--keep {keep}: allowed: summaries, runs")
     spec = spec if isinstance(spec, SweepSpec) else load_sweep(spec, overrides)
+    if keep == "runs":  # each run's folder is runs/<scenario name>/<run>
+        for point in spec.points:
+            check_name(point.scenario.name, f"{spec.path}: point {point.index}: name")
     target = Path(folder) if folder is not None else sweep_folder(spec, Path(out), shard)
     description = store.prepare(target, spec, shard, keep, resume)
     indices = shard_indices(spec.runs, shard)
@@ -171,11 +176,14 @@ def merge_sweeps(folders: Iterable[str | Path], out: str | Path | None = None, p
     target = Path(out) if out is not None else sources[0].parent / first["name"]
     if target.resolve() in {s.resolve() for s in sources}:
         raise ScenarioError(f"{target}: is one of the folders to merge; choose another --out")
+    if target.exists() and not target.is_dir():
+        raise ScenarioError(f"{target}: is a file, not a folder; choose another --out")
     if target.exists() and any(target.iterdir()):
         raise ScenarioError(f"{target}: already exists; choose another --out")
+    shards = [store.read_markers(source) for source in sources]  # every record checked before anything is copied
     (target / "runs").mkdir(parents=True, exist_ok=True)
-    for source in sources:
-        _copy_runs(source, target)
+    for source, records in zip(sources, shards, strict=True):
+        _copy_runs(source, records, target)
         for name in ("scenario.toml", "design.csv"):
             if not (target / name).exists() and (source / name).exists():
                 shutil.copy2(source / name, target / name)
@@ -186,16 +194,25 @@ def merge_sweeps(folders: Iterable[str | Path], out: str | Path | None = None, p
     return result
 
 
-def _copy_runs(source: Path, target: Path) -> None:
-    """Copy a shard's run files (and run folders); a run present twice keeps its successful record."""
+def _copy_runs(source: Path, records: dict[int, dict[str, Any]], target: Path) -> None:
+    """Copy a shard's run files (and run folders); a run present twice keeps its successful record.
+
+    Every path comes from ``store.read_markers``, which accepts only run folders
+    inside the sweep folder: nothing outside ``target/runs`` is ever removed.
+    """
     existing = store.read_markers(target)
-    for index, record in store.read_markers(source).items():
+    for index, record in records.items():
         if index in existing and existing[index]["status"] == OK:
             continue
         folder = record.get("folder")
         if folder:
-            destination = target / folder
+            origin = store.run_folder(source, folder, source / "runs" / store.marker_name(index))
+            destination = store.run_folder(target, folder, target / "runs" / store.marker_name(index))
+            if not origin.is_dir():
+                raise ScenarioError(f"{source / 'runs' / store.marker_name(index)}: folder = {folder!r}: "
+                                    "no such run folder in the shard")
             if destination.exists():
                 shutil.rmtree(destination)
-            shutil.copytree(source / folder, destination)
+            # Links are copied as links: a shard's run folder cannot make the merge read files outside it.
+            shutil.copytree(origin, destination, symlinks=True)
         write_json(target / "runs" / store.marker_name(index), record)

@@ -111,7 +111,51 @@ def summarize_run(
     if records.disruptions is not None:
         summary["disruptions"] = records.disruptions
         summary["disruption_load"] = disruption_load(records.disruptions, end_h)
+    summary["warnings"] = saturation_warnings(summary, tables["routes"], start_h, end_h)
     return summary
+
+
+# A run that keeps up ends with about two days of orders still in the system (the last day's orders, and
+# those waiting for the next delivery day); the shipped scenarios end with 2 to 4.2 (a demand peak near the
+# end). More than this many days of the window's mean daily orders means the backlog grew through the run.
+BACKLOG_DAYS_LIMIT = 5.0
+
+
+def saturation_warnings(summary: dict[str, Any], routes: pd.DataFrame, start_h: float, end_h: float) -> list[str]:
+    """Lines for ``summary.json``'s ``warnings``: a backlog that grew without bound, with what the fleet managed.
+
+    Saturated: the window's parcels still in the system at the end exceed
+    ``BACKLOG_DAYS_LIMIT`` days of the window's mean orders per day. The
+    message gives their share, the most the couriers delivered in a window
+    day (in all and per regional warehouse) against the orders per day, and the
+    stock fill rate when stock was short. A window of 5 days or less cannot
+    show it.
+    """
+    parcels = summary["parcels"]
+    ordered, waiting = parcels["ordered"], parcels["in_system"]
+    days = (end_h - start_h) / 24.0
+    if not ordered or days <= 0:
+        return []
+    per_day = ordered / days
+    backlog_days = waiting / per_day
+    if backlog_days <= BACKLOG_DAYS_LIMIT:
+        return []
+    text = (f"{waiting / ordered:.0%} of the window's parcels ({waiting:,} of {ordered:,}) are still in the "
+            f"system at the end, {backlog_days:.1f} days of orders (a run that keeps up ends with about 2): ")
+    first_day, last_day = int(start_h // 24), math.ceil(end_h / 24)
+    in_window = routes[(routes["day"] >= first_day) & (routes["day"] < last_day)] if len(routes) else routes
+    if len(in_window):
+        by_day = in_window.groupby(["day", "regional"], sort=True)["delivered"].sum().unstack(fill_value=0)
+        # In the scenario's order of regional warehouses (the order their routes appear in).
+        regions = ", ".join(f"{name} {int(by_day[name].max()):,}" for name in pd.unique(in_window["regional"]))
+        text += (f"the couriers delivered at most {int(by_day.sum(axis=1).max()):,} parcels a day ({regions}) "
+                 f"against {per_day:,.0f} ordered a day")
+    else:
+        text += f"no courier route ran in the window, against {per_day:,.0f} parcels ordered a day"
+    fill = summary.get("stock", {}).get("fill_rate", math.nan)
+    if isinstance(fill, float) and fill < 0.95:
+        text += f"; the regional stock filled only {fill:.0%} of the orders at once"
+    return [text + "; the backlog grows without bound: add capacity or lower demand"]
 
 
 def flatten(summary: dict[str, Any], prefix: str = "") -> dict[str, float]:

@@ -1,8 +1,9 @@
 """Results folders: writing one per run, and reading one back into its RunResult.
 
-``write_run`` writes the folder (CSVs, JSON, PNGs for people, Parquet copies
-for ``load_result``); ``write_json`` and ``package_versions`` are shared with
-the experiments' folders.
+``write_run`` writes the folder (the tables as Parquet, CSV or both, the cost
+summaries as CSV, JSON, PNGs), published atomically by ``folders.AtomicFolder``,
+which the experiments' folders share with ``write_json`` and ``package_versions``;
+``load_result`` reads a folder in either format.
 """
 
 from __future__ import annotations

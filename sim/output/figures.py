@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.output.layout import parcels_in_folder, table_file
+from sim.output.csv_tables import dtype_spec, read_csv_table
+from sim.output.layout import PARCELS_CSV, parcels_in_folder, table_file
 from sim.plotting import plot_lead_time, plot_outcomes
 from sim.result import RunResult
 
@@ -38,7 +39,10 @@ def write_plots(result: RunResult, folder: Path) -> None:
 
     parcels = result.parcels if result.parcels_kept == "all" else None
     if parcels is None and parcels_in_folder(result, folder) == "all":
-        parcels = pd.read_parquet(folder / table_file("parcels"), columns=_FIGURE_COLUMNS)
+        if (folder / table_file("parcels")).exists():
+            parcels = pd.read_parquet(folder / table_file("parcels"), columns=_FIGURE_COLUMNS)
+        else:  # written as CSV only; the result's empty table has the dtypes
+            parcels = read_csv_table(folder / PARCELS_CSV, dtype_spec(result.parcels), _FIGURE_COLUMNS)
     if parcels is not None:
         fig = Figure(figsize=(12, 4.5), layout="tight")
         left, right = fig.subplots(1, 2)

@@ -1,8 +1,9 @@
 """The parcel table written into a results folder piece by piece, as the run hands its parcels on.
 
 A year of a large network orders millions of parcels: the table is never held
-whole. Each piece becomes a row group of ``tables/parcels.parquet`` (what
-``load_result`` reads) and, when asked, rows appended to ``parcels.csv``.
+whole. Each piece becomes a row group of ``tables/parcels.parquet`` (the
+default format) and, when CSV is asked for, rows appended to ``parcels.csv``
+(slow: a year's parcels take minutes as CSV, seconds as Parquet).
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from sim.output.layout import PARCELS_CSV, table_file
 class ParcelFiles:
     """A parcel-table consumer for ``sim.run``: writes each piece as it comes; ``close`` finishes the files."""
 
-    def __init__(self, folder: Path, csv: bool) -> None:
-        self._parquet_path = folder / table_file("parcels")
+    def __init__(self, folder: Path, csv: bool, parquet: bool = True) -> None:
+        self._parquet_path = folder / table_file("parcels") if parquet else None
         self._csv_path = folder / PARCELS_CSV if csv else None
         self._writer: pq.ParquetWriter | None = None
         self._empty: pa.Table | None = None  # a piece without rows, written only if no piece has any
@@ -28,10 +29,13 @@ class ParcelFiles:
 
     def __call__(self, piece: pd.DataFrame) -> None:
         """Append one piece of the parcel table to the files."""
-        table = pa.Table.from_pandas(piece, preserve_index=False)
         if self._csv_path is not None and (len(piece) or not self._csv_path.exists()):
             first = not self._csv_path.exists()
             piece.to_csv(self._csv_path, index=False, header=first, mode="w" if first else "a")
+        if self._parquet_path is None:
+            self.rows += len(piece)
+            return
+        table = pa.Table.from_pandas(piece, preserve_index=False)
         if not len(piece):  # an empty piece has no string types (pyarrow sees nulls): it sets no schema
             if self._empty is None:
                 self._empty = table
@@ -46,6 +50,6 @@ class ParcelFiles:
         """Finish the Parquet file (an empty table with the columns when no parcel was kept)."""
         if self._writer is not None:
             self._writer.close()
-        elif self._empty is not None:
+        elif self._empty is not None and self._parquet_path is not None:
             self._parquet_path.parent.mkdir(parents=True, exist_ok=True)
             pq.write_table(self._empty, self._parquet_path)

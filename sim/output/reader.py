@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import ScenarioError
+from sim.output.csv_tables import read_csv_table
 from sim.output.json_files import read_json, restore_nonfinite
 from sim.output.layout import (
     ALWAYS_TABLES,
@@ -19,6 +20,7 @@ from sim.output.layout import (
     SCENARIO_FILE,
     SUMMARY_FILE,
     SUMMARY_KEYS,
+    csv_file,
     table_file,
 )
 from sim.result import RunResult
@@ -55,7 +57,8 @@ def load_result(folder: str | Path) -> RunResult:
 
 def _assemble(folder: Path, manifest: dict[str, Any], exact: dict[str, Any]) -> RunResult:
     """The RunResult from the folder's files, once they are known to be a complete run's."""
-    tables: dict[str, Any] = {name: _read_table(folder, name) for name in exact["tables"]}
+    dtypes = exact.get("csv_dtypes", {})
+    tables: dict[str, Any] = {name: _read_table(folder, name, dtypes.get(name)) for name in exact["tables"]}
     missing = [name for name in ALWAYS_TABLES if name not in tables]
     if missing:
         raise ScenarioError(f"{folder / RESULT_FILE}: lists no {', '.join(missing)} table")
@@ -96,16 +99,21 @@ def _summary(folder: Path, exact: dict[str, Any]) -> dict[str, Any]:
     return summary
 
 
-def _read_table(folder: Path, name: str) -> pd.DataFrame:
+def _read_table(folder: Path, name: str, dtypes: dict[str, Any] | None) -> pd.DataFrame:
+    """One table from its Parquet file, or from its CSV with the dtypes ``result.json`` recorded for it."""
     if name not in (*ALWAYS_TABLES, *OPTIONAL_TABLES, DAILY_SERVICE_TABLE):
         raise ScenarioError(f"{folder / RESULT_FILE}: unknown table {name!r}")
     path = folder / table_file(name)
-    if not path.is_file():
-        raise ScenarioError(f"{path}: missing")
-    try:
-        table = pd.read_parquet(path)
-    except Exception as exc:  # pyarrow raises its own types for a truncated or foreign file
-        raise ScenarioError(f"{path}: cannot be read: {type(exc).__name__}: {exc}") from None
+    if path.is_file():
+        try:
+            table = pd.read_parquet(path)
+        except Exception as exc:  # pyarrow raises its own types for a truncated or foreign file
+            raise ScenarioError(f"{path}: cannot be read: {type(exc).__name__}: {exc}") from None
+    elif (folder / csv_file(name)).is_file() and dtypes is not None:
+        table = read_csv_table(folder / csv_file(name), dtypes)
+    else:
+        raise ScenarioError(f"{path}: missing" + (f" (and no {csv_file(name)} with recorded dtypes)"
+                                                  if dtypes is None else f" (and {csv_file(name)} too)"))
     if name == "parcels" and not table["parcel_id"].is_monotonic_increasing:
         # Written while the run went: parcels settled at its end come last. The table is by id.
         table = table.sort_values("parcel_id", ignore_index=True)

@@ -1,21 +1,23 @@
-"""Results folders: one per run, written atomically so a killed run never looks complete."""
+"""Results folders: one per run, written privately and published atomically, so a killed run never looks
+complete and two runs never share or replace a folder."""
 
 from __future__ import annotations
 
-import shutil
 import sys
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import tomli_w
 
+from sim.output.csv_tables import dtype_spec, write_csv_table
 from sim.output.figures import write_plots
+from sim.output.folders import AtomicFolder, check_name
 from sim.output.json_files import nonfinite_paths, write_json
 from sim.output.layout import (
     ALWAYS_TABLES,
     DAILY_SERVICE_TABLE,
+    DEFAULT_FORMAT,
     MANIFEST_FILE,
     OPTIONAL_TABLES,
     PARCELS_CSV,
@@ -23,9 +25,13 @@ from sim.output.layout import (
     RESULT_FORMAT,
     SCENARIO_FILE,
     SUMMARY_FILE,
+    TABLE_FORMATS,
     TABLES_FOLDER,
+    csv_file,
     parcels_in_folder,
     table_file,
+    wants_csv,
+    wants_parquet,
 )
 from sim.output.provenance import package_versions
 from sim.result import RunResult
@@ -43,36 +49,18 @@ def run_id_for(seed: int, replication: int) -> str:
     return f"{stamp}-s{seed}-r{replication}"
 
 
-@dataclass(frozen=True)
-class RunFolder:
-    """A results folder being written: the hidden ``partial`` folder, renamed to ``final`` when complete."""
-
-    final: Path
-    partial: Path
-
-    def discard(self) -> None:
-        """Remove what was written (a failed run leaves nothing behind)."""
-        shutil.rmtree(self.partial, ignore_errors=True)
+RunFolder = AtomicFolder  # a run's folder being written (the name earlier versions gave it)
 
 
-def open_run_folder(out_root: Path, scenario_name: str, run_id: str) -> RunFolder:
-    """Create the hidden ``.partial`` folder of a new run under ``out_root/<scenario>/``.
+def open_run_folder(out_root: Path, scenario_name: str, run_id: str) -> AtomicFolder:
+    """Create the private temporary folder of a new run under ``out_root/<scenario>/``.
 
     A run that streams its parcel table writes it there while it runs;
-    ``write_run`` completes the folder and renames it.
+    ``write_run`` completes the folder and publishes it under ``run_id`` (or
+    ``run_id-2``, ... when that name is taken by then).
     """
-    parent = out_root / scenario_name
-    parent.mkdir(parents=True, exist_ok=True)
-    final = parent / run_id
-    suffix = 1
-    while final.exists():
-        final = parent / f"{run_id}-{suffix}"
-        suffix += 1
-    partial = parent / f".{final.name}.partial"
-    if partial.exists():
-        shutil.rmtree(partial)
-    partial.mkdir()
-    return RunFolder(final, partial)
+    check_name(scenario_name, "scenario name")
+    return AtomicFolder(out_root / scenario_name, run_id)
 
 
 def write_run(
@@ -81,25 +69,31 @@ def write_run(
     run_id: str | None = None,
     command: list[str] | None = None,
     plots: bool = True,
-    folder: RunFolder | None = None,
+    folder: AtomicFolder | None = None,
+    table_format: str = DEFAULT_FORMAT,
 ) -> Path:
     """Write the run's folder ``out_root/<scenario>/<run-id>/`` and return its path.
 
-    Everything is written into a hidden ``.partial`` folder first and renamed at
-    the end: a folder without that prefix is always complete. ``folder`` is the
-    one ``open_run_folder`` made when the run wrote its parcel table there
-    (``ParcelFiles``); the parcel files already in it are kept.
+    Everything is written into a private hidden ``.partial`` folder first and
+    renamed at the end: a folder without that prefix is always complete, and
+    the rename never replaces another folder (the run takes ``<run-id>-2`` then;
+    ``folder.note()`` says so). ``folder`` is the one ``open_run_folder`` made
+    when the run wrote its parcel table there (``ParcelFiles``); the parcel
+    files already in it are kept. ``table_format`` ("parquet", "csv" or "both")
+    chooses the per-entity tables' files; the small summary tables are CSV always.
     """
+    if table_format not in TABLE_FORMATS:
+        raise ValueError(f"table_format = {table_format!r}: allowed: {', '.join(TABLE_FORMATS)}")
     if folder is None:
         folder = open_run_folder(out_root, result.scenario.name, run_id or new_run_id(result))
-    final, partial = folder.final, folder.partial
+    partial = folder.partial
     started = time.perf_counter()
     try:
         (partial / SCENARIO_FILE).write_text(tomli_w.dumps(scenario_to_dict(result.scenario)))
         write_json(partial / SUMMARY_FILE, {"scenario": result.scenario.name, "seed": result.seed,
                                             "replication": result.replication, **result.summary})
-        _write_csv_tables(result, partial)
-        _write_exact_copy(result, partial)
+        _write_summary_tables(result, partial)
+        _write_tables(result, partial, table_format)
         if plots:
             write_plots(result, partial)
         manifest = {
@@ -119,55 +113,65 @@ def write_run(
                                      strict=True)),
         }
         write_json(partial / MANIFEST_FILE, manifest)
-        partial.replace(final)
+        return folder.publish()
     except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
+        folder.discard()
         raise
-    return final
 
 
-def _write_csv_tables(result: RunResult, folder: Path) -> None:
-    """The tables for people and spreadsheets (the cost tables derived, the others as the run made them)."""
+def _write_summary_tables(result: RunResult, folder: Path) -> None:
+    """The small tables for people and spreadsheets, CSV in every format: cost by stage, service by day."""
     result.cost_table().to_csv(folder / "cost_by_stage_component.csv", index=False)
     result.cost_table(window_only=False).to_csv(folder / "cost_by_stage_component_all_days.csv", index=False)
-    if result.parcels_kept != "none" and not (folder / PARCELS_CSV).exists():  # not written while running
-        result.parcels.to_csv(folder / PARCELS_CSV, index=False)
-    result.routes.to_csv(folder / "routes.csv", index=False)
-    result.trips.to_csv(folder / "linehaul_trips.csv", index=False)
-    result.inventory.to_csv(folder / "inventory.csv", index=False)
     if result.disruptions is not None:
-        result.disruptions.to_csv(folder / "disruptions.csv", index=False)
-        result.daily_service().to_csv(folder / "daily_service.csv", index=False)
-    if result.store_sales is not None and result.store_orders is not None:
-        result.store_sales.to_csv(folder / "store_sales.csv", index=False)
-        result.store_orders.to_csv(folder / "store_orders.csv", index=False)
-    if result.trail is not None:
-        result.trail.to_csv(folder / "parcel_events.csv", index=False)
+        result.daily_service().to_csv(folder / csv_file(DAILY_SERVICE_TABLE), index=False)
 
 
-def _write_exact_copy(result: RunResult, folder: Path) -> None:
-    """What ``load_result`` needs to rebuild the RunResult exactly: Parquet tables and the non-finite summary values.
+def _write_tables(result: RunResult, folder: Path, table_format: str) -> None:
+    """The per-entity tables in the asked format, and what ``load_result`` needs to rebuild the RunResult exactly.
 
     Parquet keeps every dtype (categories and their order included) and every
-    float bit for bit, which the CSVs cannot promise.
+    float bit for bit; for a CSV, ``result.json`` records the dtypes it cannot
+    hold, and pandas writes floats in their shortest round-trip form.
     """
-    (folder / TABLES_FOLDER).mkdir(exist_ok=True)
+    parquet, csv = wants_parquet(table_format), wants_csv(table_format)
+    if parquet:
+        (folder / TABLES_FOLDER).mkdir(exist_ok=True)
     written = []
+    dtypes = {}
     for name in (*ALWAYS_TABLES, *OPTIONAL_TABLES):
         table = getattr(result, name)
-        if name == "parcels" and (folder / table_file(name)).exists():  # written while running
-            written.append(name)
-        elif table is not None:
+        streamed = name == "parcels" and _parcels_streamed(folder)
+        if table is None:
+            continue
+        written.append(name)
+        dtypes[name] = dtype_spec(table)  # a streamed table's empty frame has its columns and dtypes
+        if streamed:
+            continue
+        if parquet:
             table.to_parquet(folder / table_file(name), index=False)
-            written.append(name)
+        if csv:
+            write_csv_table(table, folder / csv_file(name))
     kept = parcels_in_folder(result, folder)
     if kept != "all":  # the day-by-day service needs every parcel: keep it as the run computed it
-        result.daily_service().to_parquet(folder / table_file(DAILY_SERVICE_TABLE), index=False)
+        daily = result.daily_service()
+        if parquet:
+            daily.to_parquet(folder / table_file(DAILY_SERVICE_TABLE), index=False)
+        if csv and not (folder / csv_file(DAILY_SERVICE_TABLE)).exists():
+            write_csv_table(daily, folder / csv_file(DAILY_SERVICE_TABLE))
         written.append(DAILY_SERVICE_TABLE)
+        dtypes[DAILY_SERVICE_TABLE] = dtype_spec(daily)
     write_json(folder / RESULT_FILE, {
         "format": RESULT_FORMAT,
         "tables": written,
         "parcels_kept": kept,
         "summary_nonfinite": nonfinite_paths(result.summary),
         "peak_memory_bytes": result.peak_memory_bytes,
+        "table_format": table_format,
+        "csv_dtypes": dtypes if csv else {},
     })
+
+
+def _parcels_streamed(folder: Path) -> bool:
+    """The parcel table was written into the folder while the run went (``ParcelFiles``)."""
+    return (folder / table_file("parcels")).exists() or (folder / PARCELS_CSV).exists()

@@ -120,7 +120,7 @@ def test_three_shards_merged_equal_the_unsharded_sweep(sweep_file: Path, referen
     assert_same_tables(tmp_path / "merged", reference.folder)
     # keep = "runs": every run's whole results folder, moved along by the merge.
     record = json.loads((tmp_path / "merged" / "runs" / "run-000004.json").read_text())
-    assert (tmp_path / "merged" / record["folder"] / "parcels.csv").is_file()
+    assert (tmp_path / "merged" / record["folder"] / "tables" / "parcels.parquet").is_file()
 
 
 def test_merge_reports_missing_runs(sweep_file: Path, tmp_path: Path) -> None:

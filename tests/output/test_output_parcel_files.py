@@ -22,15 +22,16 @@ TINY = ("horizon.warmup_days=1", "horizon.days=10")  # the outage starts on day 
 SMALL_CHUNK = 4096
 
 
-def _streamed(tmp: Path, *overrides: str, chunk: int = SMALL_CHUNK) -> Path:
-    """What ``sim run`` does: the parcel table written into the partial folder as the run hands it on."""
+def _streamed(tmp: Path, *overrides: str, chunk: int = SMALL_CHUNK, table_format: str = "both") -> Path:
+    """What ``sim run --format both`` does: the parcel table written into the partial folder as the run goes."""
     scenario = load_scenario(DISRUPTION, (*TINY, *overrides))
     folder = open_run_folder(tmp, scenario.name, run_id_for(1, 0))
-    files = ParcelFiles(folder.partial, csv=scenario.outputs.parcel_table != "none")
+    files = ParcelFiles(folder.partial, csv=table_format in ("csv", "both"),
+                        parquet=table_format in ("parquet", "both"))
     result = run(scenario, seed=1, parcel_writer=files, parcel_chunk_ids=chunk)
     files.close()
     assert len(result.parcels) == 0 and result.parcels_kept == "none"
-    return write_run(result, tmp, plots=True, folder=folder)
+    return write_run(result, tmp, plots=True, folder=folder, table_format=table_format)
 
 
 @pytest.fixture(scope="module")
@@ -64,12 +65,21 @@ def test_a_sample_is_drawn_from_the_parcel_keys(tmp_path: Path, reference: RunRe
     assert not (folder / "delivery_outcomes_and_lead_time.png").exists()  # it needs every parcel
 
 
-def test_no_parcel_table_writes_no_csv_and_loads_an_empty_table(tmp_path: Path, reference: RunResult) -> None:
-    folder = _streamed(tmp_path, "outputs.parcels=none")
+def test_no_parcel_table_writes_only_the_columns_and_loads_an_empty_table(tmp_path: Path,
+                                                                           reference: RunResult) -> None:
+    folder = _streamed(tmp_path, "outputs.parcels=none", table_format="parquet")
     assert not (folder / PARCELS_CSV).exists()
     loaded = load_result(folder)
     assert len(loaded.parcels) == 0 and list(loaded.parcels.columns) == list(reference.parcels.columns)
     assert_frame_equal(loaded.daily_service(), reference.daily_service(), check_exact=True)
+
+
+def test_a_streamed_csv_only_folder_loads_back_as_the_whole_table(tmp_path: Path, reference: RunResult) -> None:
+    folder = _streamed(tmp_path, table_format="csv")
+    assert not (folder / "tables").exists()
+    loaded = load_result(folder)
+    assert_frame_equal(loaded.parcels, reference.parcels, check_exact=True)
+    assert (folder / "delivery_outcomes_and_lead_time.png").is_file()  # drawn from the CSV
 
 
 def test_a_python_run_keeps_the_table_the_scenario_asks_for(reference: RunResult) -> None:

@@ -75,10 +75,12 @@ def test_derived_tables_of_a_loaded_result_match(written: tuple[RunResult, Path]
     assert_frame_equal(loaded.daily_service(), result.daily_service(), check_exact=True)
 
 
-def test_the_readable_files_stay_and_the_exact_copy_sits_beside_them(written: tuple[RunResult, Path]) -> None:
+def test_the_readable_files_stay_and_the_tables_are_parquet(written: tuple[RunResult, Path]) -> None:
     _, folder = written
-    for name in ("summary.json", "manifest.json", "scenario.toml", "parcels.csv", "store_sales.csv"):
+    for name in ("summary.json", "manifest.json", "scenario.toml", "cost_by_stage_component.csv",
+                 table_file("parcels"), table_file("store_sales")):
         assert (folder / name).is_file()
+    assert not (folder / "parcels.csv").exists()  # CSV only when asked
     exact = json.loads((folder / RESULT_FILE).read_text())
     assert exact["tables"] == ["ledger", "emissions", "parcels", "routes", "trips", "inventory", "trail",
                                "store_sales", "store_orders"]
