@@ -2,14 +2,16 @@
 
 ``ParcelKpis.add`` takes the parcel table a piece at a time (the pieces the
 parcel store hands on, in any order), and keeps mergeable counts plus the
-few values a percentile or mean needs: the lead time of every delivered
-parcel ordered in the window, the lateness of every late one, and the order
-day and lead time of every delivered parcel for the day-by-day table (14
-bytes each), each with its parcel id (12 bytes per delivered parcel ordered in
-the window, and per late one). The results equal ``parcel_summary``,
-``service_summary`` and ``daily_service`` of the whole table exactly: counts
-are integers, and every mean or percentile is computed by the same function
-on the same values in the same (parcel-id) order.
+few values a percentile or mean needs: for every delivered parcel its id,
+order day, whether it was ordered in the window and its lead time (15 bytes
+each, one copy serving both the window's lead-time statistics and the
+day-by-day table), and the lateness of every late one with its id (12
+bytes). The results equal ``parcel_summary``, ``service_summary`` and
+``daily_service`` of the whole table exactly: counts are integers, and every
+mean or percentile is computed by the same function on the same values in
+the same (parcel-id) order. At the end the delivered parcels' columns are
+put in id order once, piece lists freed as they are joined, so the end of a
+long run holds them about twice, not four times.
 """
 
 from __future__ import annotations
@@ -32,14 +34,15 @@ class ParcelKpis:
     def __init__(self) -> None:
         self._counts: Counter[str] = Counter()
         self._states: Counter[str] = Counter()
-        # (parcel ids, values): lead time of the delivered in the window, lateness of the late ones in it.
-        self._lead: list[tuple[np.ndarray, np.ndarray]] = []
+        # (parcel ids, values): lateness of the late ones ordered in the window.
         self._late: list[tuple[np.ndarray, np.ndarray]] = []
         self._daily: list[pd.DataFrame] = []  # per order day of the piece: orders, short, served, on time
-        # Delivered parcels: (id, order day, lead time). The whole table's column has a NaN wherever a
-        # parcel is not delivered, and pandas' group mean takes another (exact) path when the column holds
-        # any NaN: whether it does is kept, the NaNs themselves need not be.
-        self._daily_lead: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        # Delivered parcels, column by column, one array per piece: id, order day, in the window, lead time.
+        # The whole table's lead-time column has a NaN wherever a parcel is not delivered, and pandas' group
+        # mean takes another (exact) path when the column holds any NaN: whether it does is kept, the NaNs
+        # themselves need not be.
+        self._delivered: dict[str, list[np.ndarray]] = {"id": [], "day": [], "window": [], "lead": []}
+        self._sorted: dict[str, np.ndarray] | None = None  # the same, joined in id order (at the end)
         self._any_undelivered = False
 
     def add(self, parcels: pd.DataFrame) -> None:
@@ -62,7 +65,6 @@ class ParcelKpis:
         counts["backordered"] += int(window["backordered"].sum())
         counts["carried_over"] += int((window["days_waited"] > 0).sum())
         counts["days_waited"] += int(window["days_waited"].sum())
-        self._lead.append(_with_ids(delivered, "lead_time_h"))
         served = window[window["available_time_h"].notna() & state.isin(["delivered", "at_pickup_point"])]
         counts["served"] += len(served)
         counts["on_time"] += int(served["on_time"].sum())
@@ -92,16 +94,36 @@ class ParcelKpis:
         self._daily.append(days.sum().assign(orders=days.size()))
         delivered = (state == "delivered").to_numpy()
         self._any_undelivered |= not delivered.all()
-        self._daily_lead.append((parcels["parcel_id"].to_numpy(dtype=np.int32)[delivered],
-                                 day[delivered].astype(np.int16),
-                                 parcels["lead_time_h"].to_numpy(dtype=float)[delivered]))
+        if self._sorted is not None:
+            raise RuntimeError("ParcelKpis: a piece came after the delivered parcels were joined")
+        columns = self._delivered
+        columns["id"].append(parcels["parcel_id"].to_numpy(dtype=np.int32)[delivered])
+        columns["day"].append(day[delivered].astype(np.int16))
+        columns["window"].append(parcels["in_window"].to_numpy(dtype=bool)[delivered])
+        columns["lead"].append(parcels["lead_time_h"].to_numpy(dtype=float)[delivered])
+
+    def _delivered_in_id_order(self) -> dict[str, np.ndarray]:
+        """The delivered parcels' columns joined and in parcel-id order (once; the pieces are freed)."""
+        if self._sorted is None:
+            parts = self._delivered
+            ids = _join(parts["id"], np.int32)
+            order = None if (np.diff(ids) > 0).all() else np.argsort(ids, kind="stable")
+            del ids
+            joined = {}
+            for name, dtype in (("day", np.int16), ("window", np.bool_), ("lead", np.float64)):
+                column = _join(parts[name], dtype)
+                joined[name] = column if order is None else column[order]
+                del column
+            self._sorted = joined
+        return self._sorted
 
     def parcel_summary(self) -> dict[str, Any]:
         """What ``parcel_summary`` gives for the whole table."""
         c = self._counts
         ordered = c["ordered"]
         states = {state: int(self._states.get(state, 0)) for state in FINAL_STATES}
-        lead = _in_id_order(self._lead)
+        delivered = self._delivered_in_id_order()
+        lead = delivered["lead"][delivered["window"]]
         return {
             "parcels": {"ordered": ordered, **states, "delivered_home": c["delivered_home"],
                         "delivered_pickup_point": c["delivered_pickup_point"]},
@@ -148,10 +170,8 @@ class ParcelKpis:
         if not self._daily:
             return pd.DataFrame(columns=DAILY_SERVICE_COLUMNS)
         totals = pd.concat(self._daily).groupby(level=0, sort=True).sum()
-        ids, days, lead = (np.concatenate(part) for part in zip(*self._daily_lead, strict=True))
-        if not (np.diff(ids) > 0).all():
-            order = np.argsort(ids, kind="stable")
-            days, lead = days[order], lead[order]
+        delivered = self._delivered_in_id_order()
+        days, lead = delivered["day"], delivered["lead"]
         if self._any_undelivered:  # one NaN, in a day that has rows: the group mean's path with NaNs
             days, lead = np.append(days, totals.index[0]).astype(np.int16), np.append(lead, np.nan)
         by_day = pd.DataFrame({"day": days, "lead_time_h": lead})
@@ -171,6 +191,13 @@ class ParcelKpis:
 def _with_ids(rows: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
     """A column's values with the parcel ids of their rows, copied (a view would keep the piece's block alive)."""
     return rows["parcel_id"].to_numpy(dtype=np.int32, copy=True), rows[column].to_numpy(dtype=float, copy=True)
+
+
+def _join(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+    """``np.concatenate(parts)``, emptying the list so the pieces can go as soon as they are joined."""
+    joined = np.concatenate(parts) if parts else np.array([], dtype=dtype)
+    parts.clear()
+    return joined
 
 
 def _in_id_order(parts: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
