@@ -81,10 +81,13 @@ class ProblemArrays:
             return np.full(self.n, default)
         return np.asarray(self._vector(values, name, np.float64))
 
+    def local_points(self, stops: IntArray) -> FloatArray:
+        """Coordinates of [depot, *stops]: row 0 is the depot, row i is stops[i-1]."""
+        return np.ascontiguousarray(np.concatenate((self.xy[self.depot : self.depot + 1], self.xy[stops])))
+
     def local_distance(self, stops: IntArray) -> FloatArray:
         """Road-distance matrix of [depot, *stops]: node 0 is the depot, node i is stops[i-1]."""
-        pts = np.concatenate((self.xy[self.depot : self.depot + 1], self.xy[stops]))
-        return self.pair_distance(pts)
+        return self.pair_distance(self.local_points(stops))
 
     def pair_distance(self, pts: FloatArray) -> FloatArray:
         """Road-distance matrix between all rows of ``pts``."""

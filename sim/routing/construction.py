@@ -7,8 +7,11 @@ feasible. Capacity and service-time bounds give an upper limit on the run length
 cumulative sums; the run length itself is found by a galloping search followed by
 bisection on the NN-tour feasibility (about log2(k) NN tours per route instead of k), which
 stops at a length k where k stops are feasible and k + 1 are not -- the same stopping rule
-as adding stops one at a time, at a fraction of the cost. The tours and distance matrices
-are computed by the compiled kernels of ``sim.routing.tour_kernels``; a prefix's matrix
+as adding stops one at a time, at a fraction of the cost. The tours are computed by the
+compiled kernels of ``sim.routing.tour_kernels``. Without time windows no distance matrix
+is built: each NN step screens the unvisited stops by squared straight-line distance and
+measures road km only for the few that can win (``nearest_neighbour_xy``, the same tour
+bit for bit). Under windows the time-oriented tour needs the matrix: a prefix's matrix
 grows from the shorter prefix's (only pairs with a new stop are measured), and what a
 route measured beyond its own stops starts the next route's matrix.
 """
@@ -26,6 +29,7 @@ from sim.routing.tolerances import SLACK_H, SLACK_KM
 from sim.routing.tour_kernels import (
     grown_distance_matrix,
     nearest_neighbour_tour,
+    nearest_neighbour_xy,
     road_distance_matrix,
     time_oriented_tour,
 )
@@ -52,19 +56,27 @@ def nearest_neighbour_order(depot_xy: np.ndarray, stop_xy: np.ndarray) -> IntArr
 
 
 class PrefixTours:
-    """NN tours of prefixes of a run of stops, with the distance matrix grown on demand."""
+    """NN tours of prefixes of a run of stops.
+
+    Without windows the tours are found from the coordinates (``nearest_neighbour_xy``: no
+    distance matrix). Under windows the time-oriented tour needs the matrix, grown on demand.
+    """
 
     def __init__(self, arrays: ProblemArrays, run: IntArray, k_max: int, known: FloatArray, offset: int) -> None:
         self.arrays = arrays
         self.run = run
         self.k_max = k_max
         # Road km between the run's first ``size`` stops: ``dist[offset:, offset:]``, first
-        # filled with what the previous route of the sweep measured of this run.
+        # filled with what the previous route of the sweep measured of this run (windows only).
         self.dist = known
         self.offset = offset
         self.size = max(0, min(k_max, int(known.shape[0]) - offset))
         self.cum_serv = np.cumsum(arrays.serv[run[:k_max]])
         self.orders: dict[int, IntArray] = {1: np.zeros(1, dtype=np.intp)}
+        head = run[:k_max]
+        self.d0 = np.ascontiguousarray(arrays.d0[head])
+        self.xs = np.ascontiguousarray(arrays.xy[head, 0])
+        self.ys = np.ascontiguousarray(arrays.xy[head, 1])
 
     def _ensure(self, k: int) -> None:
         if k > self.size or self.offset:
@@ -87,22 +99,33 @@ class PrefixTours:
         if k == 1:
             # Every stop that reaches construction passed the out-and-back check.
             return True
-        self._ensure(k)
         arrays = self.arrays
-        d0 = arrays.d0[self.run[:k]]
+        d0 = self.d0[:k]
+        if not arrays.use_tw:
+            order, legs = nearest_neighbour_xy(self.d0, self.xs, self.ys, arrays.circ, k)
+            self.orders[k] = order
+            # The legs are the matrix entries dist[order[:-1], order[1:]], summed by numpy alike.
+            return self._fits(d0, order, float(legs.sum()))
+        self._ensure(k)
         order = np.asarray(nearest_neighbour_tour(d0, self.dist, k, 0))
         self.orders[k] = order
-        if arrays.use_tw:
-            if arrays.timing_ok(self.run[order]):
-                return True
-            timed = time_oriented_nearest_neighbour(arrays, self.run[:k], d0, self.dist)
-            if arrays.timing_ok(self.run[timed]):
-                self.orders[k] = timed
-                return True
-            return False
-        inner = float(self.dist[order[:-1], order[1:]].sum())
+        if arrays.timing_ok(self.run[order]):
+            return True
+        timed = time_oriented_nearest_neighbour(arrays, self.run[:k], d0, self.dist)
+        if arrays.timing_ok(self.run[timed]):
+            self.orders[k] = timed
+            return True
+        return False
+
+    def _fits(self, d0: FloatArray, order: IntArray, inner: float) -> bool:
+        """Whether the no-wait tour ``order`` with ``inner`` km between its stops fits the duration and range."""
+        arrays = self.arrays
         dur = no_wait_duration_h(
-            float(d0[order[0]]) + float(d0[order[-1]]), inner, float(self.cum_serv[k - 1]), arrays.stem, arrays.area
+            float(d0[order[0]]) + float(d0[order[-1]]),
+            inner,
+            float(self.cum_serv[order.shape[0] - 1]),
+            arrays.stem,
+            arrays.area,
         )
         if dur > arrays.max_h - SLACK_H:
             return False

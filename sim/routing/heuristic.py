@@ -59,28 +59,41 @@ Performance
 The hot loops (nearest-neighbour tours, distance matrices, the 2-opt and or-opt passes,
 the insertion scan) run compiled with numba (``sim.routing.tour_kernels``,
 ``search_kernels``, ``insertion_kernels``), with the arithmetic of the vectorised numpy
-formulation they replace, so plans are bit-for-bit the same. Measured with
-``time.perf_counter`` around one call (best of 5 runs after one warm-up call, numba cache
-warm) on one core of the 2-core AMD EPYC development container, Python 3.11.7, numpy
-2.4.6, numba 0.68. Stops uniform in a square with the depot at the centre, volumes
-U(0.01, 0.05) m3, service U(0.02, 0.05) h, circuity 1.3, area/stem speed 25/40 km/h,
-100-hour routes unless stated, "capacity for c stops" = 0.03 c m3:
+formulation they replace, so plans are bit-for-bit the same. Work that cannot change a
+plan is skipped: without windows the sweep's NN tours need no distance matrix (each step
+screens the unvisited stops by squared distance and measures road km only for near-ties),
+or-opt skips blocks of edges whose bounding-box bound shows that no insertion into them
+can win, and a route's passes run in one compiled call. On the 72 depot-days captured
+from ``scenarios/examples/scale/city_20k_year.toml`` (``benchmarks/bench_plans.py``: ~3,000
+to 21,000 candidate stops, routes of ~120 stops) planning takes ~5.0 s of CPU for all 72
+against ~6.6 s before these skips (median of 3, run side by side on the shared 2-core
+machine under load). By cProfile the 2-opt/or-opt passes are still ~40 % of planning,
+the sweep ~23 % and insertion ~15 %.
 
-* 1,500 stops in 30 x 30 km, capacity for 125 stops, fleet 13 -> 13 routes: ~0.025 s.
-* 300 stops in 15 x 15 km, capacity for 100 stops, fleet 4 -> 4 routes: ~0.006 s.
-* 1,500 stops, fleet of 6 by capacity (750 left out): ~0.027 s.
+Measured with ``time.perf_counter`` around one call (best of 5 runs after one warm-up
+call, numba cache warm) on one core of the 2-core AMD EPYC development container, Python
+3.11.7, numpy 2.4.6, numba 0.68, with the machine shared (other jobs running). Stops
+uniform in a square with the depot at the centre, volumes U(0.01, 0.05) m3, service
+U(0.02, 0.05) h, circuity 1.3, area/stem speed 25/40 km/h, 100-hour routes unless stated,
+"capacity for c stops" = 0.03 c m3:
+
+* 1,500 stops in 30 x 30 km, capacity for 125 stops, fleet 13 -> 13 routes: ~0.012 s.
+* 300 stops in 15 x 15 km, capacity for 100 stops, fleet 4 -> 4 routes: ~0.0015 s.
+* 1,500 stops, fleet of 6 by capacity (750 left out): ~0.015 s.
 * 1,500 stops, 8 h routes and a fleet of 12 that cannot serve all (duration-bound, several
-  construction rounds of the priority selection; 151 left out): ~0.07 s.
-* 30 routes of ~50 stops (1,500 stops): ~0.04 s.
+  construction rounds of the priority selection; 151 left out): ~0.03 s.
+* 30 routes of ~50 stops (1,500 stops): ~0.02 s.
 * With time windows (``benchmarks/bench_routing.py --slot-hours 2``: 2-hour slots, depot
-  12 km from a 25 km2 disc, 11 vans): 300 stops ~0.02 s, 900 ~0.07 s, 1,500 ~0.7 s -- the
+  12 km from a 25 km2 disc, 11 vans; measured before the skips above, which the windowed
+  path only shares in or-opt): 300 stops ~0.02 s, 900 ~0.07 s, 1,500 ~0.7 s -- the
   per-route schedules (numpy on short arrays) make the windowed path slower.
-* Worst case, not a courier route: one vehicle taking all 1,500 stops, ~1.4 s -- each
-  local-search pass is O(k^2) in the route length k (600 stops in one route: ~0.09 s).
+* Worst case, not a courier route: one vehicle taking all 1,500 stops, ~0.55 s -- each
+  2-opt pass is O(k^2) in the route length k (600 stops in one route: ~0.03 s).
 
-A cold numba cache compiles the kernels on first use, a few seconds once per machine
-(numba writes its cache next to the modules, or to its user cache directory when the
-package directory is read-only).
+A cold numba cache compiles the kernels on first use, once per machine: about 14 s on the
+loaded development machine (7 s before the pruned or-opt and the compiled pass loop were
+added; both pay for it on every later run). Numba writes its cache next to the modules, or
+to its user cache directory when the package directory is read-only.
 """
 
 from __future__ import annotations

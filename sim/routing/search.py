@@ -20,7 +20,7 @@ import numpy as np
 from sim.routing.arrays import ProblemArrays
 from sim.routing.construction import nearest_neighbour_local
 from sim.routing.schedule import FloatArray, IntArray
-from sim.routing.search_kernels import or_opt_step, two_opt_step
+from sim.routing.search_kernels import local_search_tour, or_opt_step, two_opt_step
 from sim.routing.tolerances import IMPROVE_EPS, SLACK_H
 
 
@@ -32,9 +32,18 @@ def tour_length(mat: FloatArray, order: IntArray) -> float:
     return float(mat[0, order[0]]) + inner + float(mat[order[-1], 0])
 
 
+# "No coordinates": the kernels then scan every move (any symmetric matrix is allowed).
+_NO_POINTS = np.zeros((0, 2))
+
+
 def _time_or(tmat: FloatArray | None, mat: FloatArray) -> FloatArray:
     """The time matrix for the kernels; without one they are told not to read it."""
     return mat if tmat is None else tmat
+
+
+def _points(pts: FloatArray | None) -> FloatArray:
+    """The node coordinates for the kernels' pruning, or none."""
+    return _NO_POINTS if pts is None else np.ascontiguousarray(pts, dtype=np.float64)
 
 
 def two_opt_pass(mat: FloatArray, tour: IntArray, tmat: FloatArray | None, slack: float) -> float | None:
@@ -49,40 +58,47 @@ def two_opt_pass(mat: FloatArray, tour: IntArray, tmat: FloatArray | None, slack
 
 
 def or_opt_pass(
-    mat: FloatArray, tour: IntArray, tmat: FloatArray | None, slack: float
+    mat: FloatArray,
+    tour: IntArray,
+    tmat: FloatArray | None,
+    slack: float,
+    pts: FloatArray | None = None,
+    circuity: float = 0.0,
 ) -> tuple[IntArray, float] | None:
     """One or-opt pass: move runs of 1-3 stops to another edge, maybe reversed.
 
     Same objective and time-slack rule as ``two_opt_pass``. Returns the new tour and the
-    remaining slack, or None if no move gains more than the tolerance.
+    remaining slack, or None if no move gains more than the tolerance. ``pts`` (one row
+    per node) may be given when ``mat`` is ``road_distance_matrix(pts, circuity)``: the
+    same moves are then found faster, by skipping edges too far away to matter.
     """
-    applied, new_tour, left = or_opt_step(mat, tour, _time_or(tmat, mat), tmat is not None, slack, IMPROVE_EPS)
+    applied, new_tour, left = or_opt_step(
+        mat, tour, _time_or(tmat, mat), tmat is not None, slack, IMPROVE_EPS, _points(pts), circuity
+    )
     return (new_tour, float(left)) if applied else None
 
 
 def local_search(
-    mat: FloatArray, order: IntArray, tmat: FloatArray | None = None, slack: float = math.inf
+    mat: FloatArray,
+    order: IntArray,
+    tmat: FloatArray | None = None,
+    slack: float = math.inf,
+    pts: FloatArray | None = None,
+    circuity: float = 0.0,
 ) -> IntArray:
     """2-opt to a local optimum, then or-opt, repeated until neither improves (local ids).
 
     With ``tmat``, only moves that keep the total travel-time increase within ``slack``
-    are made, so a tour that meets a duration limit keeps meeting it.
+    are made, so a tour that meets a duration limit keeps meeting it. ``pts`` as in
+    ``or_opt_pass``. The pass loop runs compiled (``local_search_tour``).
     """
     if order.shape[0] < 3:
         # With two stops both directions cost the same on a symmetric matrix.
         return order.copy()
-    # The loop over passes stays in Python: a pass is O(k^2) compiled work, the call is
-    # not worth a compiled driver (and its seconds of compile time on a cold cache).
     tour = np.concatenate(([0], order, [0])).astype(np.intp)
-    timed = tmat is not None
-    times = _time_or(tmat, mat)
-    while True:
-        applied = True
-        while applied:
-            applied, slack = two_opt_step(mat, tour, times, timed, slack, IMPROVE_EPS)
-        moved, tour, slack = or_opt_step(mat, tour, times, timed, slack, IMPROVE_EPS)
-        if not moved:
-            break
+    tour = local_search_tour(
+        mat, tour, _time_or(tmat, mat), tmat is not None, slack, IMPROVE_EPS, _points(pts), circuity
+    )
     return tour[1:-1]
 
 
@@ -94,12 +110,12 @@ def _starting_orders(dist: FloatArray, k: int) -> tuple[IntArray, IntArray]:
     return current, start
 
 
-def improve_route_windowed(arrays: ProblemArrays, stops: IntArray, dist: FloatArray) -> IntArray:
+def improve_route_windowed(arrays: ProblemArrays, stops: IntArray, pts: FloatArray, dist: FloatArray) -> IntArray:
     """``improve_route`` under time windows: the input order is feasible, keep it so."""
     k = int(stops.shape[0])
     current, start = _starting_orders(dist, k)
     # Loose windows often allow the unconstrained optimum: try it first.
-    free = local_search(dist, start)
+    free = local_search(dist, start, pts=pts, circuity=arrays.circ)
     if arrays.timing_ok(stops[free - 1]):
         return stops[free - 1]
     # Otherwise improve the input order pass by pass and keep a pass only if the route
@@ -112,7 +128,7 @@ def improve_route_windowed(arrays: ProblemArrays, stops: IntArray, dist: FloatAr
         if two_opt_pass(dist, trial, None, math.inf) is not None and arrays.timing_ok(stops[trial[1:-1] - 1]):
             tour = trial
             continue
-        moved = or_opt_pass(dist, tour, None, math.inf)
+        moved = or_opt_pass(dist, tour, None, math.inf, pts, arrays.circ)
         if moved is not None and arrays.timing_ok(stops[moved[0][1:-1] - 1]):
             tour = moved[0]
             continue
@@ -128,11 +144,12 @@ def improve_route(arrays: ProblemArrays, stops: IntArray) -> IntArray:
     k = int(stops.shape[0])
     if k < 3:
         return stops
-    dist = arrays.local_distance(stops)
+    pts = arrays.local_points(stops)
+    dist = arrays.pair_distance(pts)
     if arrays.use_tw:
-        return improve_route_windowed(arrays, stops, dist)
+        return improve_route_windowed(arrays, stops, pts, dist)
     current, start = _starting_orders(dist, k)
-    by_dist = local_search(dist, start)
+    by_dist = local_search(dist, start, pts=pts, circuity=arrays.circ)
     if arrays.duration(stops[by_dist - 1]) <= arrays.max_h:
         return stops[by_dist - 1]
     # The shortest order broke the duration limit (it trades area km for slower stem km).

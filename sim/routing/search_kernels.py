@@ -26,6 +26,13 @@ from sim.routing.schedule import FloatArray, IntArray
 
 # Segment lengths tried by or-opt.
 OR_OPT_MAX_LEN = 3
+# Edges per block of the bounding-box pruning (see ``block_bounds``).
+BLOCK = 16
+# Relative margin of a block's bound: far above the few 1e-16 of rounding in the deltas it
+# bounds, so a block is skipped only if every move in it is certainly no better.
+BOUND_REL = 1e-10
+# Below 1/sqrt(2): (dx + dy) * OCTAGON is a lower bound of hypot(dx, dy), as max(dx, dy) is.
+OCTAGON = 0.7071
 
 
 @numba.njit(cache=True)
@@ -100,6 +107,64 @@ def _cheapest_gap(
 
 
 @numba.njit(cache=True)
+def block_bounds(pts: FloatArray, tour: IntArray, edge: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Per block of ``BLOCK`` consecutive edges: lower bounds on the distance from every node to it (or-opt).
+
+    Returns ``near[p, b]``, a lower bound of the straight-line distance from the node at
+    tour position p to every end node of block b's edges (edges b*BLOCK .. b*BLOCK+BLOCK-1,
+    nodes one further), by the octagonal bound on the distance to the nodes' bounding box,
+    and the longest edge (km) of each block.
+
+    An or-opt insertion of a run with end nodes at positions p and q into edge j adds two
+    legs from those nodes to the ends of edge j and removes edge j, so on a road matrix
+    ``circuity * hypot`` it costs at least ``circuity * (near[p, b] + near[q, b]) -
+    longest[b]``: whole blocks of far-away edges are skipped by one test.
+    """
+    n_edges = edge.shape[0]
+    nb = (n_edges + BLOCK - 1) // BLOCK
+    box = np.empty((nb, 4))
+    longest = np.empty(nb)
+    for b in range(nb):
+        lo = b * BLOCK
+        hi = lo + BLOCK if lo + BLOCK < n_edges else n_edges
+        x0 = x1 = pts[tour[lo], 0]
+        y0 = y1 = pts[tour[lo], 1]
+        m = edge[lo]
+        for p in range(lo + 1, hi + 1):
+            x = pts[tour[p], 0]
+            y = pts[tour[p], 1]
+            x0 = x if x < x0 else x0
+            x1 = x if x > x1 else x1
+            y0 = y if y < y0 else y0
+            y1 = y if y > y1 else y1
+            if p < hi and edge[p] > m:
+                m = edge[p]
+        box[b, 0] = x0
+        box[b, 1] = x1
+        box[b, 2] = y0
+        box[b, 3] = y1
+        longest[b] = m
+    n_pos = tour.shape[0]
+    near = np.empty((n_pos, nb))
+    for p in range(n_pos):
+        x = pts[tour[p], 0]
+        y = pts[tour[p], 1]
+        for b in range(nb):
+            # Branch-free: the distance outside the box along each axis (0 inside).
+            dx = max(max(box[b, 0] - x, x - box[b, 1]), 0.0)
+            dy = max(max(box[b, 2] - y, y - box[b, 3]), 0.0)
+            near[p, b] = max(max(dx, dy), (dx + dy) * OCTAGON)
+    return near, longest
+
+
+@numba.njit(cache=True)
+def _far(near_p: float, near_q: float, circuity: float, fixed: float, longest: float, threshold: float) -> bool:
+    """Whether deltas bounded below by ``circuity * (near_p + near_q) - fixed - longest`` all exceed ``threshold``."""
+    reach = circuity * (near_p + near_q)
+    return (reach - fixed - longest) - BOUND_REL * (reach + fixed + longest) > threshold
+
+
+@numba.njit(cache=True)
 def _tour_ordered(mat: FloatArray, tour: IntArray) -> FloatArray:
     """``mat[np.ix_(tour, tour)]``: the matrix with rows and columns in tour order."""
     n = tour.shape[0]
@@ -118,7 +183,8 @@ def two_opt_step(
     """One 2-opt pass on ``tour``, in place; returns (whether a move was applied, remaining slack).
 
     Move (i, j), j >= i + 2, replaces edges i and j by (tour[i], tour[j]) and
-    (tour[i+1], tour[j+1]) and reverses tour[i+1..j].
+    (tour[i+1], tour[j+1]) and reverses tour[i+1..j]. (Skipping far blocks of edges as
+    ``or_opt_step`` does was measured slower here: a row's scan is already short.)
     """
     n_edges = tour.shape[0] - 1
     best = np.empty(n_edges)
@@ -192,12 +258,23 @@ def two_opt_step(
 
 @numba.njit(cache=True)
 def or_opt_step(
-    mat: FloatArray, tour: IntArray, tmat: FloatArray, timed: bool, slack: float, eps: float
+    mat: FloatArray,
+    tour: IntArray,
+    tmat: FloatArray,
+    timed: bool,
+    slack: float,
+    eps: float,
+    pts: FloatArray,
+    circuity: float,
 ) -> tuple[bool, IntArray, float]:
     """One or-opt pass: move runs of 1-3 stops to another edge, maybe reversed.
 
     Returns (whether a move was applied, the new tour, remaining slack). Run c of length
-    L covers positions c + 1 .. c + L; edge g joins positions g and g + 1.
+    L covers positions c + 1 .. c + L; edge g joins positions g and g + 1. With ``pts``
+    (one row per node, for a ``mat`` that is their ``circuity * hypot`` road matrix) and no
+    time limit, blocks of edges that ``block_bounds`` shows cannot hold a run's best
+    improving insertion are skipped (``_or_opt_moves_pruned``); ``pts`` of shape (0, 2)
+    scans everything.
     """
     n_pos = tour.shape[0]
     k = n_pos - 2
@@ -209,6 +286,11 @@ def or_opt_step(
     m_gap = np.empty(cap, dtype=np.intp)
     m_rev = np.empty(cap, dtype=np.bool_)
     count = 0
+    if not timed and pts.shape[0] > 0:
+        count = _or_opt_moves_pruned(mat, tour, pts, circuity, eps, m_delta, m_len, m_start, m_gap, m_rev)
+        for m in range(count):
+            m_time[m] = 0.0
+        return _apply_or_opt(tour, timed, slack, count, m_delta, m_time, m_len, m_start, m_gap, m_rev)
     # The matrices in tour order, read along the rows of a run's end stops: they are
     # symmetric (bit for bit), so q[g, c + 1] == q[c + 1, g].
     q = _tour_ordered(mat, tour)
@@ -265,6 +347,94 @@ def or_opt_step(
                 m_gap[count] = best_g
                 m_rev[count] = best_rev
                 count += 1
+    return _apply_or_opt(tour, timed, slack, count, m_delta, m_time, m_len, m_start, m_gap, m_rev)
+
+
+@numba.njit(cache=True)
+def _or_opt_moves_pruned(
+    mat: FloatArray,
+    tour: IntArray,
+    pts: FloatArray,
+    circuity: float,
+    eps: float,
+    m_delta: FloatArray,
+    m_len: IntArray,
+    m_start: IntArray,
+    m_gap: IntArray,
+    m_rev: npt.NDArray[np.bool_],
+) -> int:
+    """The untimed or-opt move of every run (as ``or_opt_step`` records them), skipping far blocks of edges.
+
+    The same arithmetic on the same matrix entries (read through the tour instead of from a
+    tour-ordered copy); a block of edges is skipped only if its bound shows that no
+    insertion into it beats the run's best so far nor its removal gain, so every recorded
+    move, its gap and direction are those of the full scan. Returns the move count.
+    """
+    n_pos = tour.shape[0]
+    k = n_pos - 2
+    edge = np.empty(k + 1)
+    for g in range(k + 1):
+        edge[g] = mat[tour[g], tour[g + 1]]
+    near, longest = block_bounds(pts, tour, edge)
+    count = 0
+    longest_run = k - 1 if k - 1 < OR_OPT_MAX_LEN else OR_OPT_MAX_LEN
+    for seg_len in range(1, longest_run + 1):
+        for c in range(k - seg_len + 1):
+            f = tour[c + 1]
+            lst = tour[c + seg_len]
+            first = mat[f]
+            last = mat[lst]
+            gain = (edge[c] + last[tour[c + seg_len + 1]]) - mat[tour[c], tour[c + seg_len + 1]]
+            best = np.inf
+            best_g = 0
+            # The edges before the run, then those after it (an edge touching the run is no move).
+            for part in range(2):
+                lo_g = 0 if part == 0 else c + seg_len + 1
+                hi_g = c if part == 0 else k + 1
+                if lo_g >= hi_g:
+                    continue
+                for b in range(lo_g // BLOCK, (hi_g - 1) // BLOCK + 1):
+                    if _far(near[c + 1, b], near[c + seg_len, b], circuity, 0.0, longest[b], min(best, gain)):
+                        continue
+                    lo = b * BLOCK if b * BLOCK > lo_g else lo_g
+                    hi = b * BLOCK + BLOCK if b * BLOCK + BLOCK < hi_g else hi_g
+                    for g in range(lo, hi):
+                        u = tour[g]
+                        v = tour[g + 1]
+                        fwd = (first[u] + last[v]) - edge[g]
+                        rev = (last[u] + first[v]) - edge[g]
+                        ins = rev if rev < fwd else fwd
+                        if ins < best:
+                            best = ins
+                            best_g = g
+            u = tour[best_g]
+            v = tour[best_g + 1]
+            delta = best - gain
+            if delta < -eps:
+                m_delta[count] = delta
+                m_len[count] = seg_len
+                m_start[count] = c + 1
+                m_gap[count] = best_g
+                m_rev[count] = ((last[u] + first[v]) - edge[best_g]) < ((first[u] + last[v]) - edge[best_g])
+                count += 1
+    return count
+
+
+@numba.njit(cache=True)
+def _apply_or_opt(
+    tour: IntArray,
+    timed: bool,
+    slack: float,
+    count: int,
+    m_delta: FloatArray,
+    m_time: FloatArray,
+    m_len: IntArray,
+    m_start: IntArray,
+    m_gap: IntArray,
+    m_rev: npt.NDArray[np.bool_],
+) -> tuple[bool, IntArray, float]:
+    """Apply the recorded or-opt moves, best first, that touch disjoint stretches of the tour."""
+    n_pos = tour.shape[0]
     if count == 0:
         return False, tour, slack
     # Moves whose position hulls are disjoint commute and their gains add up; place each
@@ -297,3 +467,28 @@ def or_opt_step(
     for p in range(n_pos):
         new_tour[p] = tour[placed[p]]
     return True, new_tour, slack
+
+
+@numba.njit(cache=True)
+def local_search_tour(
+    mat: FloatArray,
+    tour: IntArray,
+    tmat: FloatArray,
+    timed: bool,
+    slack: float,
+    eps: float,
+    pts: FloatArray,
+    circuity: float,
+) -> IntArray:
+    """2-opt passes to a local optimum, then an or-opt pass, repeated until neither improves.
+
+    The pass loop of ``sim.routing.search.local_search``, compiled so that a route's ~20
+    passes cost one call; ``tour`` is closed and changed in place by the 2-opt passes.
+    """
+    while True:
+        applied = True
+        while applied:
+            applied, slack = two_opt_step(mat, tour, tmat, timed, slack, eps)
+        moved, tour, slack = or_opt_step(mat, tour, tmat, timed, slack, eps, pts, circuity)
+        if not moved:
+            return tour

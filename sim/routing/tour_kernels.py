@@ -92,6 +92,75 @@ def nearest_neighbour_tour(d0: FloatArray, dist: FloatArray, k: int, offset: int
     return order
 
 
+# Relative and absolute margin of the squared-distance screen of ``nearest_neighbour_xy``:
+# the rounding of dx*dx + dy*dy and of hypot is a few 1e-16 relative, so every stop whose
+# road km could tie with or beat the smallest squared distance's lies inside it.
+_SCREEN_REL = 1e-9
+_SCREEN_ABS = 1e-300
+
+
+@numba.njit(cache=True)
+def nearest_neighbour_xy(
+    d0: FloatArray, xs: FloatArray, ys: FloatArray, circuity: float, k: int
+) -> tuple[IntArray, FloatArray]:
+    """``nearest_neighbour_tour`` over k stops at (xs, ys), without a distance matrix; also its legs.
+
+    Equal to ``nearest_neighbour_tour(d0, road_distance_matrix(points, circuity), k, 0)``
+    bit for bit: each step screens the unvisited stops by squared straight-line distance
+    (cheap, no hypot) and compares the few within a relative 1e-9 of the smallest by
+    their exact road km ``circuity * hypot(dx, dy)``, the matrix's entries, ties to the
+    lowest position. Returns the order and the k - 1 road km between consecutive stops
+    (``dist[order[:-1], order[1:]]``).
+    """
+    order = np.empty(k, dtype=np.intp)
+    legs = np.empty(k - 1 if k > 1 else 0)
+    if k == 0:
+        return order, legs
+    # The unvisited positions, compacted by swap-remove (the winner is chosen by value and
+    # position, so the scan order does not matter).
+    rest = np.empty(k, dtype=np.intp)
+    sq = np.empty(k)
+    j = 0
+    for c in range(k):
+        rest[c] = c
+        if d0[c] < d0[j]:
+            j = c
+    order[0] = j
+    n_rest = k - 1
+    rest[j] = rest[n_rest]
+    for step in range(1, k):
+        xj = xs[j]
+        yj = ys[j]
+        low = np.inf
+        for t in range(n_rest):
+            c = rest[t]
+            dx = xs[c] - xj
+            dy = ys[c] - yj
+            s = dx * dx + dy * dy
+            sq[t] = s
+            if s < low:
+                low = s
+        bound = low + low * _SCREEN_REL + _SCREEN_ABS
+        best = np.inf
+        best_t = -1
+        for t in range(n_rest):
+            if sq[t] <= bound:
+                c = rest[t]
+                # Lower position first, as the matrix is filled: hypot is symmetric bit for bit.
+                lo = c if c < j else j
+                hi = j if c < j else c
+                d = circuity * math.hypot(xs[lo] - xs[hi], ys[lo] - ys[hi])
+                if best_t < 0 or d < best or (d == best and c < rest[best_t]):
+                    best = d
+                    best_t = t
+        j = rest[best_t]
+        order[step] = j
+        legs[step - 1] = best
+        n_rest -= 1
+        rest[best_t] = rest[n_rest]
+    return order, legs
+
+
 @numba.njit(cache=True)
 def time_oriented_tour(
     travel0_h: FloatArray, dist: FloatArray, inv_area: float, early_h: FloatArray, service_h: FloatArray

@@ -55,6 +55,32 @@ def test_local_search_equals_the_vectorised_search(seed: int, timed: bool) -> No
     assert np.array_equal(local_search(mat, order, t, slack), ref.local_search(mat, order, t, slack))
 
 
+@pytest.mark.parametrize("seed", range(12))
+def test_pruned_or_opt_finds_the_moves_of_the_full_scan(seed: int) -> None:
+    # Longer routes than ``instance`` (several blocks of edges), clustered or on a grid.
+    rng = np.random.default_rng(300 + seed)
+    k = int(rng.integers(3, 260))
+    if seed % 3 == 0:
+        pts = rng.integers(0, 10, size=(k + 1, 2)).astype(np.float64)
+    elif seed % 3 == 1:
+        pts = rng.normal(0.0, 1.0, (k + 1, 2)) + rng.choice([0.0, 6.0], size=(k + 1, 1))
+    else:
+        pts = rng.uniform(0, 9, (k + 1, 2))
+    circ = float(rng.uniform(1.0, 1.6))
+    mat = road_distance_matrix(pts, circ)
+    tour = np.concatenate(([0], rng.permutation(np.arange(1, k + 1)), [0])).astype(np.intp)
+    for _ in range(8):
+        pruned, full = or_opt_pass(mat, tour, None, math.inf, pts, circ), or_opt_pass(mat, tour, None, math.inf)
+        assert (pruned is None) == (full is None)
+        if pruned is None or full is None:
+            break
+        assert np.array_equal(pruned[0], full[0])
+        tour = pruned[0]
+    order = tour[1:-1].copy()
+    expected = ref.local_search(mat, order, None, math.inf)
+    assert np.array_equal(local_search(mat, order, pts=pts, circuity=circ), expected)
+
+
 @pytest.mark.parametrize("n", [0, 1, 2, 7, 64, 513])
 def test_stable_argsort_is_numpys_stable_argsort(n: int) -> None:
     rng = np.random.default_rng(n)

@@ -9,6 +9,7 @@ from routing_reference import nearest_neighbour_positions, pair_distance, time_o
 from sim.routing.tour_kernels import (
     grown_distance_matrix,
     nearest_neighbour_tour,
+    nearest_neighbour_xy,
     road_distance_matrix,
     time_oriented_tour,
 )
@@ -39,6 +40,30 @@ def test_nearest_neighbour_tour_is_the_argmin_tour(seed: int) -> None:
     assert np.array_equal(
         nearest_neighbour_tour(d0[:m].copy(), inner, m, 0), nearest_neighbour_positions(d0[:m], inner[:m, :m].copy())
     )
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_nearest_neighbour_from_coordinates_is_the_matrix_tour(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    k = int(rng.integers(1, 250))
+    # Integer grids give exact ties and coincident stops; tiny offsets give near-ties.
+    if seed % 4 == 1:
+        pts = rng.integers(0, 6, size=(k, 2)).astype(np.float64)
+    elif seed % 4 == 2:
+        pts = rng.integers(0, 3, size=(k, 2)).astype(np.float64) + rng.choice([0.0, 1e-13], size=(k, 2))
+    else:
+        pts = rng.uniform(-9.0, 9.0, (k, 2))
+    circ = float(rng.uniform(1.0, 1.6))
+    d0 = circ * np.hypot(pts[:, 0] - 0.5, pts[:, 1] + 0.25)
+    mat = road_distance_matrix(pts, circ)
+    expected = nearest_neighbour_tour(d0, mat, k, 0)
+    order, legs = nearest_neighbour_xy(d0, pts[:, 0].copy(), pts[:, 1].copy(), circ, k)
+    assert np.array_equal(order, expected)
+    assert np.array_equal(legs, mat[expected[:-1], expected[1:]])
+    # A prefix reads only the first m stops of longer arrays.
+    m = max(1, k // 3)
+    order_m, _ = nearest_neighbour_xy(d0, pts[:, 0].copy(), pts[:, 1].copy(), circ, m)
+    assert np.array_equal(order_m, nearest_neighbour_tour(d0[:m].copy(), mat, m, 0))
 
 
 @pytest.mark.parametrize("seed", range(12))
