@@ -91,6 +91,7 @@ class ParcelTable:
         self.consumers: list[Callable[[pd.DataFrame], None]] = []
         self.table_consumers: list[Callable[[pd.DataFrame], None]] = []
         self.rows = 0
+        self._no_rows: pd.DataFrame | None = None  # what "none" gives the table consumers, built once
 
     def __call__(self, ids: np.ndarray, rows: dict[str, np.ndarray]) -> None:
         """Turn the store's rows of parcels ``ids`` into a piece of the table and give it to the consumers."""
@@ -100,7 +101,9 @@ class ParcelTable:
             consume(piece)
         outputs = self._scenario.outputs
         if outputs.parcel_table == "none":
-            piece = _no_rows(piece)
+            if self._no_rows is None:
+                self._no_rows = _no_rows(piece)
+            piece = self._no_rows
         elif outputs.parcel_table == "sample":
             piece = piece[in_sample(rows["key"], outputs.sample_rate)].reset_index(drop=True)
         for consume in self.table_consumers:

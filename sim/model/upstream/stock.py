@@ -8,6 +8,7 @@ from sim.ledger import Stage
 from sim.model.context import SimContext
 from sim.model.products import ProductTable
 from sim.model.upstream.policies import ReorderPolicy, StockPolicy
+from sim.model.upstream.stock_kernel import take_unit
 
 
 class StockPoint:
@@ -71,15 +72,12 @@ class StockPoint:
 
         The per-order path of ``remove``: the same integration and counts.
         """
-        on_hand = self.on_hand
-        if on_hand[product] <= 0:
-            return False
         now = self.ctx.env.now
-        if now > self._since:  # _integrate, inline: this runs once per order
-            self._hours += on_hand * (now - self._since)
+        step_h = now - self._since  # > 0 exactly when now > since, the condition of _integrate
+        if not take_unit(self.on_hand, self.shipped, self._hours, product, step_h):
+            return False
+        if step_h > 0.0:
             self._since = now
-        on_hand[product] -= 1
-        self.shipped[product] += 1
         return True
 
     def add(self, product: int, units: int) -> None:
