@@ -102,3 +102,11 @@ def _same(a: object, b: object) -> bool:
     if isinstance(a, float) and isinstance(b, float):
         return (a != a and b != b) or a == b
     return bool(a == b) and type(a) is type(b)
+
+
+def test_no_parcel_table_keeps_the_columns_and_no_rows() -> None:
+    short = ("horizon.warmup_days=1", "horizon.days=2")
+    full = run(load_scenario(BASELINE, short), seed=1).parcels
+    none = run(load_scenario(BASELINE, (*short, "outputs.parcels=none")), seed=1).parcels
+    assert len(full) > 0 and len(none) == 0
+    assert none.dtypes.to_dict() == full.dtypes.to_dict()

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sim.model.lastmile.pickup import PickupNetwork
-from sim.model.lastmile.stops import StopBuilder
+from sim.model.lastmile.stops import Stop, StopBuilder, StopList
 from sim.model.lastmile.traffic import loglogistic_mean
 from tests.model.lastmile.lastmile_world import World, world
 
@@ -70,3 +70,40 @@ def test_pickup_stops_report_parcels_whose_lockers_are_full() -> None:
     pickup_stops, no_room = stops.pickup_stops(ids.tolist(), now=0.0)
     assert [s.parcels for s in pickup_stops] == [(ids[0], ids[1])]
     assert no_room == [ids[2]]
+
+
+def _rows() -> list[Stop]:
+    return [
+        Stop(0.5, 1.5, (4,), -1, 0.01, 1.0, 0.05),
+        Stop(2.0, -1.0, (7, 9, 11), 3, 0.06, 6.5, 0.2),
+        Stop(-3.0, 0.25, (2,), -1, 0.02, 2.0, 0.07, (10.0, 12.0)),
+        Stop(1.0, 1.0, (5, 6), -1, 0.03, 3.0, 0.1),
+    ]
+
+
+def test_a_stop_list_gives_back_the_rows_it_was_made_of() -> None:
+    rows = _rows()
+    stops = StopList.of(rows)
+    assert len(stops) == 4 and list(stops) == rows
+    assert stops.counts().tolist() == [1, 3, 1, 2]
+    assert stops.parcel_ids.tolist() == [4, 7, 9, 11, 2, 5, 6]
+    assert stops[-1] == rows[-1] and list(stops[1:3]) == rows[1:3]
+
+
+def test_taking_stops_keeps_each_stops_parcels_in_the_order_asked() -> None:
+    rows = _rows()
+    stops = StopList.of(rows)
+    order = np.array([3, 1, 0, 2])
+    taken = stops.take(order)
+    assert list(taken) == [rows[i] for i in order]
+    assert taken.parcel_ids.tolist() == [5, 6, 7, 9, 11, 4, 2]
+    assert len(stops.take(np.array([], dtype=np.intp))) == 0
+    singles = StopList.of([rows[0], rows[2]])  # one parcel per stop: the gather's fast path
+    assert list(singles.take(np.array([1, 0]))) == [rows[2], rows[0]]
+
+
+def test_joined_stop_lists_are_one_list_after_the_other() -> None:
+    rows = _rows()
+    joined = StopList.concat([StopList.of(rows[:2]), StopList.of([]), StopList.of(rows[2:])])
+    assert list(joined) == rows
+    assert joined.offsets.tolist() == [0, 1, 4, 5, 7]
