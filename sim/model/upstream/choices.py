@@ -18,7 +18,7 @@ from sim.model.streams import (
     SAME_DAY,
     SLOT,
     TIME_WINDOW,
-    parcel_uniform,
+    parcel_uniforms,
     stable_hash,
 )
 from sim.scenario.schema import RegionalWarehouse
@@ -56,28 +56,32 @@ def draw_customer_choices(
         )
         for same, late in ((True, False), (False, False), (False, True))
     }
-    for parcel_id in ids.tolist():
-        key = int(parcels.key[parcel_id])
-        hour = float(parcels.order_time_h[parcel_id]) - day * 24.0
-        outsourced = outsource_share > 0 and parcel_uniform(key, OUTSOURCE) < outsource_share
-        same_day = (
-            same_day_share > 0 and not outsourced and hour < service.same_day_cutoff_hour
-            and parcel_uniform(key, SAME_DAY) < same_day_share
-        )
-        wants_pickup = (
-            pickup_share > 0 and not outsourced and not same_day
-            and parcel_uniform(key, CHOOSE_PICKUP) < pickup_share
-        )
-        parcels.outsourced[parcel_id] = outsourced
-        parcels.same_day[parcel_id] = same_day
-        parcels.wants_pickup[parcel_id] = wants_pickup
-        parcels.chose_pickup[parcel_id] = wants_pickup
-        slotted = window_share > 0 and not (outsourced or wants_pickup)
-        if slotted and parcel_uniform(key, TIME_WINDOW) < window_share:
-            parcels.slot[parcel_id] = min(n_slots - 1, int(parcel_uniform(key, SLOT) * n_slots))
-        if discrete_addresses:
-            # The customer lives at one of the area's addresses: parcels can share a door.
-            address = min(addresses - 1, int(parcel_uniform(key, ADDRESS) * addresses))
-            parcels.address[parcel_id] = address
-            parcels.x_km[parcel_id], parcels.y_km[parcel_id] = geometry.address_xy(address, salt)
-        parcels.promise_h[parcel_id] = promise[(same_day, not same_day and hour >= service.order_cutoff_hour)]
+    # Every draw at once (``parcel_uniforms`` is ``parcel_uniform`` bit for bit); a share of 0 draws nothing.
+    keys = parcels.key[ids]
+    hour = parcels.order_time_h[ids] - day * 24.0
+    never = np.zeros(len(ids), dtype=bool)
+    outsourced = parcel_uniforms(keys, OUTSOURCE) < outsource_share if outsource_share > 0 else never
+    same_day = (
+        ~outsourced & (hour < service.same_day_cutoff_hour) & (parcel_uniforms(keys, SAME_DAY) < same_day_share)
+        if same_day_share > 0 else never
+    )
+    wants_pickup = (
+        ~outsourced & ~same_day & (parcel_uniforms(keys, CHOOSE_PICKUP) < pickup_share) if pickup_share > 0 else never
+    )
+    parcels.outsourced[ids] = outsourced
+    parcels.same_day[ids] = same_day
+    parcels.wants_pickup[ids] = wants_pickup
+    parcels.chose_pickup[ids] = wants_pickup
+    if window_share > 0:
+        slotted = ~(outsourced | wants_pickup) & (parcel_uniforms(keys, TIME_WINDOW) < window_share)
+        slot = np.minimum(n_slots - 1, (parcel_uniforms(keys[slotted], SLOT) * n_slots).astype(np.int64))
+        parcels.slot[ids[slotted]] = slot
+    if discrete_addresses:
+        # The customer lives at one of the area's addresses: parcels can share a door.
+        address = np.minimum(addresses - 1, (parcel_uniforms(keys, ADDRESS) * addresses).astype(np.int64))
+        parcels.address[ids] = address
+        for parcel_id, door in zip(ids.tolist(), address.tolist(), strict=True):
+            parcels.x_km[parcel_id], parcels.y_km[parcel_id] = geometry.address_xy(door, salt)
+    late = hour >= service.order_cutoff_hour
+    parcels.promise_h[ids] = np.where(
+        same_day, promise[(True, False)], np.where(late, promise[(False, True)], promise[(False, False)]))
