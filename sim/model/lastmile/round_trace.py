@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.model.lastmile.jobs import RouteJob, RouteOutcome
+from sim.model.lastmile.noise_kernel import leg_noise_factors
 from sim.model.lastmile.round_kernel import walk_round
 from sim.model.lastmile.setting import RoundSetting
 from sim.model.lastmile.stops import StopList
@@ -74,8 +75,7 @@ def trace_round(setting: RoundSetting, job: RouteJob, start_h: float) -> RoundTr
     # by its first parcel; presence and service by each parcel.
     ids = stops.parcel_ids
     keys, attempts = parcels.key[ids], parcels.attempts[ids]
-    leg_noise = np.array([traffic.leg_noise(u) for u in parcel_uniforms(keys[firsts], LEG_NOISE,
-                                                                         attempts[firsts]).tolist()])
+    leg_noise = leg_noise_factors(parcel_uniforms(keys[firsts], LEG_NOISE, attempts[firsts]), traffic.leg_sigma)
     return_noise = traffic.leg_noise(parcel_uniform(int(keys[0]), LEG_NOISE, RETURN_LEG_ATTEMPT))
     stop_status = np.zeros(len(stops), dtype=np.int8)
     stop_time = np.zeros(len(stops))
