@@ -249,13 +249,13 @@ class Scenario(Frozen):
                 )
         run_days = self.horizon.warmup_days + self.horizon.days
         base = sum(r.expected_units_per_day for r in self.regional_warehouses)
-        peak = base * self.peak_demand_factor()
-        if not peak <= MAX_NETWORK_UNITS_PER_DAY:
+        factor = self.peak_demand_factor()
+        if not base * factor <= MAX_NETWORK_UNITS_PER_DAY:
             raise _located_error(
                 ("demand",), None,
-                f"a peak of {peak:.3g} units a day: the network's mean demand ({base:.3g} units a day) times its peaks (weekday, season, trend over "
-                f"the run, promotions and demand surges together: x{self.peak_demand_factor():.3g}) must stay at "
-                f"most {MAX_NETWORK_UNITS_PER_DAY:,.0f} units a day",
+                f"a peak of {base * factor:.3g} units a day: the network's mean demand ({base:.3g} units a day) "
+                f"times its peaks (weekday, season, trend over the run, promotions and demand surges together: "
+                f"x{factor:.3g}) must stay at most {MAX_NETWORK_UNITS_PER_DAY:,.0f} units a day",
             )
         parcels = sum(r.area.expected_orders_per_day for r in self.regional_warehouses) * run_days
         if parcels > MAX_RUN_PARCELS:
