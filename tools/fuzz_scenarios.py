@@ -1,0 +1,357 @@
+"""Fuzz campaign: mutate the shipped scenario files and check that every one is refused on one line or runs sanely.
+
+Each mutated file goes through ``sim validate`` in-process (``sim.cli.main``).
+It must either exit 0, or exit 2 with one line on stderr (``sim: error: ...``);
+any other exit code, a traceback, more than one line or a hang is a finding.
+A sample of the files that validate (``--run-fraction``) is then run with
+``sim.run`` on a two-day horizon (``horizon.warmup_days=1``, ``horizon.days=1``),
+which must finish and give finite, non-negative costs with
+``total == upstream + last_mile``::
+
+    python tools/fuzz_scenarios.py --files 10000 --seed 1 --jobs 2
+    python tools/fuzz_scenarios.py --files 200 --seed 7 --run-fraction 1 --keep fuzz-findings
+
+Every finding's file (and the files it extends) is saved under ``--keep``
+(default ``fuzz-findings/``) with a ``finding.txt`` that says what happened; a
+summary of the outcomes is printed at the end. Exit status 0 when nothing was
+found, 1 otherwise. A file is generated from (``--seed``, its number) alone, so
+``--files 1 --first N`` reproduces file N of a campaign.
+
+Mutations (1 to 3 per file): a number, bool, string or list replaced by an
+extreme (0, negatives, tiny and huge values, inf, NaN, 2**63, a bool, a string),
+a value scaled by a large or small factor, a key deleted or added, a list
+emptied or shortened, a named table duplicated; written as plain TOML, as a
+file that ``extends`` the shipped one (sometimes through a chain, sometimes in a
+cycle), or damaged as text (bytes that are not UTF-8, a cut, a duplicated line).
+
+The test suite uses :func:`mutate` and :func:`check` in ``tests/scenario/test_fuzz_scenarios.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import copy
+import io
+import math
+import os
+import random
+import resource
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import tomllib
+import traceback
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+ROOT = Path(__file__).resolve().parents[1]
+SHORT = ("horizon.warmup_days=1", "horizon.days=1")
+
+EXTREMES: tuple[Any, ...] = (
+    0, -1, 1, 2, 0.0, -0.5, 0.5, 1e-300, 1e-10, 1e-6, 24, 25, 366, 1e6, 1e9, 1e12, 1e18, 1e300, 1e308, -1e308,
+    math.inf, -math.inf, math.nan, 2**31, 2**53 + 1, 2**63 - 1, 2**63, -(2**63), 2**64, 10**30,
+    True, False, "", "x", "1.5", [], {},
+)
+SCALES = (0.0, -1.0, 1e-9, 1e-3, 0.1, 0.5, 0.9, 1.1, 2.0, 3.0, 10.0, 1e3, 1e6, 1e12)
+
+
+def shipped_scenarios(root: Path = ROOT) -> list[Path]:
+    """The scenario files the project ships (sweep files excluded)."""
+    return sorted(p for p in (root / "scenarios").rglob("*.toml") if "sweeps" not in p.parts)
+
+
+# --- mutations -------------------------------------------------------------------
+
+
+def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    """Every (path, value) below ``node``, tables and lists included."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield (*prefix, key), value
+            yield from _paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield (*prefix, i), value
+            yield from _paths(value, (*prefix, i))
+
+
+def _parent(data: Any, path: tuple[Any, ...]) -> Any:
+    node = data
+    for part in path[:-1]:
+        node = node[part]
+    return node
+
+
+def _new_value(old: Any, rng: random.Random) -> Any:
+    """An extreme, a scaled copy, a type flip or a value from elsewhere."""
+    roll = rng.random()
+    if isinstance(old, bool) or not isinstance(old, int | float) or roll < 0.3:
+        return copy.deepcopy(rng.choice(EXTREMES))
+    if roll < 0.85:
+        scaled = old * rng.choice(SCALES)
+        return int(scaled) if isinstance(old, int) and abs(scaled) < 2**70 else scaled
+    return float(old) if isinstance(old, int) else (int(old) if math.isfinite(old) else 0)
+
+
+def mutate_data(data: dict[str, Any], rng: random.Random) -> str:
+    """Apply one random mutation to ``data`` in place; returns what it did."""
+    paths = list(_paths(data))
+    numbers = [(p, v) for p, v in paths if isinstance(v, int | float) and not isinstance(v, bool)]
+    # Numbers most often: they hold the ranges; the structure (keys, lists, tables) the rest of the time.
+    path, value = rng.choice(numbers if numbers and rng.random() < 0.7 else paths)
+    parent = _parent(data, path)
+    roll = rng.random()
+    leaf = not isinstance(value, dict | list)
+    if roll < 0.6 and leaf:
+        parent[path[-1]] = new = _new_value(value, rng)
+        return f"set {_dotted(path)} = {new!r}"
+    if roll < 0.7 and isinstance(parent, dict):
+        del parent[path[-1]]
+        return f"delete {_dotted(path)}"
+    if roll < 0.75 and isinstance(parent, dict):
+        parent[f"unknown_{rng.randrange(100)}"] = 1
+        return f"add a key beside {_dotted(path)}"
+    if roll < 0.85 and isinstance(value, list):
+        if value and rng.random() < 0.5:
+            del value[rng.randrange(len(value))]
+            return f"shorten {_dotted(path)}"
+        value.clear()
+        return f"empty {_dotted(path)}"
+    if roll < 0.92 and isinstance(value, list) and value and isinstance(value[0], dict):
+        value.append(copy.deepcopy(rng.choice(value)))
+        return f"duplicate an element of {_dotted(path)}"
+    parent[path[-1]] = new = _new_value(value if leaf else 1.0, rng)
+    return f"set {_dotted(path)} = {new!r}"
+
+
+def _dotted(path: tuple[Any, ...]) -> str:
+    return ".".join(str(p) for p in path)
+
+
+def _toml(data: dict[str, Any]) -> str:
+    try:
+        return tomli_w.dumps(data)
+    except (TypeError, ValueError, OverflowError):
+        # tomli_w refuses some values (an int beyond 64 bits): write them as strings.
+        return tomli_w.dumps(_printable(data))
+
+
+def _printable(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _printable(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_printable(v) for v in node]
+    if isinstance(node, int) and not isinstance(node, bool) and not -(2**63) <= node < 2**63:
+        return str(node)
+    return node
+
+
+def mutate(source: Path, rng: random.Random, folder: Path) -> tuple[Path, list[str]]:
+    """Write a mutation of the scenario ``source`` into ``folder``; returns the file to check and what changed."""
+    data = tomllib.loads(source.read_text())
+    if isinstance(data.get("extends"), str):  # the shipped examples extend the baseline by a relative path
+        data["extends"] = str((source.parent / data["extends"]).resolve())
+    original = copy.deepcopy(data)
+    what = [mutate_data(data, rng) for _ in range(rng.choice((1, 1, 1, 1, 2, 2, 3)))]
+    target = folder / "scenario.toml"
+    form = rng.random()
+    if form < 0.7:
+        text = _toml(data)
+    else:
+        # A file that extends the shipped one and states only the top-level tables that changed.
+        changed = {k: v for k, v in data.items() if repr(original.get(k)) != repr(v)}  # 11.0 == 11
+        parent = source
+        depth = rng.choice((1, 1, 1, 2, 3))
+        for level in range(depth - 1):
+            step = folder / f"step{level}.toml"
+            step.write_text(f"extends = {str(parent)!r}\n".replace("'", '"'))
+            parent = step
+        if rng.random() < 0.05:
+            parent = target  # a cycle
+            what.append("extends itself")
+        text = f"extends = {str(parent)!r}\n".replace("'", '"') + _toml(changed)
+        what.append(f"as a file extending {source.name} through {depth} file(s)")
+    raw = text.encode()
+    if rng.random() < 0.06:
+        cut = rng.randrange(len(raw) + 1)
+        kind = rng.choice(("bytes", "cut", "line"))
+        if kind == "bytes":
+            raw = raw[:cut] + rng.choice((b"\xff", b"\xc3\x28", b"\x00", b"\xe2\x82")) + raw[cut:]
+        elif kind == "cut":
+            raw = raw[:cut]
+        else:
+            lines = raw.splitlines(keepends=True)
+            if lines:
+                i = rng.randrange(len(lines))
+                lines.insert(i, lines[i])
+                raw = b"".join(lines)
+        what.append(f"text damaged ({kind} at {cut})")
+    target.write_bytes(raw)
+    return target, what
+
+
+# --- checks ----------------------------------------------------------------------
+
+
+class Hang(Exception):
+    """The check ran past its time limit."""
+
+
+@dataclass
+class Outcome:
+    """What happened to one file: ``kind`` is rejected, valid, ran, or a finding (see ``FINDINGS``)."""
+
+    kind: str
+    detail: str = ""
+    what: list[str] = field(default_factory=list)
+
+
+FINDINGS = ("traceback", "bad_exit", "bad_message", "hang", "crash_after_validation", "bad_result")
+
+
+def _cli(argv: list[str]) -> tuple[int, str, str]:
+    from sim.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(argv)
+    return code, out.getvalue(), err.getvalue()
+
+
+def check_result(summary: dict[str, Any]) -> str:
+    """What is wrong with a run's summary (empty when nothing): costs finite and >= 0, total = upstream + last mile."""
+    costs = {"total_cost": summary["total_cost"], "upstream_cost": summary["upstream_cost"],
+             "last_mile_cost": summary["last_mile_cost"],
+             **{f"cost_by_stage.{k}": v for k, v in summary["cost_by_stage"].items()}}
+    bad = {k: v for k, v in costs.items() if not (isinstance(v, int | float) and math.isfinite(v) and v >= 0)}
+    if bad:
+        return f"costs not finite and non-negative: {bad}"
+    total, parts = summary["total_cost"], summary["upstream_cost"] + summary["last_mile_cost"]
+    if not math.isclose(total, parts, rel_tol=1e-9, abs_tol=1e-6):
+        return f"total_cost {total!r} != upstream + last_mile {parts!r}"
+    return ""
+
+
+def check(path: Path, run_it: bool, timeout_s: float = 60.0) -> Outcome:
+    """``sim validate`` the file in-process and, if ``run_it`` and it validates, run it on a two-day horizon."""
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, timeout_s)
+    stage = "validate"
+    try:
+        code, _, err = _cli(["validate", str(path)])
+        if code == 2:
+            lines = err.strip().splitlines()
+            if len(lines) != 1 or not lines[0].startswith("sim: error: "):
+                return Outcome("bad_message", err[-2000:])
+            return Outcome("rejected", lines[0])
+        if code != 0:
+            return Outcome("bad_exit", f"exit {code}: {err[-2000:]}")
+        if not run_it:
+            return Outcome("valid")
+        from sim import ScenarioError, load_scenario, run
+
+        try:
+            scenario = load_scenario(path, SHORT)
+        except ScenarioError as exc:  # the short horizon itself clashes (a disruption after its end)
+            return Outcome("valid", f"not run: {exc}")
+        stage = "run"
+        summary = run(scenario, seed=1).summary
+        problem = check_result(summary)
+        return Outcome("bad_result", problem) if problem else Outcome("ran")
+    except Hang:
+        return Outcome("hang", f"no answer within {timeout_s:g} s during {stage}")
+    except BaseException as exc:  # noqa: BLE001 - every escape is a finding, even SystemExit or MemoryError
+        kind = "traceback" if stage == "validate" else "crash_after_validation"
+        detail = "".join(traceback.format_exception(exc))
+        return Outcome(kind, detail[-4000:])
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _alarm(signum: int, frame: Any) -> None:
+    raise Hang()
+
+
+# --- the campaign ----------------------------------------------------------------
+
+
+def _one(task: tuple[int, int, float, float, str, int]) -> tuple[int, Outcome, str]:
+    """Generate file ``number`` of the campaign, check it, and keep it if it is a finding."""
+    number, seed, run_fraction, timeout_s, keep, memory_mib = task
+    if memory_mib:
+        limit = memory_mib * 2**20
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    rng = random.Random(f"{seed}/{number}")
+    sources = shipped_scenarios()
+    source = rng.choice(sources)
+    run_it = rng.random() < run_fraction
+    with tempfile.TemporaryDirectory(prefix="fuzz-") as tmp:
+        folder = Path(tmp)
+        path, what = mutate(source, rng, folder)
+        outcome = check(path, run_it, timeout_s)
+        outcome.what = [f"from {source.relative_to(ROOT)}", *what]
+        saved = ""
+        if outcome.kind in FINDINGS:
+            target = Path(keep) / f"{outcome.kind}-{seed}-{number}"
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree(folder, target)
+            (target / "finding.txt").write_text(
+                f"file {number} of seed {seed}: {outcome.kind}\n" + "\n".join(outcome.what) + "\n\n" + outcome.detail
+            )
+            saved = str(target)
+    return number, outcome, saved
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run a campaign; print a summary and every finding."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--files", type=int, default=1000, help="how many mutated files (default 1000)")
+    parser.add_argument("--first", type=int, default=0, help="number of the first file (to reproduce one)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes")
+    parser.add_argument("--run-fraction", type=float, default=0.3,
+                        help="share of the files that also run, when they validate (default 0.3)")
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds per file before it counts as a hang")
+    parser.add_argument("--memory-mib", type=int, default=6144,
+                        help="address-space limit of each worker in MiB (0: none); a run past it is a crash")
+    parser.add_argument("--keep", type=Path, default=Path("fuzz-findings"), help="folder for the findings' files")
+    args = parser.parse_args(argv)
+    args.keep.mkdir(parents=True, exist_ok=True)
+    tasks = [(n, args.seed, args.run_fraction, args.timeout, str(args.keep), args.memory_mib)
+             for n in range(args.first, args.first + args.files)]
+    counts: Counter[str] = Counter()
+    findings: list[tuple[int, Outcome, str]] = []
+    start = time.monotonic()
+    with ProcessPoolExecutor(max_workers=max(1, args.jobs), max_tasks_per_child=200) as pool:
+        for done, (number, outcome, saved) in enumerate(pool.map(_one, tasks, chunksize=4), 1):
+            counts[outcome.kind] += 1
+            if outcome.kind in FINDINGS:
+                findings.append((number, outcome, saved))
+                print(f"[{number}] {outcome.kind}: {' / '.join(outcome.what)} -> {saved}", file=sys.stderr)
+            if done % 500 == 0:
+                print(f"{done} files, {time.monotonic() - start:.0f} s: {dict(counts)}", file=sys.stderr)
+    print(f"\n{args.files} files (seed {args.seed}, first {args.first}) in {time.monotonic() - start:.0f} s")
+    for kind in ("rejected", "valid", "ran", *FINDINGS):
+        print(f"  {kind:24s} {counts.get(kind, 0)}")
+    for number, outcome, saved in findings:
+        last = outcome.detail.strip().splitlines()[-1:] or [""]
+        print(f"\n[{number}] {outcome.kind} ({saved})\n  " + "\n  ".join(outcome.what) + f"\n  {last[0][:300]}")
+    return 1 if findings else 0
+
+
+if __name__ == "__main__":
+    # Workers import sim from this checkout, like the parent.
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("PYTHONPATH", str(ROOT))
+    raise SystemExit(main())
