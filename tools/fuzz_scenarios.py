@@ -269,7 +269,7 @@ def check(path: Path, run_it: bool, timeout_s: float = 60.0) -> Outcome:
         return Outcome("bad_result", problem) if problem else Outcome("ran")
     except Hang:
         return Outcome("hang", f"no answer within {timeout_s:g} s during {stage}")
-    except BaseException as exc:  # noqa: BLE001 - every escape is a finding, even SystemExit or MemoryError
+    except BaseException as exc:  # every escape is a finding, even SystemExit or MemoryError
         kind = "traceback" if stage == "validate" else "crash_after_validation"
         detail = "".join(traceback.format_exception(exc))
         return Outcome(kind, detail[-4000:])
