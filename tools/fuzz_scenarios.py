@@ -34,6 +34,7 @@ import contextlib
 import copy
 import io
 import math
+import multiprocessing
 import os
 import random
 import resource
@@ -46,7 +47,6 @@ import tomllib
 import traceback
 from collections import Counter
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,7 +54,9 @@ from typing import Any
 import tomli_w
 
 ROOT = Path(__file__).resolve().parents[1]
-SHORT = ("horizon.warmup_days=1", "horizon.days=1")
+# The run of a file that validates: two days, and a short PyVRP budget (its C++ search cannot be
+# interrupted, and a valid budget of 600 s per depot, wave and day would look like a hang).
+SHORT = ("horizon.warmup_days=1", "horizon.days=1", "routing.time_budget_s=0.2")
 
 EXTREMES: tuple[Any, ...] = (
     0, -1, 1, 2, 0.0, -0.5, 0.5, 1e-300, 1e-10, 1e-6, 24, 25, 366, 1e6, 1e9, 1e12, 1e18, 1e300, 1e308, -1e308,
@@ -285,32 +287,54 @@ def _alarm(signum: int, frame: Any) -> None:
 # --- the campaign ----------------------------------------------------------------
 
 
-def _one(task: tuple[int, int, float, float, str, int]) -> tuple[int, Outcome, str]:
-    """Generate file ``number`` of the campaign, check it, and keep it if it is a finding."""
-    number, seed, run_fraction, timeout_s, keep, memory_mib = task
+Task = tuple[int, int, float, float, str, int]
+
+
+def _limit_memory(memory_mib: int) -> None:
     if memory_mib:
         limit = memory_mib * 2**20
         with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _one(task: Task, check_it: bool = True) -> tuple[int, Outcome, str]:
+    """Generate file ``number`` of the campaign, check it, and keep it if it is a finding.
+
+    With ``check_it`` false the file is only generated and kept (for a hang the
+    parent found: the file is rebuilt from the seed and its number).
+    """
+    number, seed, run_fraction, timeout_s, keep, _ = task
     rng = random.Random(f"{seed}/{number}")
-    sources = shipped_scenarios()
-    source = rng.choice(sources)
+    source = rng.choice(shipped_scenarios())
     run_it = rng.random() < run_fraction
     with tempfile.TemporaryDirectory(prefix="fuzz-") as tmp:
         folder = Path(tmp)
         path, what = mutate(source, rng, folder)
-        outcome = check(path, run_it, timeout_s)
+        outcome = check(path, run_it, timeout_s) if check_it else Outcome("hang", "a worker gave no answer")
         outcome.what = [f"from {source.relative_to(ROOT)}", *what]
         saved = ""
         if outcome.kind in FINDINGS:
-            target = Path(keep) / f"{outcome.kind}-{seed}-{number}"
-            shutil.rmtree(target, ignore_errors=True)
-            shutil.copytree(folder, target)
-            (target / "finding.txt").write_text(
-                f"file {number} of seed {seed}: {outcome.kind}\n" + "\n".join(outcome.what) + "\n\n" + outcome.detail
-            )
-            saved = str(target)
+            saved = _keep(folder, Path(keep) / f"{outcome.kind}-{seed}-{number}", number, seed, outcome)
     return number, outcome, saved
+
+
+def _keep(folder: Path, target: Path, number: int, seed: int, outcome: Outcome) -> str:
+    """Copy a finding's files (with the files of its extends chain that it generated) and say what happened."""
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(folder, target)
+    for path in target.glob("*.toml"):  # the chain points into the temporary folder: point it here
+        path.write_bytes(path.read_bytes().replace(str(folder).encode(), str(target).encode()))
+    (target / "finding.txt").write_text(
+        f"file {number} of seed {seed}: {outcome.kind}\n" + "\n".join(outcome.what) + "\n\n" + outcome.detail
+    )
+    return str(target)
+
+
+def _warm_up() -> None:
+    """Compile the model's kernels once in the parent, so that the forked workers start warm."""
+    from sim import load_scenario, run
+
+    run(load_scenario(ROOT / "scenarios" / "baseline.toml", SHORT), seed=1)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -333,14 +357,34 @@ def main(argv: list[str] | None = None) -> int:
     counts: Counter[str] = Counter()
     findings: list[tuple[int, Outcome, str]] = []
     start = time.monotonic()
-    with ProcessPoolExecutor(max_workers=max(1, args.jobs), max_tasks_per_child=200) as pool:
-        for done, (number, outcome, saved) in enumerate(pool.map(_one, tasks, chunksize=4), 1):
-            counts[outcome.kind] += 1
-            if outcome.kind in FINDINGS:
+    _warm_up()
+    pending = {task[0]: task for task in tasks}
+    pool = multiprocessing.get_context("fork").Pool(
+        max(1, args.jobs), initializer=_limit_memory, initargs=(args.memory_mib,), maxtasksperchild=200)
+    results = pool.imap_unordered(_one, tasks)  # chunksize 1: a chunked iterator has no timeout
+    while pending:
+        try:
+            # A worker stuck in C code (which the alarm cannot interrupt) stops the answers coming.
+            number, outcome, saved = results.next(timeout=max(4 * args.timeout, 120))
+        except multiprocessing.TimeoutError:
+            print(f"no answer for {max(4 * args.timeout, 120):g} s: {len(pending)} files left, "
+                  "counted as hangs", file=sys.stderr)
+            pool.terminate()
+            for task in pending.values():
+                number, outcome, saved = _one(task, check_it=False)
+                counts[outcome.kind] += 1
                 findings.append((number, outcome, saved))
-                print(f"[{number}] {outcome.kind}: {' / '.join(outcome.what)} -> {saved}", file=sys.stderr)
-            if done % 500 == 0:
-                print(f"{done} files, {time.monotonic() - start:.0f} s: {dict(counts)}", file=sys.stderr)
+            break
+        del pending[number]
+        counts[outcome.kind] += 1
+        if outcome.kind in FINDINGS:
+            findings.append((number, outcome, saved))
+            print(f"[{number}] {outcome.kind}: {' / '.join(outcome.what)} -> {saved}", file=sys.stderr)
+        if sum(counts.values()) % 500 == 0:
+            print(f"{sum(counts.values())} files, {time.monotonic() - start:.0f} s: {dict(counts)}", file=sys.stderr)
+    else:
+        pool.close()
+    pool.join()
     print(f"\n{args.files} files (seed {args.seed}, first {args.first}) in {time.monotonic() - start:.0f} s")
     for kind in ("rejected", "valid", "ran", *FINDINGS):
         print(f"  {kind:24s} {counts.get(kind, 0)}")
