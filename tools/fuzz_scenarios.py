@@ -63,6 +63,11 @@ EXTREMES: tuple[Any, ...] = (
     math.inf, -math.inf, math.nan, 2**31, 2**53 + 1, 2**63 - 1, 2**63, -(2**63), 2**64, 10**30,
     True, False, "", "x", "1.5", [], {},
 )
+# Values at or near the schema's bounds: valid, but as far as the model's arithmetic is asked to go.
+BOUNDS: tuple[Any, ...] = (
+    0.001, 0.01, 0.05, 0.25, 1.1, 3, 10, 16, 20, 23.99, 48, 50, 100, 200, 240, 300, 365, 720, 960, 1_000, 1_440,
+    3_650, 4_015, 10_000, 20_000, 100_000, 1e6, 1e7, 1e8, 10**12,
+)
 SCALES = (0.0, -1.0, 1e-9, 1e-3, 0.1, 0.5, 0.9, 1.1, 2.0, 3.0, 10.0, 1e3, 1e6, 1e12)
 
 
@@ -96,8 +101,11 @@ def _parent(data: Any, path: tuple[Any, ...]) -> Any:
 def _new_value(old: Any, rng: random.Random) -> Any:
     """An extreme, a scaled copy, a type flip or a value from elsewhere."""
     roll = rng.random()
-    if isinstance(old, bool) or not isinstance(old, int | float) or roll < 0.3:
+    if isinstance(old, bool) or not isinstance(old, int | float) or roll < 0.2:
         return copy.deepcopy(rng.choice(EXTREMES))
+    if roll < 0.4:
+        bound = rng.choice(BOUNDS)
+        return float(bound) if isinstance(old, float) else bound
     if roll < 0.85:
         scaled = old * rng.choice(SCALES)
         return int(scaled) if isinstance(old, int) and abs(scaled) < 2**70 else scaled

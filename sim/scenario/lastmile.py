@@ -107,8 +107,9 @@ class Area(Frozen):
     # Log-logistic shape: near 1 the mean is unbounded, very large it is a fixed time.
     service_time_shape: Annotated[float, real("log-logistic shape", ge=1.1, le=50)] = 3.0
     failed_attempt_time_factor: Annotated[float, real("x service time", gt=0, le=10)] = 0.6
-    pickup_points: Annotated[int, integer("staffed shops, no capacity limit", ge=0, le=100_000)] = 5
-    lockers: Annotated[int, integer("lockers", ge=0, le=100_000)] = 0
+    # ASSUMPTION: 10,000 points in one depot's area is more than a national locker network has in a city.
+    pickup_points: Annotated[int, integer("staffed shops, no capacity limit", ge=0, le=10_000)] = 5
+    lockers: Annotated[int, integer("lockers", ge=0, le=10_000)] = 0
     locker_capacity: Annotated[int, integer("compartments per locker", ge=0, le=10_000)] = 60
     pickup_choice_share: Probability = 0.0  # customers who choose a point or locker at order time
     redirect_after_failure_share: Probability = 0.0  # failed parcels sent to a point instead of re-attempted

@@ -172,7 +172,9 @@ class Stores(Frozen):
     ``order_up_to_days`` of its mean sales. Defaults: see docs/calibration.md.
     """
 
-    count: Annotated[int, integer("shops", ge=1, le=100_000, note="ASSUMPTION: more than any chain has in one area")]
+    # ASSUMPTION: a regional warehouse supplies a few hundred shops at most; the store trucks' tour is
+    # planned over every pair of shops, so the count also bounds that work.
+    count: Annotated[int, integer("shops", ge=1, le=2_000)]
     # Weekly mean of one shop's sales, all products together.
     units_per_store_per_day: Annotated[float, real("units a day", gt=0, le=100_000)]
     order_up_to_days: PositiveLevelDays = 3.0  # ASSUMPTION: a day to the next delivery (two over Sunday) plus safety
