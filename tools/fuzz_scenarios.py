@@ -24,6 +24,11 @@ emptied or shortened, a named table duplicated; written as plain TOML, as a
 file that ``extends`` the shipped one (sometimes through a chain, sometimes in a
 cycle), or damaged as text (bytes that are not UTF-8, a cut, a duplicated line).
 
+``--bounds [SCENARIO ...]`` replaces the random files by a sweep of the edges: every
+number of the resolved scenarios (defaults included) at the lowest and at the
+highest value the schema allows, one at a time, and each variant that validates
+is run (``python tools/fuzz_scenarios.py --bounds --jobs 2``).
+
 The test suite uses :func:`mutate` and :func:`check` in ``tests/scenario/test_fuzz_scenarios.py``.
 """
 
@@ -45,6 +50,7 @@ import tempfile
 import time
 import tomllib
 import traceback
+import typing
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -305,6 +311,51 @@ def _limit_memory(memory_mib: int) -> None:
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+# --bounds: (scenario, key path, value) of every variant, set in the parent before the workers fork.
+BOUND_VARIANTS: list[tuple[Path, tuple[Any, ...], Any]] = []
+
+
+def bound_variants(sources: list[Path]) -> list[tuple[Path, tuple[Any, ...], Any]]:
+    """Every number of each resolved scenario (defaults included) set to its schema's lowest and highest value."""
+    from sim.scenario import load_scenario, scenario_to_dict
+
+    variants = []
+    for source in sources:
+        scenario = load_scenario(source)
+        for path, value in _paths(scenario_to_dict(scenario)):
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                variants += [(source, path, v) for v in _field_bounds(scenario, path)]
+    return variants
+
+
+def _field_bounds(scenario: Any, path: tuple[Any, ...]) -> list[Any]:
+    """The lowest and highest value the schema allows for the field at ``path`` (open bounds nudged inside)."""
+    import annotated_types as at
+    from pydantic import BaseModel
+    from pydantic.fields import FieldInfo
+
+    node = scenario
+    for part in path[:-1]:
+        node = node[part] if isinstance(node, tuple | dict) else getattr(node, part)
+    if not isinstance(node, BaseModel) or path[-1] not in type(node).model_fields:
+        return []  # an element of a profile or a table by name: its field is the list's
+    field = type(node).model_fields[path[-1]]
+    metadata: list[Any] = list(field.metadata) + [
+        c for arg in typing.get_args(field.annotation) if typing.get_origin(arg) is typing.Annotated
+        for info in typing.get_args(arg)[1:] if isinstance(info, FieldInfo) for c in info.metadata
+    ]
+    integral = isinstance(getattr(node, path[-1]), int)
+    step = 1 if integral else 1e-9
+    low = next((m.ge for m in metadata if isinstance(m, at.Ge)), None)
+    if low is None and (gt := next((m.gt for m in metadata if isinstance(m, at.Gt)), None)) is not None:
+        low = gt + step * max(1.0, abs(gt))
+    high = next((m.le for m in metadata if isinstance(m, at.Le)), None)
+    if high is None and (lt := next((m.lt for m in metadata if isinstance(m, at.Lt)), None)) is not None:
+        high = lt - step * max(1.0, abs(lt))
+    kind = int if integral else float
+    return [kind(typing.cast(float, v)) for v in (low, high) if v is not None]
+
+
 def _one(task: Task, check_it: bool = True) -> tuple[int, Outcome, str]:
     """Generate file ``number`` of the campaign, check it, and keep it if it is a finding.
 
@@ -313,11 +364,20 @@ def _one(task: Task, check_it: bool = True) -> tuple[int, Outcome, str]:
     """
     number, seed, run_fraction, timeout_s, keep, _ = task
     rng = random.Random(f"{seed}/{number}")
-    source = rng.choice(shipped_scenarios())
-    run_it = rng.random() < run_fraction
     with tempfile.TemporaryDirectory(prefix="fuzz-") as tmp:
         folder = Path(tmp)
-        path, what = mutate(source, rng, folder)
+        if BOUND_VARIANTS:
+            source, key, value = BOUND_VARIANTS[number]
+            from sim.scenario import load_scenario, scenario_to_dict
+
+            data = scenario_to_dict(load_scenario(source))
+            _parent(data, key)[key[-1]] = value
+            path, what, run_it = folder / "scenario.toml", [f"set {_dotted(key)} = {value!r}"], True
+            path.write_text(_toml(data))
+        else:
+            source = rng.choice(shipped_scenarios())
+            run_it = rng.random() < run_fraction
+            path, what = mutate(source, rng, folder)
         outcome = check(path, run_it, timeout_s) if check_it else Outcome("hang", "a worker gave no answer")
         outcome.what = [f"from {source.relative_to(ROOT)}", *what]
         saved = ""
@@ -358,8 +418,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-mib", type=int, default=6144,
                         help="address-space limit of each worker in MiB (0: none); a run past it is a crash")
     parser.add_argument("--keep", type=Path, default=Path("fuzz-findings"), help="folder for the findings' files")
+    parser.add_argument("--bounds", nargs="*", type=Path, metavar="SCENARIO",
+                        help="instead of random files: every number of these scenarios (default: the baseline) "
+                             "at its lowest and at its highest allowed value, one at a time, each one run")
     args = parser.parse_args(argv)
     args.keep.mkdir(parents=True, exist_ok=True)
+    if args.bounds is not None:
+        BOUND_VARIANTS[:] = bound_variants(args.bounds or [ROOT / "scenarios" / "baseline.toml"])
+        args.first, args.files = 0, len(BOUND_VARIANTS)
     tasks = [(n, args.seed, args.run_fraction, args.timeout, str(args.keep), args.memory_mib)
              for n in range(args.first, args.first + args.files)]
     counts: Counter[str] = Counter()
