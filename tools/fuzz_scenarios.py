@@ -345,13 +345,17 @@ def _field_bounds(scenario: Any, path: tuple[Any, ...]) -> list[Any]:
         for info in typing.get_args(arg)[1:] if isinstance(info, FieldInfo) for c in info.metadata
     ]
     integral = isinstance(getattr(node, path[-1]), int)
-    step = 1 if integral else 1e-9
-    low = next((m.ge for m in metadata if isinstance(m, at.Ge)), None)
-    if low is None and (gt := next((m.gt for m in metadata if isinstance(m, at.Gt)), None)) is not None:
-        low = gt + step * max(1.0, abs(gt))
-    high = next((m.le for m in metadata if isinstance(m, at.Le)), None)
-    if high is None and (lt := next((m.lt for m in metadata if isinstance(m, at.Lt)), None)) is not None:
-        high = lt - step * max(1.0, abs(lt))
+
+    def bound(closed: str, open_: str, inward: float) -> float | None:
+        values = [float(getattr(m, closed)) for m in metadata if isinstance(m, getattr(at, closed.title()))]
+        if values:
+            return values[0]
+        values = [float(getattr(m, open_)) for m in metadata if isinstance(m, getattr(at, open_.title()))]
+        if not values:
+            return None
+        return values[0] + inward * (1 if integral else 1e-9 * max(1.0, abs(values[0])))
+
+    low, high = bound("ge", "gt", 1.0), bound("le", "lt", -1.0)
     kind = int if integral else float
     return [kind(typing.cast(float, v)) for v in (low, high) if v is not None]
 
