@@ -383,7 +383,8 @@ def _one(task: Task, check_it: bool = True) -> tuple[int, Outcome, str]:
             run_it = rng.random() < run_fraction
             path, what = mutate(source, rng, folder)
         outcome = check(path, run_it, timeout_s) if check_it else Outcome("hang", "a worker gave no answer")
-        outcome.what = [f"from {source.relative_to(ROOT)}", *what]
+        name = source.resolve().relative_to(ROOT) if source.resolve().is_relative_to(ROOT) else source
+        outcome.what = [f"from {name}", *what]
         saved = ""
         if outcome.kind in FINDINGS:
             saved = _keep(folder, Path(keep) / f"{outcome.kind}-{seed}-{number}", number, seed, outcome)
