@@ -6,7 +6,7 @@ any other exit code, a traceback, more than one line or a hang is a finding.
 A sample of the files that validate (``--run-fraction``) is then run with
 ``sim.run`` on a two-day horizon (``horizon.warmup_days=1``, ``horizon.days=1``),
 which must finish and give finite, non-negative costs with
-``total == upstream + last_mile``::
+``total == upstream + last_mile``, without an overflow warning on the way::
 
     python tools/fuzz_scenarios.py --files 10000 --seed 1 --jobs 2
     python tools/fuzz_scenarios.py --files 200 --seed 7 --run-fraction 1 --keep fuzz-findings
@@ -51,6 +51,7 @@ import time
 import tomllib
 import traceback
 import typing
+import warnings
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -280,8 +281,13 @@ def check(path: Path, run_it: bool, timeout_s: float = 60.0) -> Outcome:
         except ScenarioError as exc:  # the short horizon itself clashes (a disruption after its end)
             return Outcome("valid", f"not run: {exc}")
         stage = "run"
-        summary = run(scenario, seed=1).summary
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            summary = run(scenario, seed=1).summary
         problem = check_result(summary)
+        # An overflow warning means integer or float arithmetic wrapped or saturated (issue 11's -8.7e18).
+        overflows = sorted({str(w.message) for w in caught if "overflow" in str(w.message).lower()})
+        problem = problem or (f"overflow during the run: {overflows}" if overflows else "")
         return Outcome("bad_result", problem) if problem else Outcome("ran")
     except Hang:
         return Outcome("hang", f"no answer within {timeout_s:g} s during {stage}")
