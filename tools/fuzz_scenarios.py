@@ -258,6 +258,11 @@ def check_result(summary: dict[str, Any]) -> str:
     return ""
 
 
+# Runs larger than this (parcels over the two days, or shop units) are validated but not run: they are
+# slow, not wrong, and would read as hangs. The sizes up to the schema's limits are for benchmarks.
+MAX_RUN_UNITS = 100_000
+
+
 def check(path: Path, run_it: bool, timeout_s: float = 60.0) -> Outcome:
     """``sim validate`` the file in-process and, if ``run_it`` and it validates, run it on a two-day horizon."""
     previous = signal.signal(signal.SIGALRM, _alarm)
@@ -280,6 +285,9 @@ def check(path: Path, run_it: bool, timeout_s: float = 60.0) -> Outcome:
             scenario = load_scenario(path, SHORT)
         except ScenarioError as exc:  # the short horizon itself clashes (a disruption after its end)
             return Outcome("valid", f"not run: {exc}")
+        units = 2 * sum(r.expected_units_per_day for r in scenario.regional_warehouses)
+        if units > MAX_RUN_UNITS:
+            return Outcome("valid", f"not run: {units:.3g} units in two days is a benchmark, not a fuzz case")
         stage = "run"
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
