@@ -46,7 +46,7 @@ VALUES = st.one_of(
     st.sampled_from(["", "x", "1.5", "nan"]),
     st.lists(st.floats(min_value=-10, max_value=10), max_size=3),
 )
-SHORT = settings(max_examples=20, deadline=None, derandomize=True, database=None,
+SHORT = settings(max_examples=15, deadline=None, derandomize=True, database=None,
                  suppress_health_check=[HealthCheck.too_slow])
 LONG = settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
