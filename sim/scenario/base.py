@@ -60,8 +60,8 @@ Probability = Annotated[float, real("probability or share", ge=0, le=1)]
 HourOfDay = Annotated[float, real("hour of the day", ge=0, lt=24)]
 # The end of a span of the day: may be midnight at its end (24), never its start (0).
 ClosingHour = Annotated[float, real("hour of the day", gt=0, le=24)]
-# Working hours in one day, at most all of them.
-HoursPerDay = Annotated[float, real("hours a day", gt=0, le=24)]
+# Working hours in one day: at least a quarter of an hour, at most all of them.
+HoursPerDay = Annotated[float, real("hours a day", ge=0.25, le=24)]
 Weekday = Annotated[int, integer("weekday, 0 = Monday", ge=0, le=6)]
 # A switch: true or false only (not 0 or 1, not "yes").
 Flag = Annotated[bool, Field(strict=True, description="true or false")]

@@ -201,7 +201,7 @@ class Fleet(Frozen):
 
     units: tuple[FleetUnit, ...]
     same_day_depart_hour: HourOfDay = 13.0  # when units of the same-day wave leave
-    shift_hours: Annotated[float, real("hours", gt=0, le=16)] = 9.0
+    shift_hours: Annotated[float, real("hours", ge=0.25, le=16)] = 9.0
     break_minutes: Annotated[float, real("minutes", ge=0, le=960)] = 30.0
     # Driving-time rules: a break after at most 4.5 h.
     break_after_hours: Annotated[float, real("hours", ge=0.25, le=16)] = 4.5
