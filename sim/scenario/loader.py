@@ -332,7 +332,8 @@ def format_validation_error(exc: ValidationError, data: Mapping[str, Any], sourc
             first = deeper[0]
             path = _key_path(first["loc"], data)
     message = _describe(first)
-    if first["type"] in ("missing", "extra_forbidden") or path == "" or isinstance(first.get("input"), dict | None):
+    whole_table = first["type"] in ("missing", "extra_forbidden", "size_limit") or isinstance(first.get("input"), dict)
+    if whole_table or path == "":
         line = f"{source}: {path or '(top level)'}: {message}"
     else:
         line = f"{source}: {path} = {_show(first.get('input'))}: {message}"

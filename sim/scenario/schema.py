@@ -90,17 +90,19 @@ MAX_NETWORK_UNITS_PER_DAY = 1e7
 MAX_RUN_PARCELS = 1e9
 
 
-def _located_error(loc: tuple[str | int, ...], value: object, reason: str) -> ValidationError:
+def _located_error(
+    loc: tuple[str | int, ...], value: object, reason: str, kind: str = "value_error"
+) -> ValidationError:
     """A validation error located at ``loc``, for checks that need the whole scenario.
 
     Raised from the scenario's own validators, whose errors would otherwise have
     no key path; the message goes through the context so that braces in it are
-    not read as a template.
+    not read as a template. ``kind = "size_limit"``: about a whole table, whose
+    value the message does not repeat.
     """
     return ValidationError.from_exception_data(
         "Scenario",
-        [InitErrorDetails(type=PydanticCustomError("value_error", "{reason}", {"reason": reason}),
-                          loc=loc, input=value)],
+        [InitErrorDetails(type=PydanticCustomError(kind, "{reason}", {"reason": reason}), loc=loc, input=value)],
     )
 
 
@@ -246,6 +248,7 @@ class Scenario(Frozen):
                     ("regional_warehouses", i, "area"), None,
                     f"{orders:.3g} orders a day: area_km2 x households_per_km2 x orders_per_household_per_day "
                     f"must stay at most {MAX_AREA_ORDERS_PER_DAY:,.0f} orders a day (no depot delivers more)",
+                    "size_limit",
                 )
         run_days = self.horizon.warmup_days + self.horizon.days
         base = sum(r.expected_units_per_day for r in self.regional_warehouses)
@@ -256,6 +259,7 @@ class Scenario(Frozen):
                 f"a peak of {base * factor:.3g} units a day: the network's mean demand ({base:.3g} units a day) "
                 f"times its peaks (weekday, season, trend over the run, promotions and demand surges together: "
                 f"x{factor:.3g}) must stay at most {MAX_NETWORK_UNITS_PER_DAY:,.0f} units a day",
+                "size_limit",
             )
         parcels = sum(r.area.expected_orders_per_day for r in self.regional_warehouses) * run_days
         if parcels > MAX_RUN_PARCELS:
@@ -263,6 +267,7 @@ class Scenario(Frozen):
                 ("horizon",), None,
                 f"the run would simulate about {parcels:.3g} parcels (orders a day x {run_days} days); "
                 f"at most {MAX_RUN_PARCELS:,.0f}: shorten the horizon or split the network",
+                "size_limit",
             )
         return self
 
