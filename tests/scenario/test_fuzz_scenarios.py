@@ -48,7 +48,7 @@ VALUES = st.one_of(
 )
 SHORT = settings(max_examples=15, deadline=None, derandomize=True, database=None,
                  suppress_health_check=[HealthCheck.too_slow])
-LONG = settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+LONG = settings(max_examples=600, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _judge(path: Path) -> None:
