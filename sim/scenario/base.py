@@ -8,15 +8,63 @@ from typing import Annotated, Any, get_args
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.fields import FieldInfo
 
-NonNegative = Annotated[float, Field(ge=0)]
-Positive = Annotated[float, Field(gt=0)]
-Probability = Annotated[float, Field(ge=0, le=1)]
-HourOfDay = Annotated[float, Field(ge=0, lt=24)]
+
+def real(unit: str, *, ge: float | None = None, gt: float | None = None, le: float | None = None,
+         lt: float | None = None, note: str = "") -> Any:
+    """The ``Field`` of a real number: finite (no inf or NaN), a real number (not a bool or a string), in range.
+
+    ``unit`` (and ``note``, an assumption behind a bound) and the range go into
+    the field's description, so the schema documents what every number means.
+    Bounds are physical or safety limits: generous for any real network, tight
+    enough that the model's arithmetic cannot overflow or loop without end.
+    """
+    return Field(strict=True, allow_inf_nan=False, ge=ge, gt=gt, le=le, lt=lt,
+                 description=_describe_range(unit, ge, gt, le, lt, note))
+
+
+def integer(unit: str, *, ge: int | None = None, le: int | None = None, note: str = "") -> Any:
+    """The ``Field`` of a whole number (a count): an integer, not a float or a bool, within ``[ge, le]``."""
+    return Field(strict=True, ge=ge, le=le, description=_describe_range(unit, ge, None, le, None, note))
+
+
+def _describe_range(unit: str, ge: float | None, gt: float | None, le: float | None, lt: float | None,
+                    note: str) -> str:
+    low = f"{ge:g} <= " if ge is not None else f"{gt:g} < " if gt is not None else ""
+    high = f" <= {le:g}" if le is not None else f" < {lt:g}" if lt is not None else ""
+    return f"{unit} ({low}value{high})" + (f"; {note}" if note else "")
+
+
+# Safety limits shared by several modules (the scenario checks the sums across sites against them).
+MAX_DAYS = 365 + 3650  # the longest run: the horizon's warm-up plus its window
+MAX_UNITS = 10**12  # a stock level or a batch in units: sums of a few stay far inside int64
+MAX_LEVEL_DAYS = 3650.0  # a stock level in days of demand: ten years of cover
+
+# Money, in the scenario's currency.
+CostPerKm = Annotated[float, real("currency per km", ge=0, le=1_000)]
+CostPerHour = Annotated[float, real("currency per hour", ge=0, le=10_000)]
+CostPerDay = Annotated[float, real("currency per day", ge=0, le=1e6)]
+CostPerItem = Annotated[float, real("currency per unit, order or parcel", ge=0, le=10_000)]
+StorageCost = Annotated[float, real("currency per m3 and day", ge=0, le=1_000)]
+Co2PerKm = Annotated[float, real("kg CO2e per km", ge=0, le=100)]
+# Distances and speeds.
+LaneKm = Annotated[float, real("road km", gt=0, le=20_000, note="half the Earth's circumference")]
+Speed = Annotated[float, real("km/h", ge=1, le=200)]
+TruckM3 = Annotated[float, real("m3 of load space", ge=1, le=200, note="a road train; at least the largest unit")]
+# Durations and multipliers.
+Hours = Annotated[float, real("hours", ge=0, le=48)]
+Minutes = Annotated[float, real("minutes", ge=0, le=1_440)]
+LevelDays = Annotated[float, real("days of mean demand", ge=0, le=MAX_LEVEL_DAYS)]
+PositiveLevelDays = Annotated[float, real("days of mean demand", gt=0, le=MAX_LEVEL_DAYS)]
+Factor = Annotated[float, real("multiplier", gt=0, le=100)]
+Probability = Annotated[float, real("probability or share", ge=0, le=1)]
+HourOfDay = Annotated[float, real("hour of the day", ge=0, lt=24)]
 # The end of a span of the day: may be midnight at its end (24), never its start (0).
-ClosingHour = Annotated[float, Field(gt=0, le=24)]
-# Working hours in one day, at most all of them.
-HoursPerDay = Annotated[float, Field(gt=0, le=24)]
-Weekday = Annotated[int, Field(ge=0, le=6)]  # 0 = Monday
+ClosingHour = Annotated[float, real("hour of the day", gt=0, le=24)]
+# Working hours in one day: at least a quarter of an hour, at most all of them.
+HoursPerDay = Annotated[float, real("hours a day", ge=0.25, le=24)]
+Weekday = Annotated[int, integer("weekday, 0 = Monday", ge=0, le=6)]
+# A switch: true or false only (not 0 or 1, not "yes").
+Flag = Annotated[bool, Field(strict=True, description="true or false")]
 MONDAY_TO_SATURDAY = (0, 1, 2, 3, 4, 5)
 
 

@@ -6,19 +6,31 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from sim.scenario.base import Frozen, NonNegative, Positive, Probability, check_count, check_some_positive
+from sim.scenario.base import (
+    MAX_DAYS,
+    Factor,
+    Frozen,
+    Probability,
+    check_count,
+    check_some_positive,
+    integer,
+    real,
+)
+
+# A shape's weight (weekday, hour or month): relative, so only the ratios matter.
+ShapeWeight = Annotated[float, real("relative weight", ge=0, le=1e6)]
 
 
 class Product(Frozen):
     """A product class (SKU group): what one unit is worth, how big it is, how it is handled."""
 
     share: Probability
-    unit_value: Positive
-    volume_m3: Positive
-    weight_kg: Positive
-    handling_multiplier: Positive = 1.0
-    holding_rate_per_year: Annotated[float, Field(ge=0, le=5)] = 0.25
-    service_time_multiplier: Positive = 1.0
+    unit_value: Annotated[float, real("currency per unit", gt=0, le=1e7)]
+    volume_m3: Annotated[float, real("m3 per unit, packed", gt=0, le=50, note="ASSUMPTION: a parcel fits a truck")]
+    weight_kg: Annotated[float, real("kg per unit, packed", gt=0, le=50_000)]
+    handling_multiplier: Factor = 1.0
+    holding_rate_per_year: Annotated[float, real("share of the unit value a year", ge=0, le=5)] = 0.25
+    service_time_multiplier: Factor = 1.0
 
 
 class Demand(Frozen):
@@ -37,8 +49,8 @@ class Demand(Frozen):
         is the calendar day of simulation day 0.
         """
 
-        monthly_factors: tuple[NonNegative, ...]
-        start_day_of_year: Annotated[int, Field(ge=1, le=365)] = 1
+        monthly_factors: tuple[ShapeWeight, ...]
+        start_day_of_year: Annotated[int, integer("day of the year, 1 = 1 January", ge=1, le=365)] = 1
 
         @model_validator(mode="after")
         def _twelve_months(self) -> Demand.Seasonality:
@@ -50,23 +62,25 @@ class Demand(Frozen):
         """A peak window: ``days`` simulation days from ``start_day`` (day 0 = first simulated day,
         warm-up included) whose mean is multiplied by ``factor``."""
 
-        start_day: Annotated[int, Field(ge=0)]
-        days: Annotated[int, Field(ge=1)]
-        factor: Positive
+        start_day: Annotated[int, integer("simulation day", ge=0, le=MAX_DAYS)]
+        days: Annotated[int, integer("days", ge=1, le=MAX_DAYS)]
+        factor: Factor
 
-    weekday_factors: tuple[NonNegative, ...] = (1.1, 1.05, 1.0, 1.0, 0.95, 0.9, 1.0)
-    hourly_profile: tuple[NonNegative, ...] = (
+    weekday_factors: tuple[ShapeWeight, ...] = (1.1, 1.05, 1.0, 1.0, 0.95, 0.9, 1.0)
+    hourly_profile: tuple[ShapeWeight, ...] = (
         1, 0.5, 0.3, 0.2, 0.2, 0.3, 1, 2, 3, 4, 5, 5,
         5, 5, 5, 5, 5, 5, 6, 7, 8, 7, 5, 2,
     )
     seasonality: Demand.Seasonality | None = None  # None: no yearly shape
     # Growth of the mean per year, compounding daily: 0.1 = +10 % after 365 days; above -1 so the mean stays positive.
-    trend_per_year: Annotated[float, Field(gt=-1)] = 0.0
-    promotions: tuple[Demand.Promotion, ...] = ()  # overlapping windows multiply
+    # At most x11 a year (ASSUMPTION); the scenario bounds the growth over the whole run.
+    trend_per_year: Annotated[float, real("growth per year", gt=-1, le=10)] = 0.0
+    promotions: Annotated[tuple[Demand.Promotion, ...], Field(max_length=1_000)] = ()  # overlapping windows multiply
 
     @model_validator(mode="after")
     def _shapes(self) -> Demand:
         check_count("weekday_factors", self.weekday_factors, 7, "Monday..Sunday")
+        check_some_positive("weekday_factors", self.weekday_factors)
         check_count("hourly_profile", self.hourly_profile, 24)
         check_some_positive("hourly_profile", self.hourly_profile)
         return self

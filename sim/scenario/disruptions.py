@@ -10,7 +10,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from sim.scenario.base import Frozen, NonNegative, Positive, discriminator_tags
+from sim.scenario.base import MAX_DAYS, Factor, Frozen, discriminator_tags, real
+
+# Days from simulation day 0; a disruption lasts or recovers at most as long as the longest run.
+DisruptionDays = Annotated[float, real("days", gt=0, le=MAX_DAYS)]
 
 
 class DisruptionBase(Frozen):
@@ -25,11 +28,13 @@ class DisruptionBase(Frozen):
     included, and may be fractional.
     """
 
-    start_day: NonNegative | None = None
-    rate_per_year: Positive | None = None
-    duration_days: Positive
+    start_day: Annotated[float, real("simulation day", ge=0, le=MAX_DAYS)] | None = None
+    # ASSUMPTION: at most one a day on average (more is the normal state, not a disruption), which bounds
+    # the events of a run at a few thousand.
+    rate_per_year: Annotated[float, real("events a year", gt=0, le=365)] | None = None
+    duration_days: DisruptionDays
     duration_distribution: Literal["fixed", "exponential"] = "fixed"
-    recovery_days: NonNegative = 0.0
+    recovery_days: Annotated[float, real("days", ge=0, le=MAX_DAYS)] = 0.0
 
     @field_validator("rate_per_year")
     @classmethod
@@ -77,7 +82,7 @@ class FactoryOutage(DisruptionBase):
 
     kind: Literal["factory_outage"] = "factory_outage"
     factory: str
-    capacity_factor: Annotated[float, Field(ge=0, lt=1)] = 0.0
+    capacity_factor: Annotated[float, real("share of capacity left", ge=0, lt=1)] = 0.0
 
     def references(self) -> tuple[tuple[tuple[str | int, ...], str, str], ...]:
         """The plant it stops."""
@@ -98,7 +103,7 @@ class LinehaulDelay(DisruptionBase):
 
     kind: Literal["linehaul_delay"] = "linehaul_delay"
     lanes: tuple[str, ...] = ()
-    delay_hours: Positive
+    delay_hours: Annotated[float, real("hours", gt=0, le=720)]
 
     def references(self) -> tuple[tuple[tuple[str | int, ...], str, str], ...]:
         """The origins and stops that pick the lanes."""
@@ -143,7 +148,7 @@ class DemandSurge(DisruptionBase):
 
     kind: Literal["demand_surge"] = "demand_surge"
     regions: tuple[str, ...] = ()  # regional warehouse names; empty: every area
-    factor: Positive
+    factor: Factor
 
     def references(self) -> tuple[tuple[tuple[str | int, ...], str, str], ...]:
         """The areas whose demand it changes."""

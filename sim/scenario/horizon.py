@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
-
-from sim.scenario.base import Frozen, Weekday
+from sim.scenario.base import Flag, Frozen, Weekday, integer, real
 
 
 class Horizon(Frozen):
     """How long the clock runs: a warm-up that is simulated but not measured, then the window."""
 
-    warmup_days: Annotated[int, Field(ge=0, le=365)] = 7
-    days: Annotated[int, Field(ge=1, le=3650)] = 28
+    warmup_days: Annotated[int, integer("days", ge=0, le=365)] = 7
+    days: Annotated[int, integer("days", ge=1, le=3650)] = 28
     start_weekday: Weekday = 0
 
 
@@ -27,10 +25,10 @@ class Outputs(Frozen):
     ``scenario.toml``, so it reads as it did before these settings existed.
     """
 
-    parcel_events: bool = False
-    plots: bool = True
+    parcel_events: Flag = False
+    plots: Flag = True
     parcels: Literal["all", "sample", "none"] | None = None
-    parcel_sample_rate: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
+    parcel_sample_rate: Annotated[float, real("share of parcels", gt=0.0, le=1.0)] | None = None
 
     @property
     def parcel_table(self) -> Literal["all", "sample", "none"]:

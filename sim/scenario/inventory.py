@@ -10,15 +10,22 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from sim.scenario.base import Frozen, NonNegative, Positive, discriminator_tags
+from sim.scenario.base import (
+    MAX_UNITS,
+    Frozen,
+    LevelDays,
+    PositiveLevelDays,
+    discriminator_tags,
+    integer,
+)
 
 StockoutRule = Literal["backorder", "lost_sales"]
-UnitCount = Annotated[int, Field(ge=0)]
-PositiveUnitCount = Annotated[int, Field(ge=1)]
+UnitCount = Annotated[int, integer("units", ge=0, le=MAX_UNITS)]
+PositiveUnitCount = Annotated[int, integer("units", ge=1, le=MAX_UNITS)]
 # A level in units: one number for every product the policy governs, or one per product name.
 UnitLevels = UnitCount | dict[str, UnitCount]
 PositiveUnitLevels = PositiveUnitCount | dict[str, PositiveUnitCount]
-ReviewPeriodDays = Annotated[int, Field(ge=1, le=365)]
+ReviewPeriodDays = Annotated[int, integer("days", ge=1, le=365)]
 
 
 class PolicyBase(Frozen):
@@ -32,8 +39,8 @@ class PolicyBase(Frozen):
     the policy's band.
     """
 
-    safety_stock_days: NonNegative = 0.0
-    initial_stock_days: NonNegative | None = None
+    safety_stock_days: LevelDays = 0.0
+    initial_stock_days: LevelDays | None = None
     initial_stock_units: UnitLevels | None = None
     stockout: StockoutRule = "backorder"  # lost_sales: demand that finds no stock is cancelled
     # The levels of this kind of policy, each required in exactly one form (``_days`` or ``_units``).
@@ -83,9 +90,9 @@ class SSPolicy(PolicyBase):
 
     policy: Literal["sS"] = "sS"
     required_levels = ("reorder_point", "order_up_to")
-    reorder_point_days: NonNegative | None = None
+    reorder_point_days: LevelDays | None = None
     reorder_point_units: UnitLevels | None = None
-    order_up_to_days: Positive | None = None
+    order_up_to_days: PositiveLevelDays | None = None
     order_up_to_units: PositiveUnitLevels | None = None
 
     @model_validator(mode="after")
@@ -110,7 +117,7 @@ class BaseStockPolicy(PolicyBase):
 
     policy: Literal["base_stock"] = "base_stock"
     required_levels = ("level",)
-    level_days: Positive | None = None
+    level_days: PositiveLevelDays | None = None
     level_units: PositiveUnitLevels | None = None
 
 
@@ -122,9 +129,9 @@ class RQPolicy(PolicyBase):
 
     policy: Literal["RQ"] = "RQ"
     required_levels = ("reorder_point", "order_quantity")
-    reorder_point_days: NonNegative | None = None
+    reorder_point_days: LevelDays | None = None
     reorder_point_units: UnitLevels | None = None
-    order_quantity_days: Positive | None = None
+    order_quantity_days: PositiveLevelDays | None = None
     order_quantity_units: PositiveUnitLevels | None = None
 
 
@@ -134,7 +141,7 @@ class TSPolicy(PolicyBase):
     policy: Literal["TS"] = "TS"
     required_levels = ("order_up_to",)
     review_period_days: ReviewPeriodDays
-    order_up_to_days: Positive | None = None
+    order_up_to_days: PositiveLevelDays | None = None
     order_up_to_units: PositiveUnitLevels | None = None
 
 
@@ -144,9 +151,9 @@ class TQPolicy(PolicyBase):
     policy: Literal["TQ"] = "TQ"
     required_levels = ("reorder_point", "order_quantity")
     review_period_days: ReviewPeriodDays
-    reorder_point_days: NonNegative | None = None
+    reorder_point_days: LevelDays | None = None
     reorder_point_units: UnitLevels | None = None
-    order_quantity_days: Positive | None = None
+    order_quantity_days: PositiveLevelDays | None = None
     order_quantity_units: PositiveUnitLevels | None = None
 
 

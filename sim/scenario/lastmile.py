@@ -14,15 +14,24 @@ from pydantic import Field, model_validator
 from sim.scenario.base import (
     MONDAY_TO_SATURDAY,
     ClosingHour,
+    Co2PerKm,
+    CostPerDay,
+    CostPerHour,
+    CostPerItem,
+    CostPerKm,
+    Factor,
+    Flag,
     Frozen,
     HourOfDay,
-    NonNegative,
-    Positive,
+    Minutes,
     Probability,
+    Speed,
     Weekday,
     check_count,
     check_delivery_weekdays,
     check_span,
+    integer,
+    real,
 )
 
 # Published figures (TomTom Traffic Index, London: ~1.5 average, ~1.8 at rush
@@ -36,7 +45,7 @@ URBAN_CONGESTION = (
 class LowEmissionZone(Frozen):
     """A zone around the area's centre that only some vehicle types may serve."""
 
-    radius_km: Positive
+    radius_km: Annotated[float, real("km", gt=0, le=1_000)]
     allowed_types: tuple[str, ...]
 
 
@@ -45,11 +54,11 @@ class TimeWindows(Frozen):
 
     share: Probability = 0.0
     absence_factor: Probability = 0.3  # ASSUMPTION: customers who chose a slot are mostly in during it
-    slots: tuple[tuple[HourOfDay, ClosingHour], ...] = (
+    slots: Annotated[tuple[tuple[HourOfDay, ClosingHour], ...], Field(max_length=96)] = (
         (8.0, 11.0), (11.0, 14.0), (14.0, 17.0),
     )
     # A slot that cannot be kept for this many delivery days is given up: the customer takes any time.
-    rebook_after_days: Annotated[int, Field(ge=1, le=30)] = 2
+    rebook_after_days: Annotated[int, integer("delivery days", ge=1, le=30)] = 2
 
     @model_validator(mode="after")
     def _slots(self) -> TimeWindows:
@@ -64,47 +73,51 @@ class Outsourcing(Frozen):
     """A share of the area's parcels handed to a third-party carrier (3PL) at a per-parcel rate."""
 
     share: Probability = 0.0
-    rate_per_parcel: NonNegative = 0.0
+    rate_per_parcel: CostPerItem = 0.0
     first_attempt_success: Probability = 0.95
-    max_attempts: Annotated[int, Field(ge=1, le=10)] = 3
-    transit_days: Annotated[int, Field(ge=0, le=10)] = 1
-    co2e_kg_per_parcel: NonNegative = 0.0
+    max_attempts: Annotated[int, integer("attempts", ge=1, le=10)] = 3
+    transit_days: Annotated[int, integer("days", ge=0, le=10)] = 1
+    co2e_kg_per_parcel: Annotated[float, real("kg CO2e per parcel", ge=0, le=1_000)] = 0.0
 
 
 class MicroHub(Frozen):
     """A small hub in the area, fed daily by a line-haul shuttle, from which some fleet units start."""
 
-    x_km: float = 0.0  # from the area's centre
-    y_km: float = 0.0
-    rent_per_day: NonNegative = 0.0
+    x_km: Annotated[float, real("km east of the area's centre", ge=-1_000, le=1_000)] = 0.0
+    y_km: Annotated[float, real("km north of the area's centre", ge=-1_000, le=1_000)] = 0.0
+    rent_per_day: CostPerDay = 0.0
 
 
 class Area(Frozen):
     """The geography and the customers a regional warehouse serves."""
 
     kind: Literal["urban", "suburban", "rural", "other"] = "other"
-    area_km2: Positive
-    households_per_km2: Positive
-    orders_per_household_per_day: Positive
-    depot_distance_km: NonNegative  # from the depot to the centre of the area
-    circuity: Annotated[float, Field(ge=1, le=3)] = 1.3
-    free_flow_speed_kmh: Positive
-    stem_speed_kmh: Positive
-    congestion_multipliers: tuple[Annotated[float, Field(ge=1)], ...] = URBAN_CONGESTION
+    # ASSUMPTION: 100,000 km2 (a large region); demand across the area is bounded by the scenario.
+    area_km2: Annotated[float, real("km2", gt=0, le=100_000)]
+    households_per_km2: Annotated[float, real("households per km2", gt=0, le=100_000)]
+    orders_per_household_per_day: Annotated[float, real("orders a day", gt=0, le=10)]
+    depot_distance_km: Annotated[float, real("km", ge=0, le=1_000)]  # from the depot to the centre of the area
+    circuity: Annotated[float, real("road km per straight-line km", ge=1, le=3)] = 1.3
+    free_flow_speed_kmh: Speed
+    stem_speed_kmh: Speed
+    congestion_multipliers: tuple[Annotated[float, real("x travel time", ge=1, le=20)], ...] = URBAN_CONGESTION
     absence_probability: Probability
-    absence_hourly_factor: tuple[NonNegative, ...] = (1.0,) * 24
-    service_time_median_min: Positive
-    service_time_shape: Annotated[float, Field(gt=1)] = 3.0
-    failed_attempt_time_factor: Positive = 0.6
-    pickup_points: Annotated[int, Field(ge=0)] = 5  # staffed shops: no capacity limit
-    lockers: Annotated[int, Field(ge=0)] = 0
-    locker_capacity: Annotated[int, Field(ge=0)] = 60  # compartments per locker
+    absence_hourly_factor: tuple[Annotated[float, real("x absence probability", ge=0, le=1_000)], ...] = (1.0,) * 24
+    service_time_median_min: Annotated[float, real("minutes", gt=0, le=240)]
+    # Log-logistic shape: near 1 the mean is unbounded, very large it is a fixed time.
+    service_time_shape: Annotated[float, real("log-logistic shape", ge=1.1, le=50)] = 3.0
+    failed_attempt_time_factor: Annotated[float, real("x service time", gt=0, le=10)] = 0.6
+    # ASSUMPTION: 10,000 points in one depot's area is more than a national locker network has in a city.
+    pickup_points: Annotated[int, integer("staffed shops, no capacity limit", ge=0, le=10_000)] = 5
+    lockers: Annotated[int, integer("lockers", ge=0, le=10_000)] = 0
+    locker_capacity: Annotated[int, integer("compartments per locker", ge=0, le=10_000)] = 60
     pickup_choice_share: Probability = 0.0  # customers who choose a point or locker at order time
     redirect_after_failure_share: Probability = 0.0  # failed parcels sent to a point instead of re-attempted
     delivery_hours: tuple[HourOfDay, ClosingHour] = (0.0, 24.0)  # local curfew
-    households_per_address: Annotated[float, Field(ge=1)] = 1.0  # > 1: apartment buildings share an address
-    consolidate_same_address: bool = False  # parcels for one address on one day: one stop
-    extra_parcel_service_min: NonNegative = 1.0  # ASSUMPTION: each further parcel at a shared stop
+    # > 1: apartment buildings share an address.
+    households_per_address: Annotated[float, real("households", ge=1, le=100_000)] = 1.0
+    consolidate_same_address: Flag = False  # parcels for one address on one day: one stop
+    extra_parcel_service_min: Annotated[float, real("minutes", ge=0, le=240)] = 1.0  # ASSUMPTION: each further parcel
     low_emission_zone: LowEmissionZone | None = None
     time_windows: TimeWindows = TimeWindows()
     outsourcing: Outsourcing = Outsourcing()
@@ -133,30 +146,31 @@ class Area(Frozen):
 class Traffic(Frozen):
     """Random variation on top of the congestion profile: a day factor and a per-leg factor (lognormal)."""
 
-    day_sigma: Annotated[float, Field(ge=0, le=2)] = 0.10
-    leg_sigma: Annotated[float, Field(ge=0, le=2)] = 0.25
+    day_sigma: Annotated[float, real("sigma of log(day factor)", ge=0, le=2)] = 0.10
+    leg_sigma: Annotated[float, real("sigma of log(leg factor)", ge=0, le=2)] = 0.25
 
 
 class VehicleType(Frozen):
     """A kind of last-mile vehicle: what it carries, how fast it goes, what it costs and emits."""
 
     kind: Literal["van", "cargo_bike", "drone"] = "van"
-    capacity_m3: Positive
-    payload_kg: Positive
-    max_parcel_weight_kg: Positive | None = None
-    max_parcel_volume_m3: Positive | None = None
-    speed_factor: Positive = 1.0  # x the area's free-flow and stem speeds (road vehicles)
-    congestion_exposure: Annotated[float, Field(ge=0, le=1)] = 1.0  # 0: congestion does not slow it
-    cruise_speed_kmh: Positive | None = None  # drones: straight line, no circuity, no congestion
-    range_km: Positive = 10_000.0
-    charging_hours: NonNegative = 0.0
-    cost_per_km: NonNegative
-    fixed_cost_per_day: NonNegative
-    driver_cost_per_hour: NonNegative
-    co2e_kg_per_km: NonNegative
-    service_time_factor: Positive = 1.0
+    capacity_m3: Annotated[float, real("m3", gt=0, le=200)]
+    payload_kg: Annotated[float, real("kg", gt=0, le=100_000)]
+    max_parcel_weight_kg: Annotated[float, real("kg", gt=0, le=100_000)] | None = None
+    max_parcel_volume_m3: Annotated[float, real("m3", gt=0, le=200)] | None = None
+    # x the area's free-flow and stem speeds (road vehicles).
+    speed_factor: Annotated[float, real("x area speeds", ge=0.05, le=10)] = 1.0
+    congestion_exposure: Annotated[float, real("share of congestion", ge=0, le=1)] = 1.0  # 0: not slowed
+    cruise_speed_kmh: Annotated[float, real("km/h", ge=1, le=300)] | None = None  # drones: straight line
+    range_km: Annotated[float, real("km", ge=1, le=100_000)] = 10_000.0
+    charging_hours: Annotated[float, real("hours", ge=0, le=24)] = 0.0
+    cost_per_km: CostPerKm
+    fixed_cost_per_day: CostPerDay
+    driver_cost_per_hour: CostPerHour
+    co2e_kg_per_km: Co2PerKm
+    service_time_factor: Factor = 1.0
     weather_downtime_probability: Probability = 0.0  # chance per day that it cannot operate
-    sortie_turnaround_min: NonNegative = 0.0  # drones: battery swap and loading between sorties
+    sortie_turnaround_min: Minutes = 0.0  # drones: battery swap and loading between sorties
     products: tuple[str, ...] = ()  # eligible product classes; empty means all
 
     @model_validator(mode="after")
@@ -177,7 +191,7 @@ class FleetUnit(Frozen):
     """Vehicles of one type at a depot. Units are served in order: earlier units pick their parcels first."""
 
     type: str
-    count: Annotated[int, Field(ge=0)]
+    count: Annotated[int, integer("vehicles", ge=0, le=100_000, note="ASSUMPTION: more than any depot has")]
     start: Literal["depot", "micro_hub"] = "depot"
     wave: Literal["daily", "same_day"] = "daily"  # same-day units leave in the afternoon with same-day parcels
 
@@ -187,13 +201,14 @@ class Fleet(Frozen):
 
     units: tuple[FleetUnit, ...]
     same_day_depart_hour: HourOfDay = 13.0  # when units of the same-day wave leave
-    shift_hours: Annotated[float, Field(gt=0, le=16)] = 9.0
-    break_minutes: NonNegative = 30.0
-    break_after_hours: Positive = 4.5  # driving-time rules: a break after at most 4.5 h
-    max_overtime_hours: NonNegative = 1.5
+    shift_hours: Annotated[float, real("hours", ge=0.25, le=16)] = 9.0
+    break_minutes: Annotated[float, real("minutes", ge=0, le=960)] = 30.0
+    # Driving-time rules: a break after at most 4.5 h.
+    break_after_hours: Annotated[float, real("hours", ge=0.25, le=16)] = 4.5
+    max_overtime_hours: Annotated[float, real("hours", ge=0, le=12)] = 1.5
     depart_hour: HourOfDay = 8.0
     delivery_weekdays: tuple[Weekday, ...] = MONDAY_TO_SATURDAY
-    overtime_multiplier: Annotated[float, Field(ge=1)] = 1.5
+    overtime_multiplier: Annotated[float, real("x driver cost per hour", ge=1, le=10)] = 1.5
 
     @model_validator(mode="after")
     def _days(self) -> Fleet:
@@ -208,25 +223,25 @@ class Fleet(Frozen):
 class LastMilePolicy(Frozen):
     """What happens to a parcel that cannot be handed over."""
 
-    max_attempts: Annotated[int, Field(ge=1, le=10)] = 3
+    max_attempts: Annotated[int, integer("attempts", ge=1, le=10)] = 3
     after_max_attempts: Literal["pickup_point", "return"] = "pickup_point"
-    failed_attempt_handling_cost: NonNegative = 1.0
-    pickup_point_fee: NonNegative
-    locker_fee: NonNegative = 0.5
-    pickup_point_handover_min: NonNegative = 5.0
-    pickup_point_service_per_parcel_min: NonNegative = 0.5
-    pickup_hold_days: Annotated[float, Field(gt=0)] = 7.0
+    failed_attempt_handling_cost: CostPerItem = 1.0
+    pickup_point_fee: CostPerItem
+    locker_fee: CostPerItem = 0.5
+    pickup_point_handover_min: Minutes = 5.0
+    pickup_point_service_per_parcel_min: Minutes = 0.5
+    pickup_hold_days: Annotated[float, real("days", gt=0, le=365)] = 7.0
     pickup_collection_probability: Probability = 0.95
-    pickup_collection_mean_days: Positive = 1.5
-    return_handling_cost: NonNegative
-    return_transport_cost_per_parcel: NonNegative
+    pickup_collection_mean_days: Annotated[float, real("days", gt=0, le=365)] = 1.5
+    return_handling_cost: CostPerItem
+    return_transport_cost_per_parcel: CostPerItem
 
 
 class ServiceLevels(Frozen):
     """What customers are promised, for the on-time KPIs and the same-day wave."""
 
-    promise_days: Annotated[int, Field(ge=0, le=14)] = 1  # delivery days after the order day
-    order_cutoff_hour: Annotated[float, Field(ge=0, le=24)] = 24.0  # later orders count from the next day
+    promise_days: Annotated[int, integer("delivery days after the order day", ge=0, le=14)] = 1
+    order_cutoff_hour: Annotated[float, real("hour of the day", ge=0, le=24)] = 24.0  # later: from the next day
     promise_end_hour: ClosingHour = 21.0
     same_day_share: Probability = 0.0  # of orders placed before the same-day cut-off on a delivery day
     same_day_cutoff_hour: HourOfDay = 10.0
@@ -236,4 +251,4 @@ class Routing(Frozen):
     """How courier routes are planned."""
 
     planner: Literal["heuristic", "pyvrp"] = "heuristic"
-    time_budget_s: Annotated[float, Field(gt=0, le=600)] = 1.0  # per depot, wave and day (PyVRP)
+    time_budget_s: Annotated[float, real("seconds", gt=0, le=600)] = 1.0  # per depot, wave and day (PyVRP)

@@ -6,7 +6,20 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from sim.scenario.base import Frozen, HourOfDay, NonNegative, Positive
+from sim.scenario.base import (
+    Co2PerKm,
+    CostPerDay,
+    CostPerHour,
+    CostPerKm,
+    Flag,
+    Frozen,
+    HourOfDay,
+    Hours,
+    LaneKm,
+    Speed,
+    TruckM3,
+    real,
+)
 
 
 class FullOrCutoff(Frozen):
@@ -21,7 +34,7 @@ class FixedTimes(Frozen):
     """Line-haul dispatch: trucks leave only at these hours of every day, with whatever waits, full or not."""
 
     policy: Literal["fixed_times"] = "fixed_times"
-    times: tuple[HourOfDay, ...]
+    times: Annotated[tuple[HourOfDay, ...], Field(max_length=1_440)]
 
     @model_validator(mode="after")
     def _times(self) -> FixedTimes:
@@ -36,7 +49,7 @@ class Hybrid(Frozen):
     """Line-haul dispatch: a truck leaves when a full load waits, or when the oldest goods have waited this long."""
 
     policy: Literal["hybrid"] = "hybrid"
-    max_wait_hours: Annotated[float, Field(gt=0, le=24 * 14)]
+    max_wait_hours: Annotated[float, real("hours", ge=0.01, le=24 * 14)]
 
 
 Dispatch = Annotated[FullOrCutoff | FixedTimes | Hybrid, Field(discriminator="policy")]
@@ -45,34 +58,34 @@ Dispatch = Annotated[FullOrCutoff | FixedTimes | Hybrid, Field(discriminator="po
 class LessThanTruckload(Frozen):
     """A less-than-truckload (LTL) carrier for loads too small to fill an own truck: paid by tariff."""
 
-    rate_per_m3_per_100km: NonNegative
-    minimum_charge: NonNegative = 0.0  # per consignment (one destination of one departure)
-    transit_days: Annotated[float, Field(ge=0, le=14)] = 1.0  # door to door, from the departure
-    below_fill: Annotated[float, Field(gt=0, le=1)] = 0.3  # a truck that would leave less full goes LTL
+    rate_per_m3_per_100km: Annotated[float, real("currency per m3 and 100 km", ge=0, le=10_000)]
+    minimum_charge: CostPerDay = 0.0  # per consignment (one destination of one departure)
+    transit_days: Annotated[float, real("days", ge=0, le=14)] = 1.0  # door to door, from the departure
+    below_fill: Annotated[float, real("share of a truck", gt=0, le=1)] = 0.3  # a truck less full goes LTL
 
 
 class InboundLane(Frozen):
     """A line-haul lane from a factory into a central warehouse."""
 
     factory: str
-    distance_km: Positive
+    distance_km: LaneKm
     dispatch: Dispatch | None = None  # None: ``linehaul.dispatch``
 
 
 class LineHaul(Frozen):
     """Trucks between factories, the central and the regional warehouses."""
 
-    truck_capacity_m3: Positive
-    speed_kmh: Positive
-    transit_time_sigma: Annotated[float, Field(ge=0, le=2)] = 0.15
-    loading_hours: NonNegative = 1.0
-    cost_per_km: NonNegative
-    driver_cost_per_hour: NonNegative
-    fixed_cost_per_vehicle_day: NonNegative
+    truck_capacity_m3: TruckM3
+    speed_kmh: Speed
+    transit_time_sigma: Annotated[float, real("sigma of log(transit time)", ge=0, le=2)] = 0.15
+    loading_hours: Hours = 1.0
+    cost_per_km: CostPerKm
+    driver_cost_per_hour: CostPerHour
+    fixed_cost_per_vehicle_day: CostPerDay
     cutoff_hour: HourOfDay = 18.0  # the cut-off of the full_or_cutoff dispatch when it names none
     dispatch: Dispatch = FullOrCutoff()
-    empty_return: bool = True
-    co2e_kg_per_km: NonNegative = 0.897  # DEFRA/DESNZ all HGVs, average laden [S]
+    empty_return: Flag = True
+    co2e_kg_per_km: Co2PerKm = 0.897  # DEFRA/DESNZ all HGVs, average laden [S]
     # Multi-stop runs: time to unload at each stop before the last (ASSUMPTION).
-    drop_hours: NonNegative = 0.5
+    drop_hours: Hours = 0.5
     ltl: LessThanTruckload | None = None  # None: every load goes in an own truck (FTL)

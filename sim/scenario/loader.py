@@ -8,6 +8,9 @@ it without a traceback.
 from __future__ import annotations
 
 import copy
+import os
+import re
+import stat
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -23,6 +26,15 @@ from sim.scenario.schema import DISRUPTION_KINDS, POLICY_TAGS, Scenario
 UNION_TAGS = frozenset((*POLICY_TAGS, *DISRUPTION_KINDS))
 
 
+# Limits of what is read: a scenario is a few kilobytes; these stop a wrong path (a device, a huge file,
+# a chain that never ends) before it costs memory or time.
+MAX_FILE_BYTES = 1 << 20  # 1 MiB per scenario or sweep file
+MAX_EXTENDS_DEPTH = 32  # files in one extends chain, the first included
+MAX_NESTING = 32  # tables and lists inside each other
+MAX_PATH_CHARS = 1024  # an extends path; each part of it at most NAME_MAX bytes
+NAME_MAX = 255
+
+
 def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
     """Read a TOML scenario file, apply ``key.path=value`` overrides and validate it.
 
@@ -36,38 +48,91 @@ def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
 
 
 def read_scenario_data(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """The plain data of a scenario file, with its ``extends`` chain resolved."""
+    """The plain data of a scenario file, with its ``extends`` chain resolved.
+
+    ``seen`` holds the files that extend this one (resolved), for the cycle and
+    depth checks. Every file of a chain has its named lists checked (see
+    :func:`check_named_lists`), so a duplicate in a parent is not merged away.
+    """
     data = read_toml(path)
     parent = data.pop("extends", None)
     if parent is None:
+        if seen:
+            check_named_lists(data, str(path))
         return data
-    if not isinstance(parent, str):
-        raise ScenarioError(f"{path}: extends = {parent!r}: allowed: a path to another scenario file")
-    parent_path = (path.parent / parent).resolve()
-    if parent_path in seen or parent_path == path.resolve():
+    check_named_lists(data, str(path))
+    _check_extends_value(path, parent)
+    if len(seen) + 1 >= MAX_EXTENDS_DEPTH:
+        raise ScenarioError(f"{path}: extends = {parent!r}: the chain of extends is longer than "
+                            f"{MAX_EXTENDS_DEPTH} files (is it endless?)")
+    try:
+        here = path.resolve()
+        parent_path = (path.parent / parent).resolve()
+    except (OSError, RuntimeError, ValueError) as exc:  # RuntimeError: a symlink loop (Python < 3.13)
+        raise ScenarioError(f"{path}: extends = {parent!r}: cannot be resolved: {_reason(exc)}") from None
+    if parent_path in seen or parent_path == here:
         raise ScenarioError(f"{path}: extends = {parent!r}: the files extend each other in a cycle")
-    base = read_scenario_data(parent_path, (*seen, path.resolve()))
-    return merge_scenarios(base, data)
+    base = read_scenario_data(parent_path, (*seen, here))
+    return merge_scenarios(base, data, source=str(path))
 
 
-def merge_scenarios(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
-    """Deep-merge ``changes`` into ``base``.
+def _check_extends_value(path: Path, parent: Any) -> None:
+    """An ``extends`` value is a plain relative or absolute path of sane length."""
+    allowed = "allowed: a path to another scenario file"
+    if not isinstance(parent, str) or not parent.strip():
+        raise ScenarioError(f"{path}: extends = {_show(parent)}: {allowed}")
+    if "\0" in parent:
+        raise ScenarioError(f"{path}: extends = {_show(parent)}: a path cannot hold a null character; {allowed}")
+    too_long = len(parent) > MAX_PATH_CHARS or any(len(part.encode()) > NAME_MAX for part in parent.split("/"))
+    if too_long:
+        raise ScenarioError(f"{path}: extends = {_show(parent)}: too long for a path ({len(parent)} characters; "
+                            f"at most {MAX_PATH_CHARS}, and {NAME_MAX} bytes per folder or file name)")
+
+
+def check_named_lists(data: Mapping[str, Any], source: str, where: str = "") -> None:
+    """Refuse, in one file of an extends chain, a list of named tables with a duplicate or non-string name.
+
+    Such lists (the factories, the warehouses) merge by name, so a duplicate
+    would be merged away silently and never validated.
+    """
+    for key, value in data.items():
+        path = f"{where}.{key}" if where else str(key)
+        if isinstance(value, dict):
+            check_named_lists(value, source, path)
+        elif _named_tables(value):
+            names: list[str] = []
+            for i, item in enumerate(value):
+                name = item["name"]
+                if not isinstance(name, str):
+                    raise ScenarioError(f"{source}: {path}[{i}].name = {_show(name)}: allowed: a string")
+                if name in names:
+                    raise ScenarioError(f"{source}: {path}[{i}].name = {name!r}: a second table of that name "
+                                        "(each name may appear once in a list; they merge by name)")
+                names.append(name)
+                check_named_lists(item, source, f"{path}[{i}]")
+
+
+def merge_scenarios(base: Mapping[str, Any], changes: Mapping[str, Any], source: str = "<scenario>") -> dict[str, Any]:
+    """Deep-merge ``changes`` (from the file ``source``, named in errors) into ``base``.
 
     Tables merge key by key, except a table whose ``policy`` tag changes (an
     inventory policy of another kind), which is replaced whole. Lists of tables that all have a ``name`` (the
     warehouses, the factories) merge element by element on the name, and new
-    names are appended. Every other value, lists included, is replaced.
+    names are appended; a duplicate or non-string name in either list is refused.
+    Every other value, lists included, is replaced.
     """
     merged = copy.deepcopy(dict(base))
     for key, value in changes.items():
         old = merged.get(key)
         if isinstance(old, dict) and isinstance(value, dict) and not _policy_changes(old, value):
-            merged[key] = merge_scenarios(old, value)
+            merged[key] = merge_scenarios(old, value, source)
         elif isinstance(old, list) and _named_tables(old) and _named_tables(value):
+            check_named_lists({key: old}, f"{source} (extended file)")
+            check_named_lists({key: value}, source)
             by_name = {item["name"]: i for i, item in enumerate(old)}
             for item in value:
                 if item["name"] in by_name:
-                    old[by_name[item["name"]]] = merge_scenarios(old[by_name[item["name"]]], item)
+                    old[by_name[item["name"]]] = merge_scenarios(old[by_name[item["name"]]], item, source)
                 else:
                     old.append(copy.deepcopy(item))
         else:
@@ -85,18 +150,80 @@ def _named_tables(value: Any) -> bool:
 
 
 def read_toml(path: Path, what: str = "scenario file") -> dict[str, Any]:
-    """Parse a TOML file (``what`` names it in messages), turning I/O and syntax problems into ScenarioError."""
-    if not path.exists():
-        raise ScenarioError(f"{path}: no such {what}")
-    if path.is_dir():
-        raise ScenarioError(f"{path}: is a directory, expected a {what} (.toml)")
+    """Parse a TOML file (``what`` names it in messages), turning every reading problem into ScenarioError.
+
+    Only a regular file of at most :data:`MAX_FILE_BYTES` of UTF-8 is read: a
+    FIFO or a device is refused before a byte is read, so it can neither hang
+    nor fill memory. Tables and lists nested deeper than :data:`MAX_NESTING`
+    are refused too (they would exhaust the recursion of what reads them).
+    """
+    text = _read_text(path, what)
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ScenarioError(f"{path}: not valid TOML: values nested too deeply") from None
+    depth = _nesting(data)
+    if depth > MAX_NESTING:
+        raise ScenarioError(f"{path}: tables and lists are nested {depth} deep; at most {MAX_NESTING}")
+    return data
+
+
+def _read_text(path: Path, what: str) -> str:
+    """The UTF-8 text of a regular file of bounded size (see :func:`read_toml`)."""
+    try:
+        # O_NONBLOCK: opening a FIFO returns at once; it is then refused by its type, unread.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such {what}") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{path}: is a directory, expected a {what} (.toml)") from None
+    except (OSError, ValueError) as exc:
+        raise ScenarioError(f"{path}: cannot be read: {_reason(exc)}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise ScenarioError(f"{path}: is a directory, expected a {what} (.toml)")
+        if not stat.S_ISREG(mode):
+            raise ScenarioError(f"{path}: not a regular file (a FIFO, device or socket): a {what} must be a file")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise ScenarioError(f"{path}: cannot be read: {exc.strerror}") from None
+        raise ScenarioError(f"{path}: cannot be read: {_reason(exc)}") from None
+    finally:
+        os.close(fd)
+    if len(raw) > MAX_FILE_BYTES:
+        raise ScenarioError(f"{path}: larger than {MAX_FILE_BYTES // 1024} KiB: not a {what}")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ScenarioError(f"{path}: not UTF-8 text: byte {raw[exc.start]:#04x} at line {line} "
+                            f"(offset {exc.start}); save the file as UTF-8") from None
+
+
+def _reason(exc: BaseException) -> str:
+    """The reason of an I/O error without the path (which the message names already)."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    if isinstance(exc, ValueError) and "null" in str(exc):
+        return "the path holds a null character"
+    return str(exc) or type(exc).__name__
+
+
+def _nesting(data: Any) -> int:
+    """How deep tables and lists are nested in ``data`` (iterative: the input may be deep)."""
+    deepest = 0
+    stack = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_NESTING:
+            return depth
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return deepest
 
 
 def validate_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
@@ -183,20 +310,39 @@ def _list_index(items: list[Any], part: str) -> int | None:
 # --- error messages ----------------------------------------------------------
 
 
+# Pydantic's names for the members of a union and for validators, which it puts in error locations
+# (``constrained-int``, ``dict[str,constrained-float]``, ``function-after[...]``): not keys the user wrote.
+_PYDANTIC_LABEL = re.compile(r"^(constrained-\w+|int|float|str|bool|none|[\w-]+\[.*\])$")
+
+
 def format_validation_error(exc: ValidationError, data: Mapping[str, Any], source: str) -> str:
-    """One line per problem (the first few), each naming file, key path, value and the rule."""
-    lines = []
+    """One line: the first problem, naming file, key path, value and the rule, then how many more there are.
+
+    A value that fails every member of a union (one number or a table per
+    product) gives one error per member at the same key path; those count once.
+    """
     errors = exc.errors(include_url=False)
-    for err in errors[:5]:
-        path = _key_path(err["loc"], data)
-        message = _describe(err)
-        if err["type"] in ("missing", "extra_forbidden") or path == "":
-            lines.append(f"{source}: {path or '(top level)'}: {message}")
-        else:
-            lines.append(f"{source}: {path} = {_show(err.get('input'))}: {message}")
-    if len(errors) > 5:
-        lines.append(f"{source}: ... and {len(errors) - 5} more problems")
-    return "\n".join(lines)
+    first = errors[0]
+    path = _key_path(first["loc"], data)
+    if first["type"].endswith("_type"):
+        # A table where one number would do, or the reverse: the member that matches the value's
+        # shape reports a problem deeper down (``initial_stock_units.standard``); that one says more.
+        deeper = [err for err in errors if _key_path(err["loc"], data).startswith((f"{path}.", f"{path}["))]
+        if deeper:
+            first = deeper[0]
+            path = _key_path(first["loc"], data)
+    message = _describe(first)
+    whole_table = first["type"] in ("missing", "extra_forbidden", "size_limit") or isinstance(first.get("input"), dict)
+    if whole_table or path == "":
+        line = f"{source}: {path or '(top level)'}: {message}"
+    else:
+        line = f"{source}: {path} = {_show(first.get('input'))}: {message}"
+    # Other key paths with a problem; a prefix of this one is the union member that was not chosen.
+    others = sorted({q for err in errors if not path.startswith(q := _key_path(err["loc"], data))})
+    if others:
+        shown = ", ".join(p or "(top level)" for p in others[:3]) + (", ..." if len(others) > 3 else "")
+        line += f" (and {len(others)} more problem{'s' if len(others) > 1 else ''}: {shown})"
+    return line
 
 
 def _key_path(loc: tuple[int | str, ...], data: Mapping[str, Any]) -> str:
@@ -208,10 +354,12 @@ def _key_path(loc: tuple[int | str, ...], data: Mapping[str, Any]) -> str:
             name = None
             if isinstance(node, list) and part < len(node) and isinstance(node[part], dict):
                 name = node[part].get("name")
-            out += f"[{part}]" + (f"({name})" if name else "")
+            out += f"[{part}]" + (f"({name})" if isinstance(name, str) and name else "")
             node = node[part] if isinstance(node, list) and part < len(node) else None
         elif part in UNION_TAGS or part.startswith(("function-", "tagged-union")):
             continue  # pydantic's names for union members and validators are not keys the user wrote
+        elif _PYDANTIC_LABEL.match(part) and not (isinstance(node, dict) and part in node):
+            continue
         else:
             out += ("." if out else "") + str(part)
             node = node.get(part) if isinstance(node, dict) else None

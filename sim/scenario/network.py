@@ -12,13 +12,25 @@ from pydantic import Field, model_validator
 
 from sim.scenario.base import (
     MONDAY_TO_SATURDAY,
+    Co2PerKm,
+    CostPerDay,
+    CostPerHour,
+    CostPerItem,
+    CostPerKm,
+    Flag,
     Frozen,
     HourOfDay,
     HoursPerDay,
-    NonNegative,
-    Positive,
+    LaneKm,
+    LevelDays,
+    Minutes,
+    PositiveLevelDays,
+    StorageCost,
+    TruckM3,
     Weekday,
     check_delivery_weekdays,
+    integer,
+    real,
 )
 from sim.scenario.inventory import InventoryPolicy, PositiveUnitLevels
 from sim.scenario.lastmile import Area, Fleet
@@ -40,22 +52,23 @@ class Factory(Frozen):
 
     name: str
     products: tuple[str, ...]
-    capacity_units_per_day: Positive
+    capacity_units_per_day: Annotated[float, real("units a day", gt=0, le=1e8, note="ASSUMPTION: beyond any plant")]
     production_hour: HourOfDay = 6.0  # daily_batch: when the day's output is made; continuous: shift start
     mode: Literal["daily_batch", "continuous"] = "daily_batch"
     shift_hours: HoursPerDay = 24.0  # continuous: working hours a day
     # A product is made in runs of at least this many units (one number, or one per product name;
     # products not named run in batches of 1). The surplus of a run is finished-goods stock.
     min_batch_units: PositiveUnitLevels = 1
-    setup_hours: NonNegative = 0.0  # working time lost whenever the line switches product
-    mtbf_hours: Positive | None = None  # mean time between breakdowns (exponential); None: never breaks down
-    mean_repair_hours: Positive = 4.0
+    setup_hours: Annotated[float, real("hours", ge=0, le=168)] = 0.0  # time lost whenever the line switches product
+    # Mean time between breakdowns (exponential); None: never breaks down.
+    mtbf_hours: Annotated[float, real("hours", ge=1, le=1e6)] | None = None
+    mean_repair_hours: Annotated[float, real("hours", gt=0, le=8_760)] = 4.0
     repair_distribution: Literal["exponential", "lognormal"] = "exponential"
-    repair_sigma: Annotated[float, Field(gt=0, le=3)] = 0.5  # lognormal only: sigma of log(repair time)
+    repair_sigma: Annotated[float, real("sigma of log(repair time)", gt=0, le=3)] = 0.5  # lognormal only
     policy: Literal["make_to_order", "make_to_stock"] = "make_to_order"
     # make_to_stock: finished-goods target in days of the mean demand the plant serves (one number,
     # or one per product name; products not named get no stock and are made to order).
-    fg_target_days: NonNegative | dict[str, NonNegative] | None = None
+    fg_target_days: LevelDays | dict[str, LevelDays] | None = None
 
     @model_validator(mode="after")
     def _options(self) -> Factory:
@@ -106,16 +119,16 @@ class WarehouseOperations(Frozen):
     load is on the shelf the moment it arrives. Costs do not change, only timing.
     """
 
-    pickers: Annotated[int, Field(ge=1)] | None = None  # simultaneous picks (a SimPy Resource)
-    pick_minutes_mean: Positive = 3.0  # exponential pick-and-pack time of one order
+    pickers: Annotated[int, integer("pickers", ge=1, le=100_000)] | None = None  # simultaneous picks (a Resource)
+    pick_minutes_mean: Annotated[float, real("minutes", ge=0.01, le=1_440)] = 3.0  # pick-and-pack of one order
     shift_start_hour: HourOfDay = 0.0
     shift_hours: HoursPerDay = 24.0  # 24: the pickers never leave
-    dock_doors: Annotated[int, Field(ge=1)] | None = None  # trucks unloaded at once (a SimPy Resource)
-    unload_hours_per_truck: NonNegative = 1.0
+    dock_doors: Annotated[int, integer("doors", ge=1, le=10_000)] | None = None  # trucks unloaded at once (a Resource)
+    unload_hours_per_truck: Annotated[float, real("hours", ge=0, le=48)] = 1.0
     unload_time: Literal["fixed", "exponential"] = "fixed"
-    putaway_minutes_per_unit: NonNegative = 0.0  # after unloading, before a unit can be allocated
+    putaway_minutes_per_unit: Annotated[float, real("minutes", ge=0, le=60)] = 0.0  # before a unit can be allocated
     # Regional only: units that arrive for backordered orders skip put-away and go straight to picking.
-    cross_dock: bool = False
+    cross_dock: Flag = False
 
     @model_validator(mode="after")
     def _cross_dock(self) -> WarehouseOperations:
@@ -131,12 +144,12 @@ class CentralWarehouse(Frozen):
     inbound: tuple[InboundLane, ...]
     inventory: InventoryPolicy
     inventory_by_product: dict[str, InventoryPolicy] = Field(default_factory=dict)  # overrides by product name
-    handling_in_cost_per_unit: NonNegative
-    handling_out_cost_per_unit: NonNegative
-    storage_cost_per_m3_day: NonNegative
+    handling_in_cost_per_unit: CostPerItem
+    handling_out_cost_per_unit: CostPerItem
+    storage_cost_per_m3_day: StorageCost
     review_hour: HourOfDay = 20.0
     # Runs of regional warehouses served by one truck visiting them in this order; others keep a direct lane.
-    multi_stop: tuple[tuple[str, ...], ...] = ()
+    multi_stop: Annotated[tuple[tuple[str, ...], ...], Field(max_length=1_000)] = ()
     operations: WarehouseOperations | None = None  # None: receiving is instant
 
     @model_validator(mode="after")
@@ -159,20 +172,23 @@ class Stores(Frozen):
     ``order_up_to_days`` of its mean sales. Defaults: see docs/calibration.md.
     """
 
-    count: Annotated[int, Field(ge=1)]
-    units_per_store_per_day: Positive  # weekly mean of one shop's sales, all products together
-    order_up_to_days: Positive = 3.0  # ASSUMPTION: a day to the next delivery (two over Sunday) plus safety
-    initial_stock_days: NonNegative | None = None  # None: start at the order-up-to level
+    # ASSUMPTION: a regional warehouse supplies a few hundred shops at most; the store trucks' tour is
+    # planned over every pair of shops, so the count also bounds that work.
+    count: Annotated[int, integer("shops", ge=1, le=2_000)]
+    # Weekly mean of one shop's sales, all products together.
+    units_per_store_per_day: Annotated[float, real("units a day", gt=0, le=100_000)]
+    order_up_to_days: PositiveLevelDays = 3.0  # ASSUMPTION: a day to the next delivery (two over Sunday) plus safety
+    initial_stock_days: LevelDays | None = None  # None: start at the order-up-to level
     delivery_weekdays: tuple[Weekday, ...] = MONDAY_TO_SATURDAY  # ASSUMPTION: Mon-Sat
     depart_hour: HourOfDay = 5.0  # ASSUMPTION: shops are stocked before they open
     sales_close_hour: HourOfDay = 20.0  # ASSUMPTION: a day's sales are settled at once, when the shops close
-    pick_cost_per_unit: NonNegative = 0.35  # ASSUMPTION: case picking, as the central warehouse's handling out
-    truck_capacity_m3: Positive = 40.0  # ASSUMPTION: a rigid box truck
-    cost_per_km: NonNegative = 0.56  # ATRI 2024 all-in less driver pay and truck payments (as linehaul)
-    driver_cost_per_hour: NonNegative = 33.96  # BLS heavy-truck median $26.12/h x 1.3 on-cost (ASSUMPTION)
-    fixed_cost_per_vehicle_day: NonNegative = 100.0  # ASSUMPTION: box-truck payments and insurance
-    unload_minutes_per_stop: NonNegative = 20.0  # ASSUMPTION: roll cages through the shop's back door
-    co2e_kg_per_km: NonNegative = 0.897  # DEFRA/DESNZ all HGVs, average laden [S]
+    pick_cost_per_unit: CostPerItem = 0.35  # ASSUMPTION: case picking, as the central warehouse's handling out
+    truck_capacity_m3: TruckM3 = 40.0  # ASSUMPTION: a rigid box truck
+    cost_per_km: CostPerKm = 0.56  # ATRI 2024 all-in less driver pay and truck payments (as linehaul)
+    driver_cost_per_hour: CostPerHour = 33.96  # BLS heavy-truck median $26.12/h x 1.3 on-cost (ASSUMPTION)
+    fixed_cost_per_vehicle_day: CostPerDay = 100.0  # ASSUMPTION: box-truck payments and insurance
+    unload_minutes_per_stop: Minutes = 20.0  # ASSUMPTION: roll cages through the shop's back door
+    co2e_kg_per_km: Co2PerKm = 0.897  # DEFRA/DESNZ all HGVs, average laden [S]
 
     @model_validator(mode="after")
     def _days(self) -> Stores:
@@ -190,16 +206,16 @@ class RegionalWarehouse(Frozen):
 
     name: str
     supplier: str
-    supplier_distance_km: Positive
+    supplier_distance_km: LaneKm
     supplier_dispatch: Dispatch | None = None  # the direct lane from the supplier; None: ``linehaul.dispatch``
     # Road km to the next warehouse of a multi-stop run (by name), for the leg between the two stops.
-    neighbour_distances_km: dict[str, Positive] = Field(default_factory=dict)
+    neighbour_distances_km: dict[str, LaneKm] = Field(default_factory=dict)
     inventory: InventoryPolicy
     inventory_by_product: dict[str, InventoryPolicy] = Field(default_factory=dict)  # overrides by product name
-    handling_in_cost_per_unit: NonNegative
-    pick_pack_cost_per_order: NonNegative
-    storage_cost_per_m3_day: NonNegative
-    picking_capacity_orders_per_day: Positive
+    handling_in_cost_per_unit: CostPerItem
+    pick_pack_cost_per_order: CostPerItem
+    storage_cost_per_m3_day: StorageCost
+    picking_capacity_orders_per_day: Annotated[float, real("orders a day", ge=1, le=1e8)]
     picking_cutoff_hour: HourOfDay = 6.0
     review_hour: HourOfDay = 20.0
     area: Area

@@ -17,13 +17,14 @@ names that tie the network together), and exports every part.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Annotated
 
 from pydantic import Field, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
-from sim.scenario.base import Frozen
+from sim.scenario.base import Frozen, integer
 from sim.scenario.demand import Demand, Product
 from sim.scenario.disruptions import (
     DISRUPTION_KINDS,
@@ -81,18 +82,33 @@ __all__ = [
 ]
 
 
-def _disruption_error(index: int, kind: str, key: tuple[str | int, ...], value: object, reason: str) -> ValidationError:
-    """A validation error located at ``disruptions[index].key``, for checks that need the whole scenario.
+# ASSUMPTION: no single depot hands out a million parcels a day, and no network ten million (the
+# largest carriers move about twenty million a day worldwide). Beyond these the run's arrays get huge.
+MAX_AREA_ORDERS_PER_DAY = 1e6
+MAX_NETWORK_UNITS_PER_DAY = 1e7
+# Parcels the run reserves room for (expected orders x days): the parcel store's columns stay a few GiB.
+MAX_RUN_PARCELS = 1e9
 
-    Raised from the scenario's own validator, whose errors would otherwise have
+
+def _located_error(
+    loc: tuple[str | int, ...], value: object, reason: str, kind: str = "value_error"
+) -> ValidationError:
+    """A validation error located at ``loc``, for checks that need the whole scenario.
+
+    Raised from the scenario's own validators, whose errors would otherwise have
     no key path; the message goes through the context so that braces in it are
-    not read as a template.
+    not read as a template. ``kind = "size_limit"``: about a whole table, whose
+    value the message does not repeat.
     """
     return ValidationError.from_exception_data(
         "Scenario",
-        [InitErrorDetails(type=PydanticCustomError("value_error", "{reason}", {"reason": reason}),
-                          loc=("disruptions", index, kind, *key), input=value)],
+        [InitErrorDetails(type=PydanticCustomError(kind, "{reason}", {"reason": reason}), loc=loc, input=value)],
     )
+
+
+def _disruption_error(index: int, kind: str, key: tuple[str | int, ...], value: object, reason: str) -> ValidationError:
+    """A validation error located at ``disruptions[index].key``."""
+    return _located_error(("disruptions", index, kind, *key), value, reason)
 
 
 class Scenario(Frozen):
@@ -101,7 +117,7 @@ class Scenario(Frozen):
     name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")]
     description: str = ""
     currency: str = "USD"
-    seed: Annotated[int, Field(ge=0)] = 1
+    seed: Annotated[int, integer("random seed", ge=0, le=2**63 - 1)] = 1
     horizon: Horizon = Horizon()
     demand: Demand = Demand()
     products: dict[str, Product]
@@ -115,7 +131,8 @@ class Scenario(Frozen):
     service: ServiceLevels = ServiceLevels()
     routing: Routing = Routing()
     outputs: Outputs = Outputs()
-    disruptions: tuple[Disruption, ...] = ()  # scheduled or random events; see DisruptionBase
+    # Scheduled or random events; see DisruptionBase.
+    disruptions: Annotated[tuple[Disruption, ...], Field(max_length=1_000)] = ()
 
     @model_validator(mode="after")
     def _network(self) -> Scenario:
@@ -208,6 +225,70 @@ class Scenario(Frozen):
                         i, disruption.kind, key, name, f"not {what[category]} (known: {known[category]})"
                     )
         return self
+
+    @model_validator(mode="after")
+    def _arithmetic(self) -> Scenario:
+        """Sizes the model's arithmetic can hold: trucks that take the largest unit, demand that fits memory."""
+        largest = max(self.products.values(), key=lambda p: p.volume_m3)
+        if self.linehaul.truck_capacity_m3 < largest.volume_m3:
+            raise _located_error(
+                ("linehaul", "truck_capacity_m3"), self.linehaul.truck_capacity_m3,
+                f"smaller than one unit of the largest product ({largest.volume_m3} m3): a truck could carry nothing",
+            )
+        for i, r in enumerate(self.regional_warehouses):
+            if r.stores is not None and r.stores.truck_capacity_m3 < largest.volume_m3:
+                raise _located_error(
+                    ("regional_warehouses", i, "stores", "truck_capacity_m3"), r.stores.truck_capacity_m3,
+                    f"smaller than one unit of the largest product ({largest.volume_m3} m3): "
+                    "a store truck could carry nothing",
+                )
+            orders = r.area.expected_orders_per_day
+            if orders > MAX_AREA_ORDERS_PER_DAY:
+                raise _located_error(
+                    ("regional_warehouses", i, "area"), None,
+                    f"{orders:.3g} orders a day: area_km2 x households_per_km2 x orders_per_household_per_day "
+                    f"must stay at most {MAX_AREA_ORDERS_PER_DAY:,.0f} orders a day (no depot delivers more)",
+                    "size_limit",
+                )
+        run_days = self.horizon.warmup_days + self.horizon.days
+        base = sum(r.expected_units_per_day for r in self.regional_warehouses)
+        factor = self.peak_demand_factor()
+        if not base * factor <= MAX_NETWORK_UNITS_PER_DAY:
+            raise _located_error(
+                ("demand",), None,
+                f"a peak of {base * factor:.3g} units a day: the network's mean demand ({base:.3g} units a day) "
+                f"times its peaks (weekday, season, trend over the run, promotions and demand surges together: "
+                f"x{factor:.3g}) must stay at most {MAX_NETWORK_UNITS_PER_DAY:,.0f} units a day",
+                "size_limit",
+            )
+        parcels = sum(r.area.expected_orders_per_day for r in self.regional_warehouses) * run_days
+        if parcels > MAX_RUN_PARCELS:
+            raise _located_error(
+                ("horizon",), None,
+                f"the run would simulate about {parcels:.3g} parcels (orders a day x {run_days} days); "
+                f"at most {MAX_RUN_PARCELS:,.0f}: shorten the horizon or split the network",
+                "size_limit",
+            )
+        return self
+
+    def peak_demand_factor(self) -> float:
+        """An upper bound of the day's demand over its mean: every peak of the run at once.
+
+        The weekday and season peaks over their means, the trend's growth by the
+        run's end, and every promotion and demand surge overlapping (they multiply).
+        Infinite when the product overflows (then the check above refuses it).
+        """
+        demand = self.demand
+        weekday = max(demand.weekday_factors) / (sum(demand.weekday_factors) / 7)
+        season = 1.0
+        if demand.seasonality is not None:
+            monthly = demand.seasonality.monthly_factors
+            season = max(monthly) / (sum(monthly) / 12)
+        years = (self.horizon.warmup_days + self.horizon.days) / 365
+        trend = (1 + demand.trend_per_year) ** years if demand.trend_per_year > 0 else 1.0
+        promotions = math.prod(max(1.0, p.factor) for p in demand.promotions)
+        surges = math.prod(max(1.0, d.factor) for d in self.disruptions if isinstance(d, DemandSurge))
+        return weekday * season * trend * promotions * surges  # floats overflow to inf, not an error
 
     def _check_multi_stop(self, c: CentralWarehouse) -> None:
         """Each multi-stop run names two or more distinct warehouses this central supplies, in no other run,
@@ -313,6 +394,8 @@ class Scenario(Frozen):
             return False
         if vehicle.max_parcel_weight_kg is not None and product.weight_kg > vehicle.max_parcel_weight_kg:
             return False
+        if product.volume_m3 > vehicle.capacity_m3 or product.weight_kg > vehicle.payload_kg:
+            return False  # one unit does not fit in the vehicle at all
         return vehicle.max_parcel_volume_m3 is None or product.volume_m3 <= vehicle.max_parcel_volume_m3
 
     def factory_for(self, central: CentralWarehouse, product: str) -> InboundLane:
