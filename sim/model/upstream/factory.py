@@ -267,7 +267,8 @@ class Plant:
         if shift >= HOURS_PER_DAY:
             return math.inf, 0.0
         into = (now - self.config.production_hour) % HOURS_PER_DAY
-        if into < shift:
+        # A shift with less than _EPS_H left is over: waiting for the next one keeps the clock moving.
+        if shift - into > _EPS_H:
             return shift - into, 0.0
         return 0.0, HOURS_PER_DAY - into
 

@@ -18,6 +18,8 @@ import numpy as np
 import simpy
 
 HOURS_PER_DAY = 24.0
+# Closer than this to a shift's start or end counts as at it (far below any modelled duration).
+SHIFT_EPS_H = 1e-9
 MINUTES_PER_HOUR = 60.0
 
 
@@ -33,7 +35,8 @@ class Shift:
         if self.hours >= HOURS_PER_DAY:
             return 0.0
         since_start = (now_h - self.start_hour) % HOURS_PER_DAY
-        if since_start < self.hours:
+        # A wait below the clock's resolution would not move it: that is the shift's start.
+        if since_start < self.hours or HOURS_PER_DAY - since_start < SHIFT_EPS_H:
             return 0.0
         return HOURS_PER_DAY - since_start
 
