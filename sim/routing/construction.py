@@ -11,9 +11,11 @@ as adding stops one at a time, at a fraction of the cost. The tours are computed
 compiled kernels of ``sim.routing.tour_kernels``. Without time windows no distance matrix
 is built: each NN step screens the unvisited stops by squared straight-line distance and
 measures road km only for the few that can win (``nearest_neighbour_xy``, the same tour
-bit for bit). Under windows the time-oriented tour needs the matrix: a prefix's matrix
-grows from the shorter prefix's (only pairs with a new stop are measured), and what a
-route measured beyond its own stops starts the next route's matrix.
+bit for bit), and a prefix shorter than one already toured resumes that tour after the
+start they share (``nearest_neighbour_xy_resumed``). Under windows the time-oriented
+tour needs the matrix: a prefix's matrix grows from the shorter prefix's (only pairs with
+a new stop are measured), and what a route measured beyond its own stops starts the next
+route's matrix.
 """
 
 from __future__ import annotations
@@ -29,10 +31,13 @@ from sim.routing.tolerances import SLACK_H, SLACK_KM
 from sim.routing.tour_kernels import (
     grown_distance_matrix,
     nearest_neighbour_tour,
-    nearest_neighbour_xy,
+    nearest_neighbour_xy_resumed,
     road_distance_matrix,
     time_oriented_tour,
 )
+
+_NO_ORDER = np.zeros(0, dtype=np.intp)
+_NO_LEGS = np.zeros(0)
 
 
 def nearest_neighbour_local(dist: FloatArray) -> IntArray:
@@ -73,6 +78,8 @@ class PrefixTours:
         self.size = max(0, min(k_max, int(known.shape[0]) - offset))
         self.cum_serv = np.cumsum(arrays.serv[run[:k_max]])
         self.orders: dict[int, IntArray] = {1: np.zeros(1, dtype=np.intp)}
+        # The legs of each tour found without windows (for resuming longer tours' shorter prefixes).
+        self.legs: dict[int, FloatArray] = {}
         head = run[:k_max]
         self.d0 = np.ascontiguousarray(arrays.d0[head])
         self.xs = np.ascontiguousarray(arrays.xy[head, 0])
@@ -102,8 +109,13 @@ class PrefixTours:
         arrays = self.arrays
         d0 = self.d0[:k]
         if not arrays.use_tw:
-            order, legs = nearest_neighbour_xy(self.d0, self.xs, self.ys, arrays.circ, k)
+            # Resumed from the tour of the next longer prefix tried, if any (they share a start).
+            longer = [m for m in self.legs if m > k]
+            m = min(longer) if longer else 0
+            known, known_legs = (self.orders[m], self.legs[m]) if m else (_NO_ORDER, _NO_LEGS)
+            order, legs = nearest_neighbour_xy_resumed(self.d0, self.xs, self.ys, arrays.circ, k, known, known_legs)
             self.orders[k] = order
+            self.legs[k] = legs
             # The legs are the matrix entries dist[order[:-1], order[1:]], summed by numpy alike.
             return self._fits(d0, order, float(legs.sum()))
         self._ensure(k)

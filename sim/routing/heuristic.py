@@ -63,12 +63,16 @@ formulation they replace, so plans are bit-for-bit the same. Work that cannot ch
 plan is skipped: without windows the sweep's NN tours need no distance matrix (each step
 screens the unvisited stops by squared distance and measures road km only for near-ties),
 or-opt skips blocks of edges whose bounding-box bound shows that no insertion into them
-can win, and a route's passes run in one compiled call. On the 72 depot-days captured
+can win, a route's passes run in one compiled call, a 2-opt pass rescans only the edges
+that changed since the previous pass in rows whose own and best edges did not change, and
+a sweep NN tour of a shorter prefix resumes a longer prefix's tour after their shared start.
+On the 72 depot-days captured
 from ``scenarios/examples/scale/city_20k_year.toml`` (``benchmarks/bench_plans.py``: ~3,000
 to 21,000 candidate stops, routes of ~120 stops) planning takes ~5.0 s of CPU for all 72
 against ~6.6 s before these skips (median of 3, run side by side on the shared 2-core
-machine under load). By cProfile the 2-opt/or-opt passes are still ~40 % of planning,
-the sweep ~23 % and insertion ~15 %.
+machine under load); the 2-opt row cache and the resumed NN tours then took it from
+~5.1 s to ~4.6 s (least CPU of 3 passes, side by side, two rounds). By cProfile the
+2-opt/or-opt passes remain ~38 % of planning, the sweep's NN tours ~10 %.
 
 Measured with ``time.perf_counter`` around one call (best of 5 runs after one warm-up
 call, numba cache warm) on one core of the 2-core AMD EPYC development container, Python
@@ -92,7 +96,8 @@ U(0.02, 0.05) h, circuity 1.3, area/stem speed 25/40 km/h, 100-hour routes unles
 
 A cold numba cache compiles the kernels on first use, once per machine: about 14 s on the
 loaded development machine (7 s before the pruned or-opt and the compiled pass loop were
-added; both pay for it on every later run). Numba writes its cache next to the modules, or
+added; both pay for it on every later run); the row cache and resumed tours add ~2 s
+(first plan on a cold cache 6.4 s -> 8.2 s, measured side by side). Numba writes its cache next to the modules, or
 to its user cache directory when the package directory is read-only.
 """
 

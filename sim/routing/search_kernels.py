@@ -189,6 +189,86 @@ def two_opt_step(
     n_edges = tour.shape[0] - 1
     best = np.empty(n_edges)
     best_j = np.empty(n_edges, dtype=np.intp)
+    seen = np.empty(n_edges + 1, dtype=np.intp)
+    return _two_opt_pass(mat, tour, tmat, timed, slack, eps, best, best_j, seen, False)
+
+
+@numba.njit(cache=True)
+def _two_opt_rows_cached(
+    mat: FloatArray, tour: IntArray, edge: FloatArray, best: FloatArray, best_j: IntArray, seen: IntArray
+) -> None:
+    """Every row's best untimed move into ``best``/``best_j``, reusing the previous pass's where exact.
+
+    ``best``/``best_j`` hold the rows' best moves on the tour ``seen`` (the tour this is
+    called on for the previous pass). Move (i, j) reads only the nodes at positions i, i+1,
+    j, j+1, so where the nodes of edge j are unchanged so is every move into it. A row whose
+    own edge and whose previous best edge are unchanged therefore keeps that best among its
+    unchanged edges (it was the first minimum of all of them), and only its changed edges
+    are scanned; ties keep the lower j, as the full scan does. Other rows are scanned whole.
+    """
+    n_edges = edge.shape[0]
+    changed = np.empty(n_edges, dtype=np.bool_)
+    chg = np.empty(n_edges, dtype=np.intp)
+    n_chg = 0
+    for e in range(n_edges):
+        changed[e] = seen[e] != tour[e] or seen[e + 1] != tour[e + 1]
+        if changed[e]:
+            chg[n_chg] = e
+            n_chg += 1
+    first = 0
+    for i in range(n_edges):
+        row_a = mat[tour[i]]
+        row_b = mat[tour[i + 1]]
+        edge_i = edge[i]
+        while first < n_chg and chg[first] < i + 2:
+            first += 1
+        if i + 2 >= n_edges:
+            best[i] = np.inf
+            best_j[i] = 0
+        elif not changed[i] and not changed[best_j[i]]:
+            row_best = best[i]
+            row_j = best_j[i]
+            for t in range(first, n_chg):
+                j = chg[t]
+                delta = ((row_a[tour[j]] + row_b[tour[j + 1]]) - edge_i) - edge[j]
+                if delta < row_best or (delta == row_best and j < row_j):
+                    row_best = delta
+                    row_j = j
+            best[i] = row_best
+            best_j[i] = row_j
+        else:
+            row_best = np.inf
+            row_j = 0
+            for j in range(i + 2, n_edges):
+                delta = ((row_a[tour[j]] + row_b[tour[j + 1]]) - edge_i) - edge[j]
+                if delta < row_best:
+                    row_best = delta
+                    row_j = j
+            best[i] = row_best
+            best_j[i] = row_j
+
+
+@numba.njit(cache=True)
+def _two_opt_pass(
+    mat: FloatArray,
+    tour: IntArray,
+    tmat: FloatArray,
+    timed: bool,
+    slack: float,
+    eps: float,
+    best: FloatArray,
+    best_j: IntArray,
+    seen: IntArray,
+    cached: bool,
+) -> tuple[bool, float]:
+    """``two_opt_step``; with ``cached`` (untimed only) the rows of the previous pass are reused.
+
+    ``best``, ``best_j`` (one per edge) and ``seen`` (one per position) carry the rows'
+    best moves and the tour they were found on from one pass to the next
+    (``_two_opt_rows_cached``); on return they hold this pass's. Under a time limit every
+    pass scans everything: which moves fit depends on the slack left.
+    """
+    n_edges = tour.shape[0] - 1
     best_dt = np.empty(n_edges)
     used = np.empty(n_edges, dtype=np.bool_)
     # Every move reads the edge it removes from the far end: look the edges up once.
@@ -197,11 +277,13 @@ def two_opt_step(
     for e in range(n_edges):
         edge[e] = mat[tour[e], tour[e + 1]]
         edge_t[e] = tmat[tour[e], tour[e + 1]] if timed else 0.0
-    for i in range(n_edges):
+        used[e] = False
+    if cached and not timed:
+        _two_opt_rows_cached(mat, tour, edge, best, best_j, seen)
+    for i in range(0 if timed or not cached else n_edges, n_edges):
         best[i] = np.inf
         best_j[i] = 0
         best_dt[i] = 0.0
-        used[i] = False
         row_a = mat[tour[i]]
         row_b = mat[tour[i + 1]]
         edge_i = edge[i]
@@ -229,6 +311,8 @@ def two_opt_step(
                     row_j = j
             best[i] = row_best
             best_j[i] = row_j
+    for p in range(n_edges + 1):
+        seen[p] = tour[p]
     rows = np.empty(n_edges, dtype=np.intp)
     gains = np.empty(n_edges)
     n_rows = 0
@@ -244,7 +328,7 @@ def two_opt_step(
     for t in range(n_rows):
         i = rows[ranked[t]]
         j = best_j[i]
-        claimed, slack = _claim(used, i, j + 1, timed, best_dt[i], slack)
+        claimed, slack = _claim(used, i, j + 1, timed, best_dt[i] if timed else 0.0, slack)
         if not claimed:
             continue
         lo, hi = i + 1, j
@@ -485,10 +569,16 @@ def local_search_tour(
     The pass loop of ``sim.routing.search.local_search``, compiled so that a route's ~20
     passes cost one call; ``tour`` is closed and changed in place by the 2-opt passes.
     """
+    n_edges = tour.shape[0] - 1
+    best = np.empty(n_edges)
+    best_j = np.empty(n_edges, dtype=np.intp)
+    seen = np.empty(n_edges + 1, dtype=np.intp)
+    cached = False
     while True:
         applied = True
         while applied:
-            applied, slack = two_opt_step(mat, tour, tmat, timed, slack, eps)
+            applied, slack = _two_opt_pass(mat, tour, tmat, timed, slack, eps, best, best_j, seen, cached)
+            cached = True
         moved, tour, slack = or_opt_step(mat, tour, tmat, timed, slack, eps, pts, circuity)
         if not moved:
             return tour

@@ -112,23 +112,60 @@ def nearest_neighbour_xy(
     lowest position. Returns the order and the k - 1 road km between consecutive stops
     (``dist[order[:-1], order[1:]]``).
     """
+    return nearest_neighbour_xy_resumed(d0, xs, ys, circuity, k, _NO_ORDER, _NO_LEGS)
+
+
+_NO_ORDER = np.zeros(0, dtype=np.intp)
+_NO_LEGS = np.zeros(0)
+
+
+@numba.njit(cache=True)
+def nearest_neighbour_xy_resumed(
+    d0: FloatArray, xs: FloatArray, ys: FloatArray, circuity: float, k: int, known: IntArray, known_legs: FloatArray
+) -> tuple[IntArray, FloatArray]:
+    """``nearest_neighbour_xy`` over the first k stops, resumed from the tour ``known`` of more stops.
+
+    ``known`` and ``known_legs`` are ``nearest_neighbour_xy``'s tour and legs over the first
+    K >= k stops (or empty). Each step's winner is the minimum over the unvisited stops of
+    (road km, position), so as long as the K-stop tour visits stops among the first k it
+    makes the k-stop tour's choices: the two agree up to its first stop at position >= k,
+    and only the rest of the tour is searched.
+    """
     order = np.empty(k, dtype=np.intp)
     legs = np.empty(k - 1 if k > 1 else 0)
     if k == 0:
         return order, legs
+    shared = 0
+    while shared < known.shape[0] and shared < k and known[shared] < k:
+        shared += 1
     # The unvisited positions, compacted by swap-remove (the winner is chosen by value and
     # position, so the scan order does not matter).
     rest = np.empty(k, dtype=np.intp)
     sq = np.empty(k)
-    j = 0
+    if shared == 0:
+        j = 0
+        for c in range(k):
+            if d0[c] < d0[j]:
+                j = c
+        order[0] = j
+        shared = 1
+    else:
+        for s in range(shared):
+            order[s] = known[s]
+        for s in range(shared - 1):
+            legs[s] = known_legs[s]
+    visited = np.empty(k, dtype=np.bool_)
     for c in range(k):
-        rest[c] = c
-        if d0[c] < d0[j]:
-            j = c
-    order[0] = j
-    n_rest = k - 1
-    rest[j] = rest[n_rest]
-    for step in range(1, k):
+        visited[c] = False
+    for s in range(shared):
+        visited[order[s]] = True
+    n_rest = 0
+    for c in range(k):
+        if not visited[c]:
+            rest[n_rest] = c
+            n_rest += 1
+    j = order[shared - 1]
+    for step in range(shared, k):
         xj = xs[j]
         yj = ys[j]
         low = np.inf

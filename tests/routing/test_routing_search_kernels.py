@@ -9,7 +9,7 @@ import pytest
 import routing_reference as ref
 
 from sim.routing.search import local_search, or_opt_pass, two_opt_pass
-from sim.routing.search_kernels import stable_argsort
+from sim.routing.search_kernels import _two_opt_pass, or_opt_step, stable_argsort
 from sim.routing.tour_kernels import road_distance_matrix
 
 
@@ -79,6 +79,31 @@ def test_pruned_or_opt_finds_the_moves_of_the_full_scan(seed: int) -> None:
     order = tour[1:-1].copy()
     expected = ref.local_search(mat, order, None, math.inf)
     assert np.array_equal(local_search(mat, order, pts=pts, circuity=circ), expected)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_cached_two_opt_rows_equal_a_fresh_scan(seed: int) -> None:
+    # Grid points (many exact ties) and longer routes; or-opt moves in between, as in local search.
+    rng = np.random.default_rng(500 + seed)
+    k = int(rng.integers(3, 200))
+    pts = rng.integers(0, 6, size=(k + 1, 2)).astype(np.float64) if seed % 2 else rng.uniform(0, 9, (k + 1, 2))
+    mat = road_distance_matrix(pts, 1.3)
+    tour = np.concatenate(([0], rng.permutation(np.arange(1, k + 1)), [0])).astype(np.intp)
+    n_edges = k + 1
+    best, best_j, seen = np.empty(n_edges), np.empty(n_edges, dtype=np.intp), np.empty(n_edges + 1, dtype=np.intp)
+    cached = False
+    for _ in range(40):
+        fresh = tour.copy()
+        f_best, f_j, f_seen = np.empty(n_edges), np.empty(n_edges, dtype=np.intp), np.empty(n_edges + 1, dtype=np.intp)
+        expected = _two_opt_pass(mat, fresh, mat, False, math.inf, 1e-9, f_best, f_j, f_seen, False)
+        applied = _two_opt_pass(mat, tour, mat, False, math.inf, 1e-9, best, best_j, seen, cached)
+        cached = True
+        assert applied == expected and np.array_equal(tour, fresh)
+        assert np.array_equal(best, f_best) and np.array_equal(best_j, f_j)
+        if not applied[0]:
+            moved, tour, _ = or_opt_step(mat, tour, mat, False, math.inf, 1e-9, pts, 1.3)
+            if not moved:
+                break
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 7, 64, 513])

@@ -10,6 +10,7 @@ from sim.routing.tour_kernels import (
     grown_distance_matrix,
     nearest_neighbour_tour,
     nearest_neighbour_xy,
+    nearest_neighbour_xy_resumed,
     road_distance_matrix,
     time_oriented_tour,
 )
@@ -64,6 +65,26 @@ def test_nearest_neighbour_from_coordinates_is_the_matrix_tour(seed: int) -> Non
     m = max(1, k // 3)
     order_m, _ = nearest_neighbour_xy(d0, pts[:, 0].copy(), pts[:, 1].copy(), circ, m)
     assert np.array_equal(order_m, nearest_neighbour_tour(d0[:m].copy(), mat, m, 0))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_resumed_prefix_tours_are_the_fresh_ones(seed: int) -> None:
+    rng = np.random.default_rng(700 + seed)
+    k = int(rng.integers(2, 200))
+    # Grids (exact ties, coincident stops) and clusters that the tour leaves and comes back to.
+    if seed % 3 == 0:
+        pts = rng.integers(0, 5, size=(k, 2)).astype(np.float64)
+    elif seed % 3 == 1:
+        pts = rng.normal(0.0, 1.0, (k, 2)) + rng.choice([0.0, 5.0], size=(k, 1))
+    else:
+        pts = rng.uniform(-9.0, 9.0, (k, 2))
+    xs, ys = pts[:, 0].copy(), pts[:, 1].copy()
+    d0 = 1.3 * np.hypot(xs - 0.5, ys + 0.25)
+    big, big_legs = nearest_neighbour_xy(d0, xs, ys, 1.3, k)
+    for m in sorted({1, 2, k // 4 + 1, k // 2 + 1, k - 1, k}):
+        fresh = nearest_neighbour_xy(d0, xs, ys, 1.3, m)
+        resumed = nearest_neighbour_xy_resumed(d0, xs, ys, 1.3, m, big, big_legs)
+        assert np.array_equal(resumed[0], fresh[0]) and np.array_equal(resumed[1], fresh[1])
 
 
 @pytest.mark.parametrize("seed", range(12))
