@@ -194,6 +194,21 @@ def two_opt_step(
 
 
 @numba.njit(cache=True)
+def _scan_row(
+    row_a: FloatArray, row_b: FloatArray, edge_i: float, tour: IntArray, edge: FloatArray, start: int
+) -> tuple[float, int]:
+    """Row i's best untimed 2-opt move over edges ``start..`` (the first minimum): (delta, j)."""
+    row_best = np.inf
+    row_j = 0
+    for j in range(start, edge.shape[0]):
+        delta = ((row_a[tour[j]] + row_b[tour[j + 1]]) - edge_i) - edge[j]
+        if delta < row_best:
+            row_best = delta
+            row_j = j
+    return row_best, row_j
+
+
+@numba.njit(cache=True)
 def _two_opt_rows_cached(
     mat: FloatArray, tour: IntArray, edge: FloatArray, best: FloatArray, best_j: IntArray, seen: IntArray
 ) -> None:
@@ -237,15 +252,7 @@ def _two_opt_rows_cached(
             best[i] = row_best
             best_j[i] = row_j
         else:
-            row_best = np.inf
-            row_j = 0
-            for j in range(i + 2, n_edges):
-                delta = ((row_a[tour[j]] + row_b[tour[j + 1]]) - edge_i) - edge[j]
-                if delta < row_best:
-                    row_best = delta
-                    row_j = j
-            best[i] = row_best
-            best_j[i] = row_j
+            best[i], best_j[i] = _scan_row(row_a, row_b, edge_i, tour, edge, i + 2)
 
 
 @numba.njit(cache=True)
@@ -302,15 +309,7 @@ def _two_opt_pass(
                     best_j[i] = j
                     best_dt[i] = dt
         else:
-            row_best = np.inf
-            row_j = 0
-            for j in range(i + 2, n_edges):
-                delta = ((row_a[tour[j]] + row_b[tour[j + 1]]) - edge_i) - edge[j]
-                if delta < row_best:
-                    row_best = delta
-                    row_j = j
-            best[i] = row_best
-            best_j[i] = row_j
+            best[i], best_j[i] = _scan_row(row_a, row_b, edge_i, tour, edge, i + 2)
     for p in range(n_edges + 1):
         seen[p] = tour[p]
     rows = np.empty(n_edges, dtype=np.intp)

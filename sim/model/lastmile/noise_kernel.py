@@ -55,7 +55,7 @@ def standard_normal_quantile(p: float) -> float:
     if abs(q) <= 0.425:
         r = 0.180625 - q * q
         x = _horner(_CENTRAL_NUM, r) * q / _horner(_CENTRAL_DEN, r)
-        return 0.0 + x * 1.0
+        return 0.0 + x * 1.0  # NormalDist's mu + x * sigma for the standard normal (turns -0.0 into 0.0)
     r = p if q <= 0.0 else 1.0 - p
     r = math.sqrt(-math.log(r))
     if r <= 5.0:

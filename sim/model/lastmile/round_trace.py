@@ -98,13 +98,13 @@ def trace_round(setting: RoundSetting, job: RouteJob, start_h: float) -> RoundTr
         setting.products.service_time_multiplier[parcels.product[ids]].astype(np.float64),
         stop_status, stop_time, absent, parcel_time, slot_kept, totals,
     )
-    _collect(trace, setting, stops, ids, firsts, attempts, stop_status, stop_time, absent, parcel_time, slot_kept,
+    _collect(trace, setting, stops, ids, attempts, stop_status, stop_time, absent, parcel_time, slot_kept,
              totals)
     return trace
 
 
 def _collect(
-    trace: RoundTrace, setting: RoundSetting, stops: StopList, ids: np.ndarray, firsts: np.ndarray,
+    trace: RoundTrace, setting: RoundSetting, stops: StopList, ids: np.ndarray,
     attempts: np.ndarray, stop_status: np.ndarray, stop_time: np.ndarray, absent: np.ndarray,
     parcel_time: np.ndarray, slot_kept: np.ndarray, totals: np.ndarray,
 ) -> None:
