@@ -8,8 +8,7 @@ default format) and, when CSV is asked for, rows appended to ``parcels.csv``
 Parquet row groups are encoded and written by a background thread (pyarrow
 releases the GIL while it encodes), so on a machine with a second core the
 simulation does not wait for them; at most one piece waits in line, which
-bounds the memory they hold. Dictionary encoding is off: on these columns it
-costs twice the time for a file no smaller.
+bounds the memory they hold.
 """
 
 from __future__ import annotations
