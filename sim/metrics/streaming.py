@@ -47,59 +47,73 @@ class ParcelKpis:
 
     def add(self, parcels: pd.DataFrame) -> None:
         """Take the next piece of the parcel table (its rows follow the previous piece's)."""
-        self._add_window(parcels[parcels["in_window"]])
-        self._add_days(parcels)
-
-    def _add_window(self, window: pd.DataFrame) -> None:
-        counts = self._counts
-        state = window["state"]
-        self._states.update({str(name): int(count) for name, count in state.value_counts().items()})
-        delivered = window[state == "delivered"]
-        attempted = window[window["attempts"] > 0]
-        counts["ordered"] += len(window)
-        counts["delivered_home"] += int((delivered["delivered_via"] == "home").sum())
-        counts["delivered_pickup_point"] += int((delivered["delivered_via"] == "pickup_point").sum())
-        counts["attempted"] += len(attempted)
-        counts["first_attempt_success"] += int(attempted["first_attempt_success"].sum())
-        counts["attempts"] += int(attempted["attempts"].sum())
-        counts["backordered"] += int(window["backordered"].sum())
-        counts["carried_over"] += int((window["days_waited"] > 0).sum())
-        counts["days_waited"] += int(window["days_waited"].sum())
-        served = window[window["available_time_h"].notna() & state.isin(["delivered", "at_pickup_point"])]
-        counts["served"] += len(served)
-        counts["on_time"] += int(served["on_time"].sum())
-        self._late.append(_with_ids(served[~served["on_time"]], "lateness_h"))
-        slotted = window[window["slot_kept"] >= 0]
-        counts["slotted"] += len(slotted)
-        counts["slot_kept"] += int((slotted["slot_kept"] == 1).sum())
-        same_day = served[served["same_day"]]
-        counts["same_day_served"] += len(same_day)
-        counts["same_day_on_time"] += int(same_day["on_time"].sum())
-        counts["chose_pickup"] += int(window["chose_pickup"].sum())
-        counts["outsourced"] += int(window["outsourced"].sum())
-
-    def _add_days(self, parcels: pd.DataFrame) -> None:
         if parcels.empty:
             return
+        # Masks on whole columns, not sub-frames: selecting rows of the piece would copy all its columns.
         state = parcels["state"]
-        served = parcels["available_time_h"].notna() & state.isin(["delivered", "at_pickup_point"])
+        masks = {
+            "window": _flags(parcels["in_window"]),
+            "delivered": _flags(state == "delivered"),
+            "served": parcels["available_time_h"].notna().to_numpy()
+            & _flags(state.isin(["delivered", "at_pickup_point"])),
+            "on_time": _flags(parcels["on_time"]),
+        }
+        self._add_window(parcels, masks)
+        self._add_days(parcels, masks)
+
+    def _add_window(self, parcels: pd.DataFrame, masks: dict[str, np.ndarray]) -> None:
+        counts = self._counts
+        window = masks["window"]
+        self._states.update(
+            {str(name): int(count) for name, count in parcels["state"][window].value_counts().items()}
+        )
+        via = parcels["delivered_via"]
+        delivered = window & masks["delivered"]
+        attempts = parcels["attempts"].to_numpy(dtype=np.int64)
+        attempted = window & (attempts > 0)
+        days_waited = parcels["days_waited"].to_numpy(dtype=np.int64)[window]
+        counts["ordered"] += int(window.sum())
+        counts["delivered_home"] += int((delivered & _flags(via == "home")).sum())
+        counts["delivered_pickup_point"] += int((delivered & _flags(via == "pickup_point")).sum())
+        counts["attempted"] += int(attempted.sum())
+        counts["first_attempt_success"] += int((attempted & _flags(parcels["first_attempt_success"])).sum())
+        counts["attempts"] += int(attempts[attempted].sum())
+        counts["backordered"] += int((window & _flags(parcels["backordered"])).sum())
+        counts["carried_over"] += int((days_waited > 0).sum())
+        counts["days_waited"] += int(days_waited.sum())
+        served = window & masks["served"]
+        on_time = masks["on_time"]
+        counts["served"] += int(served.sum())
+        counts["on_time"] += int((served & on_time).sum())
+        self._late.append(_with_ids(parcels, "lateness_h", served & ~on_time))
+        slot_kept = parcels["slot_kept"].to_numpy(dtype=np.int64)[window]
+        counts["slotted"] += int((slot_kept >= 0).sum())
+        counts["slot_kept"] += int((slot_kept == 1).sum())
+        same_day = served & _flags(parcels["same_day"])
+        counts["same_day_served"] += int(same_day.sum())
+        counts["same_day_on_time"] += int((same_day & on_time).sum())
+        counts["chose_pickup"] += int((window & _flags(parcels["chose_pickup"])).sum())
+        counts["outsourced"] += int((window & _flags(parcels["outsourced"])).sum())
+
+    def _add_days(self, parcels: pd.DataFrame, masks: dict[str, np.ndarray]) -> None:
+        served = masks["served"]
         day = (parcels["order_time_h"].to_numpy(dtype=float) // 24.0).astype(np.int64)
         frame = pd.DataFrame({
             "day": day,
-            "short": (parcels["backordered"] | (state == "lost_sale")).to_numpy(dtype=np.int64),
-            "served": served.to_numpy(dtype=np.int64),
-            "on_time": (parcels["on_time"] & served).to_numpy(dtype=np.int64),
+            "short": (_flags(parcels["backordered"]) | _flags(parcels["state"] == "lost_sale")).astype(np.int64),
+            "served": served.astype(np.int64),
+            "on_time": (masks["on_time"] & served).astype(np.int64),
         })
         days = frame.groupby("day", sort=True)
         self._daily.append(days.sum().assign(orders=days.size()))
-        delivered = (state == "delivered").to_numpy()
+        delivered = masks["delivered"]
         self._any_undelivered |= not delivered.all()
         if self._sorted is not None:
             raise RuntimeError("ParcelKpis: a piece came after the delivered parcels were joined")
         columns = self._delivered
         columns["id"].append(parcels["parcel_id"].to_numpy(dtype=np.int32)[delivered])
         columns["day"].append(day[delivered].astype(np.int16))
-        columns["window"].append(parcels["in_window"].to_numpy(dtype=bool)[delivered])
+        columns["window"].append(masks["window"][delivered])
         columns["lead"].append(parcels["lead_time_h"].to_numpy(dtype=float)[delivered])
 
     def _delivered_in_id_order(self) -> dict[str, np.ndarray]:
@@ -188,9 +202,17 @@ class ParcelKpis:
         return table.reset_index()[DAILY_SERVICE_COLUMNS]
 
 
-def _with_ids(rows: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
-    """A column's values with the parcel ids of their rows, copied (a view would keep the piece's block alive)."""
-    return rows["parcel_id"].to_numpy(dtype=np.int32, copy=True), rows[column].to_numpy(dtype=float, copy=True)
+def _flags(column: pd.Series) -> np.ndarray:
+    """A boolean column (or comparison) as a numpy mask; a missing value counts as False."""
+    return column.to_numpy(dtype=bool, na_value=False)
+
+
+def _with_ids(rows: pd.DataFrame, column: str, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A column's values where ``mask`` holds, with their parcel ids (copies: a view would keep the piece alive)."""
+    return (
+        rows["parcel_id"].to_numpy(dtype=np.int32)[mask],
+        rows[column].to_numpy(dtype=float)[mask],
+    )
 
 
 def _join(parts: list[np.ndarray], dtype: type) -> np.ndarray:
