@@ -106,8 +106,16 @@ def client_workers(client: Any) -> Workers:
     # pure=False: every task is a distinct run; hashing the scenario to
     # deduplicate tasks would cost time and could never find a duplicate.
     executor = client.get_executor(pure=False)
+    # Each Dask worker thread runs whole runs: planning threads on top would oversubscribe the cores.
+    client.run(_plan_on_one_thread)
     threads = sum(client.nthreads().values()) or 1
     return Workers(executor, 2 * threads)
+
+
+def _plan_on_one_thread() -> None:
+    from sim.routing import set_planning_threads
+
+    set_planning_threads(1)
 
 
 @contextmanager

@@ -15,7 +15,11 @@ import math
 import numpy as np
 
 import sim.runner  # noqa: F401  (the model, SimPy and pandas: most of a worker's start-up)
-from sim.routing import RoutingProblem, plan_heuristic
+from sim.routing import RoutingProblem, plan_heuristic, set_planning_threads
+
+# A worker shares the cores with the other workers: it plans on its own thread. Set before
+# the warm-up plans, so that the fork server starts no thread pool (threads do not survive a fork).
+set_planning_threads(1)
 
 # Big enough to take every step of the planner (construction, the searches,
 # insertion of what does not fit), small enough to cost milliseconds.

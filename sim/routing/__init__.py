@@ -24,6 +24,7 @@ from sim.routing.planners import (
 from sim.routing.problem import Pricing, RoutingProblem
 from sim.routing.schedule import route_arrival_times_h, route_distance_km, route_duration_h, route_is_feasible
 from sim.routing.solution import Route, Solution
+from sim.routing.threads import planning_threads, set_planning_threads
 
 __all__ = [
     "PLANNERS",
@@ -37,10 +38,12 @@ __all__ = [
     "get_planner",
     "nearest_neighbour_order",
     "plan_heuristic",
+    "planning_threads",
     "register_planner",
     "route_arrival_times_h",
     "route_distance_km",
     "route_duration_h",
     "route_is_feasible",
+    "set_planning_threads",
     "solve",
 ]

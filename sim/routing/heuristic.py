@@ -103,6 +103,8 @@ to its user cache directory when the package directory is read-only.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import numpy.typing as npt
 
@@ -113,6 +115,7 @@ from sim.routing.problem import RoutingProblem
 from sim.routing.schedule import IntArray, leg_hours, no_wait_duration_h, route_distance_km, timeline_h
 from sim.routing.search import improve_route
 from sim.routing.solution import Route, Solution
+from sim.routing.threads import map_routes
 
 
 def servable_alone(arrays: ProblemArrays) -> npt.NDArray[np.bool_]:
@@ -180,11 +183,13 @@ def _fill(arrays: ProblemArrays, routes: list[IntArray], pool: IntArray) -> tupl
     if pool.shape[0] and len(routes) < arrays.max_routes:
         extra, pool = sweep_build(arrays, pool, arrays.max_routes - len(routes))
         routes.extend(extra)
-    routes = [improve_route(arrays, r) for r in routes]
+    routes = map_routes(partial(improve_route, arrays), routes)
     if pool.shape[0]:
         pool, modified = insert_stops(arrays, routes, pool)
-        for ri in np.flatnonzero(modified).tolist():
-            routes[ri] = improve_route(arrays, routes[ri])
+        changed = np.flatnonzero(modified).tolist()
+        for ri, improved in zip(changed, map_routes(partial(improve_route, arrays), [routes[ri] for ri in changed]),
+                                strict=True):
+            routes[ri] = improved
     return routes, pool
 
 

@@ -35,7 +35,7 @@ BOUND_REL = 1e-10
 OCTAGON = 0.7071
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _claim(
     used: npt.NDArray[np.bool_], lo: int, hi: int, timed: bool, extra_h: float, slack: float
 ) -> tuple[bool, float]:
@@ -52,7 +52,7 @@ def _claim(
     return True, slack
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def stable_argsort(values: FloatArray) -> IntArray:
     """``np.argsort(values, kind="stable")`` for NaN-free values (a bottom-up merge sort).
 
@@ -82,7 +82,7 @@ def stable_argsort(values: FloatArray) -> IntArray:
     return idx
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _any(flags: npt.NDArray[np.bool_], lo: int, hi: int) -> bool:
     """Whether any of ``flags[lo:hi]`` is set."""
     for i in range(lo, hi):  # noqa: SIM110 -- numba compiles a plain loop much faster than any()
@@ -91,7 +91,7 @@ def _any(flags: npt.NDArray[np.bool_], lo: int, hi: int) -> bool:
     return False
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _cheapest_gap(
     first: FloatArray, last: FloatArray, edge: FloatArray, lo: int, hi: int, best: float, best_g: int
 ) -> tuple[float, int]:
@@ -106,7 +106,7 @@ def _cheapest_gap(
     return best, best_g
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def block_bounds(pts: FloatArray, tour: IntArray, edge: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Per block of ``BLOCK`` consecutive edges: lower bounds on the distance from every node to it (or-opt).
 
@@ -157,14 +157,14 @@ def block_bounds(pts: FloatArray, tour: IntArray, edge: FloatArray) -> tuple[Flo
     return near, longest
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _far(near_p: float, near_q: float, circuity: float, fixed: float, longest: float, threshold: float) -> bool:
     """Whether deltas bounded below by ``circuity * (near_p + near_q) - fixed - longest`` all exceed ``threshold``."""
     reach = circuity * (near_p + near_q)
     return (reach - fixed - longest) - BOUND_REL * (reach + fixed + longest) > threshold
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _tour_ordered(mat: FloatArray, tour: IntArray) -> FloatArray:
     """``mat[np.ix_(tour, tour)]``: the matrix with rows and columns in tour order."""
     n = tour.shape[0]
@@ -176,7 +176,7 @@ def _tour_ordered(mat: FloatArray, tour: IntArray) -> FloatArray:
     return q
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def two_opt_step(
     mat: FloatArray, tour: IntArray, tmat: FloatArray, timed: bool, slack: float, eps: float
 ) -> tuple[bool, float]:
@@ -193,7 +193,7 @@ def two_opt_step(
     return _two_opt_pass(mat, tour, tmat, timed, slack, eps, best, best_j, seen, False)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _scan_row(
     row_a: FloatArray, row_b: FloatArray, edge_i: float, tour: IntArray, edge: FloatArray, start: int
 ) -> tuple[float, int]:
@@ -208,7 +208,7 @@ def _scan_row(
     return row_best, row_j
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _two_opt_rows_cached(
     mat: FloatArray, tour: IntArray, edge: FloatArray, best: FloatArray, best_j: IntArray, seen: IntArray
 ) -> None:
@@ -255,7 +255,7 @@ def _two_opt_rows_cached(
             best[i], best_j[i] = _scan_row(row_a, row_b, edge_i, tour, edge, i + 2)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _two_opt_pass(
     mat: FloatArray,
     tour: IntArray,
@@ -339,7 +339,7 @@ def _two_opt_pass(
     return applied, slack
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def or_opt_step(
     mat: FloatArray,
     tour: IntArray,
@@ -433,7 +433,7 @@ def or_opt_step(
     return _apply_or_opt(tour, timed, slack, count, m_delta, m_time, m_len, m_start, m_gap, m_rev)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _or_opt_moves_pruned(
     mat: FloatArray,
     tour: IntArray,
@@ -503,7 +503,7 @@ def _or_opt_moves_pruned(
     return count
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _apply_or_opt(
     tour: IntArray,
     timed: bool,
@@ -552,7 +552,7 @@ def _apply_or_opt(
     return True, new_tour, slack
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def local_search_tour(
     mat: FloatArray,
     tour: IntArray,

@@ -28,7 +28,7 @@ def road_distance_matrix(points: FloatArray, circuity: float) -> FloatArray:
     return grown_distance_matrix(points, circuity, _NO_DISTANCES, 0)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def grown_distance_matrix(points: FloatArray, circuity: float, known: FloatArray, offset: int) -> FloatArray:
     """``road_distance_matrix(points, circuity)``, reusing the distances already in ``known``.
 
@@ -60,7 +60,7 @@ def grown_distance_matrix(points: FloatArray, circuity: float, known: FloatArray
 _NO_DISTANCES = np.zeros((0, 0))
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def nearest_neighbour_tour(d0: FloatArray, dist: FloatArray, k: int, offset: int) -> IntArray:
     """Nearest-neighbour order over k stops (positions 0..k-1).
 
@@ -99,7 +99,7 @@ _SCREEN_REL = 1e-9
 _SCREEN_ABS = 1e-300
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def nearest_neighbour_xy(
     d0: FloatArray, xs: FloatArray, ys: FloatArray, circuity: float, k: int
 ) -> tuple[IntArray, FloatArray]:
@@ -119,7 +119,7 @@ _NO_ORDER = np.zeros(0, dtype=np.intp)
 _NO_LEGS = np.zeros(0)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def nearest_neighbour_xy_resumed(
     d0: FloatArray, xs: FloatArray, ys: FloatArray, circuity: float, k: int, known: IntArray, known_legs: FloatArray
 ) -> tuple[IntArray, FloatArray]:
@@ -198,7 +198,7 @@ def nearest_neighbour_xy_resumed(
     return order, legs
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def time_oriented_tour(
     travel0_h: FloatArray, dist: FloatArray, inv_area: float, early_h: FloatArray, service_h: FloatArray
 ) -> IntArray:
