@@ -35,12 +35,14 @@ def plot_delivery_map(stops: pd.DataFrame, depot_xy: tuple[float, float],
     for outcome, colour in STOP_OUTCOMES.items():
         rows = stops[stops["outcome"] == outcome]
         if len(rows):
-            ax.scatter(rows["x_km"], rows["y_km"], s=6, color=colour, label=f"{outcome} ({len(rows):,})",
-                       linewidths=0)
-    ax.scatter([depot_xy[0]], [depot_xy[1]], marker="s", s=60, color="black", label="depot", zorder=3)
+            # Markers of a line, not a scatter: SVG writes the marker once and places it per stop.
+            ax.plot(rows["x_km"], rows["y_km"], linestyle="none", marker="o", markersize=2.2, markeredgewidth=0,
+                    color=colour, label=f"{outcome} ({len(rows):,})")
+    ax.plot([depot_xy[0]], [depot_xy[1]], linestyle="none", marker="s", markersize=7, color="black", label="depot",
+            zorder=3)
     ax.set_aspect("equal", adjustable="datalim")
     ax.set_xlabel("km east of the area's centre")
     ax.set_ylabel("km north of the area's centre")
     ax.set_title(title or "Delivery day", fontsize="medium")
-    ax.legend(fontsize=7, loc="best", markerscale=1.5)
+    ax.legend(fontsize=7, loc="best", markerscale=2)
     return ax

@@ -54,7 +54,7 @@ def plot_outcome_counts(counts: Mapping[str, int], ax: Axes | None = None) -> Ax
     bars = ax.barh(labels, values, color=list(OUTCOME_COLOURS[: len(labels)])[::-1])
     ax.bar_label(bars, labels=[f"{v:,}" for v in values], fontsize=8, padding=2)
     ax.set_xlabel("parcels (count)")
-    ax.set_xlim(0, max(values + [1]) * 1.15)  # room for the count beside the longest bar
+    ax.set_xlim(0, max([*values, 1]) * 1.15)  # room for the count beside the longest bar
     integer_ticks(ax.xaxis)
     ax.set_title("Delivery outcomes (parcels ordered in the window)")
     return ax

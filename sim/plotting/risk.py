@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.plotting.axes import axes_or_new
-from sim.plotting.units import integer_ticks, kpi_unit
 from sim.plotting.sweep import EXPERIMENT_FIGSIZE
+from sim.plotting.units import integer_ticks, kpi_unit
 
 if TYPE_CHECKING:
     import pandas as pd

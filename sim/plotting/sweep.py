@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-
-import textwrap
 
 from sim.plotting.axes import axes_or_new
 from sim.plotting.units import integer_ticks, is_count, kpi_label

@@ -22,7 +22,7 @@ def kpi_unit(kpi: str, currency: str = "") -> str:
     if "cost" in kpi:
         money = currency or "currency"
         return f"{money} per parcel" if "per_parcel" in kpi or "per_delivered" in kpi else money
-    if last.endswith("_h") or "hours" in kpi or last in ("mean", "p50", "p95") and "lead_time" in kpi:
+    if last.endswith("_h") or "hours" in kpi or (last in ("mean", "p50", "p95") and "lead_time" in kpi):
         return "h"
     if last.endswith("_km") or last == "km":
         return "km"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -51,3 +52,14 @@ def write_report(folder: str | Path) -> Path:
     tmp.write_text(html, encoding="utf-8")
     os.replace(tmp, path)
     return path
+
+
+def write_report_or_warn(folder: str | Path) -> Path | None:
+    """``write_report``, for the commands that end a run or an experiment: a failure is one warning line on
+    stderr and None, never a lost result (the folder's results are whole without their page)."""
+    try:
+        return write_report(folder)
+    except Exception as exc:
+        print(f"sim: warning: {Path(folder).name}: report.html not written: {type(exc).__name__}: {exc}",
+              file=sys.stderr)
+        return None

@@ -68,7 +68,7 @@ class RunFiles:
         wanted = list(columns) if columns is not None else None
         if path.is_file():
             try:
-                return pd.read_parquet(path, columns=wanted, filters=filters or None)  # type: ignore[arg-type]
+                return pd.read_parquet(path, columns=wanted, filters=filters or None)
             except Exception as exc:  # pyarrow raises its own types for a truncated or foreign file
                 raise ScenarioError(f"{path}: cannot be read: {type(exc).__name__}: {exc}") from None
         pieces = [_filtered(piece, filters) for piece in self.chunks(name, wanted)]

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import io
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 # Text as <text> elements (searchable, small) and ids from a fixed salt, so a page rebuilt from
 # the same files is the same bytes.
-_RC = {"svg.fonttype": "none", "svg.hashsalt": "sim-report"}
+_RC: dict[str, Any] = {"svg.fonttype": "none", "svg.hashsalt": "sim-report"}
 
 
 def new_figure(width: float, height: float) -> Figure:
@@ -26,7 +26,7 @@ def figure_svg(figure: Figure) -> str:
     import matplotlib
 
     buffer = io.StringIO()
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(_RC):  # type: ignore[arg-type]
         figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     text = buffer.getvalue()
     start = text.find("<svg")
