@@ -40,7 +40,8 @@ def render_report(folder: Path) -> str:
     env = Environment(loader=PackageLoader("sim.reporting", "templates"), autoescape=select_autoescape(["html"]),
                       trim_blocks=True, lstrip_blocks=True)
     template = env.get_template("run.html" if context["kind"] == "run" else "experiment.html")
-    return template.render(**context, version=_version(), folder=folder.name)
+    # Nothing of the folder's own name goes in: the page is written inside the run's hidden temporary folder.
+    return template.render(**context, version=_version())
 
 
 def write_report(folder: str | Path) -> Path:
