@@ -44,16 +44,15 @@ def plot_daily_service(daily: pd.DataFrame, window: tuple[float, float], disrupt
     ``not_yet_due`` (``not_yet_due_by_day``) marks the days some of whose parcels
     were still within their promise at the horizon: their on-time rate is drawn
     as hollow grey points over a hatched band, never as a final on-time figure.
-    Without it, every day after the horizon minus a day is taken as censored
-    (an order placed then cannot have had its promise run out).
+    Without it nothing is marked (the daily table alone does not say which
+    parcels were still due); the run's PNG and report.html always pass it when
+    the parcel table is there.
     """
     ax = axes_or_new(ax)
     day = daily["day"].to_numpy(dtype=int)
     x = day + 0.5
-    if not_yet_due is not None:
-        censored = np.isin(day, not_yet_due.index[not_yet_due.to_numpy() > 0])
-    else:
-        censored = x > window[1] / 24 - 1
+    censored = (np.isin(day, not_yet_due.index[not_yet_due.to_numpy() > 0]) if not_yet_due is not None
+                else np.zeros(len(day), dtype=bool))
     on_time = 100 * daily["on_time_rate"].to_numpy(dtype=float)
     ax.plot(x, 100 * daily["fill_rate"], marker=".", color="#4C72B0", label="fill rate")
     ax.plot(x, np.where(censored, np.nan, on_time), marker=".", color="#DD8452", label="on time")

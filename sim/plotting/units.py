@@ -20,7 +20,7 @@ def kpi_unit(kpi: str, currency: str = "") -> str:
     if "share" in last or "rate" in last or "fill" in last or last.startswith("executed_over"):
         return "share, 0–1"
     if "cost" in kpi:
-        money = currency or "currency"
+        money = currency or "money"
         return f"{money} per parcel" if "per_parcel" in kpi or "per_delivered" in kpi else money
     if last.endswith("_h") or "hours" in kpi or (last in ("mean", "p50", "p95") and "lead_time" in kpi):
         return "h"

@@ -132,7 +132,7 @@ def _charts(summary: dict[str, Any], cost_table: pd.DataFrame, files: RunFiles, 
     fig.suptitle(title, fontsize=8)
     note = ("Hatched: order days with parcels still within their promise at the horizon (censored)."
             if not_yet_due is not None else
-            "The folder keeps only a sample of the parcels, so the censored days are estimated as the last day.")
+            "The folder does not keep every parcel, so the days still open at the horizon (censored) cannot be marked.")
     charts.append({"id": "daily", "title": "Daily service", "svg": figure_svg(fig),
                    "caption": "Fill rate and on-time rate of each order day's parcels. " + note})
 
