@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sim.errors import ScenarioError
 from sim.experiments import commands as experiment_commands
+from sim.reporting import command as report_commands
 
 EXIT_OK = 0
 EXIT_RUN_FAILED = 1
@@ -49,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("scenario", type=Path)
     validate.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE")
     experiment_commands.add_commands(commands)
+    report_commands.add_command(commands)
 
     strategies = commands.add_parser(
         "strategies", help="compare strategy scenarios with the baseline (paired, with CIs) and write the table"
@@ -75,6 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args)
         if args.command == "strategies":
             return _strategies(args)
+        if args.command == "report":
+            return report_commands.report_command(args)
         if args.command != "run":
             return experiment_commands.dispatch(args)
         return _run(args)
@@ -123,6 +127,7 @@ def _strategies(args: argparse.Namespace) -> int:
     with publish as folder:
         table.to_csv(folder / "strategies.csv", index=False)
         (folder / "strategies.md").write_text(text + "\n\n" + note + "\n")
+        report_commands.write_report_or_warn(folder)
     print(text)
     if publish.note():
         print(publish.note(), file=sys.stderr)

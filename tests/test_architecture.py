@@ -30,6 +30,7 @@ LAYERS: dict[str, int] = {
     "sim.runner": 7,
     "sim.output": 7,
     "sim.report": 7,
+    "sim.reporting": 7,  # report.html: reads results folders (sim.output), written by sim.output.writer
     "sim.experiments": 8,
     "sim.strategies": 8,
     "sim.cli": 9,

@@ -16,6 +16,7 @@ from typing import Any
 
 from sim.errors import ScenarioError
 from sim.output import package_versions, write_json
+from sim.reporting import write_report_or_warn
 
 EXIT_OK = 0
 EXIT_RUN_FAILED = 1
@@ -172,6 +173,7 @@ def run_set(args: argparse.Namespace, scenario: Any) -> int:
                       "folder": reps.folders.get(int(row["replication"]))} for row in reps.runs.to_dict("records")],
             "command": list(command), "versions": package_versions(),
         })
+        write_report_or_warn(folder)
     if not args.quiet:
         print(format_replications(reps))
         print()
@@ -213,6 +215,7 @@ def compare_command(args: argparse.Namespace) -> int:
             "kpis": result.table.set_index("kpi").to_dict(orient="index"),
             "command": ["sim", *sys.argv[1:]], "versions": package_versions(),
         })
+        write_report_or_warn(folder)
     print(f"\ncomparison: {_published(publish)}")
     failed = (result.runs["status"] != "ok").any()
     return EXIT_RUN_FAILED if failed else EXIT_OK
@@ -249,6 +252,7 @@ def risk_command(args: argparse.Namespace) -> int:
         (folder / "risk.md").write_text(format_risk(result) + "\n")
         if not args.no_plots:
             _risk_plots(result, folder)
+        write_report_or_warn(folder)
     print(f"\nrisk: {_published(publish)}")
     return EXIT_RUN_FAILED if not result.failed.empty else EXIT_OK
 
@@ -316,6 +320,7 @@ def sweep_command(args: argparse.Namespace) -> int:
         for record in read_markers(folder).values():
             if record.get("folder"):
                 convert_tables(folder / record["folder"], args.table_format)
+    write_report_or_warn(folder)
     print(format_sweep(result))
     return EXIT_OK if result.complete else EXIT_RUN_FAILED
 
@@ -330,6 +335,7 @@ def merge_command(args: argparse.Namespace) -> int:
 
         check_out_root(args.out.parent, "--out")
     result = merge_sweeps(args.folders, args.out, plots=not args.no_plots)
+    write_report_or_warn(result.folder)
     print(f"merged {len(args.folders)} folders")
     print(format_sweep(result))
     if result.missing:

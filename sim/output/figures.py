@@ -8,11 +8,13 @@ import pandas as pd
 
 from sim.output.csv_tables import dtype_spec, read_csv_table
 from sim.output.layout import PARCELS_CSV, parcels_in_folder, table_file
-from sim.plotting import plot_lead_time, plot_outcomes
+from sim.plotting import not_yet_due_by_day, plot_daily_service, plot_lead_time, plot_outcomes
+from sim.plotting.titles import run_title
 from sim.result import RunResult
 
 # The parcel table's columns the outcome and lead-time figure reads.
-_FIGURE_COLUMNS = ["in_window", "state", "delivered_via", "lead_time_h"]
+_FIGURE_COLUMNS = ["in_window", "state", "delivered_via", "lead_time_h", "order_time_h", "promise_h",
+                   "available_time_h"]
 
 DPI = 110
 
@@ -29,12 +31,15 @@ def write_plots(result: RunResult, folder: Path) -> None:
     """
     from matplotlib.figure import Figure
 
+    title = run_title(result.scenario.name, result.seed, result.replication, result.window)
     fig = Figure(figsize=(8, 4.5), layout="tight")
     result.plot_cost_per_parcel(ax=fig.subplots())
+    fig.suptitle(title, fontsize=9)
     fig.savefig(folder / "cost_per_parcel_by_stage.png", dpi=DPI)
 
     fig = Figure(figsize=(8, 4.5), layout="tight")
     result.plot_last_mile_components(ax=fig.subplots())
+    fig.suptitle(title, fontsize=9)
     fig.savefig(folder / "last_mile_cost_by_component.png", dpi=DPI)
 
     parcels = result.parcels if result.parcels_kept == "all" else None
@@ -48,9 +53,13 @@ def write_plots(result: RunResult, folder: Path) -> None:
         left, right = fig.subplots(1, 2)
         plot_outcomes(parcels, ax=left)
         plot_lead_time(parcels, ax=right)
+        fig.suptitle(title, fontsize=9)
         fig.savefig(folder / "delivery_outcomes_and_lead_time.png", dpi=DPI)
 
     if result.disruptions is not None:
         fig = Figure(figsize=(10, 4.5), layout="tight")
-        result.plot_daily_service(ax=fig.subplots())
+        censored = not_yet_due_by_day(parcels, result.window[1]) if parcels is not None else None
+        plot_daily_service(result.daily_service(), result.window, result.disruptions, ax=fig.subplots(),
+                           not_yet_due=censored)
+        fig.suptitle(title, fontsize=9)
         fig.savefig(folder / "daily_service.png", dpi=DPI)

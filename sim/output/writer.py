@@ -34,6 +34,7 @@ from sim.output.layout import (
     wants_parquet,
 )
 from sim.output.provenance import package_versions
+from sim.reporting import write_report_or_warn
 from sim.result import RunResult
 from sim.scenario.loader import scenario_to_dict
 
@@ -113,6 +114,8 @@ def write_run(
                                      strict=True)),
         }
         write_json(partial / MANIFEST_FILE, manifest)
+        if plots:
+            write_report_or_warn(partial)
         return folder.publish()
     except BaseException:
         folder.discard()

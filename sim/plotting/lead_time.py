@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.plotting.axes import axes_or_new
+from sim.plotting.units import integer_ticks
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -31,6 +32,7 @@ def plot_lead_time(parcels: pd.DataFrame, ax: Axes | None = None) -> Axes:
                    label=f"p95 {np.percentile(lead, 95):.0f} h")
         ax.legend()
     ax.set_xlabel("lead time, order to delivery (hours)")
-    ax.set_ylabel("parcels")
+    ax.set_ylabel("parcels (count)")
+    integer_ticks(ax.yaxis)
     ax.set_title("Lead-time distribution")
     return ax

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from sim.plotting.axes import axes_or_new
 from sim.plotting.sweep import EXPERIMENT_FIGSIZE
+from sim.plotting.units import integer_ticks, is_count, kpi_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,7 +28,9 @@ def plot_paired(runs: pd.DataFrame, table: pd.DataFrame, kpi: str, labels: tuple
         ax.plot([0, 1], [a, b], color="tab:blue", alpha=0.5, marker="o")
     ax.set_xticks([0, 1], [f"A: {labels[0]}", f"B: {labels[1]}"])
     ax.set_xlim(-0.3, 1.3)
-    ax.set_ylabel(kpi)
+    ax.set_ylabel(kpi_label(kpi))
+    if is_count(kpi):
+        integer_ticks(ax.yaxis)
     row = table.loc[table["kpi"] == kpi].iloc[0]
     ax.set_title(f"B - A = {row['diff']:.4g} ± {row['half_width']:.4g} (paired), ± {row['welch_half_width']:.4g} "
                  "(unpaired)", fontsize="medium")

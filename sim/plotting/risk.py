@@ -8,6 +8,7 @@ import numpy as np
 
 from sim.plotting.axes import axes_or_new
 from sim.plotting.sweep import EXPERIMENT_FIGSIZE
+from sim.plotting.units import integer_ticks, kpi_unit
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -28,8 +29,10 @@ def plot_risk(disrupted: pd.DataFrame, table: pd.DataFrame, kpi: str, title: str
     ax.hist(values, bins=max(5, min(30, len(values) // 2)), color="tab:red", alpha=0.6, label="with disruptions")
     ax.axvline(float(row["reference_mean"]), color="black", linestyle="--", label="mean without disruptions")
     ax.axvline(float(row["worst_5pct"]), color="tab:red", linestyle=":", label="bad-side 95 % quantile")
-    ax.set_xlabel(str(row["title"]))
-    ax.set_ylabel("replications")
+    unit = kpi_unit(kpi)
+    ax.set_xlabel(f"{row['title']} ({unit})" if unit else str(row["title"]))
+    ax.set_ylabel("replications (count)")
+    integer_ticks(ax.yaxis)
     ax.set_title(f"{title}: {len(values)} replications")
     ax.legend(fontsize="small")
     return ax

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -9,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from sim.plotting.axes import axes_or_new
+from sim.plotting.units import integer_ticks, is_count, kpi_label
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -17,7 +19,7 @@ MAX_LINES = 8
 EXPERIMENT_FIGSIZE = (6.0, 4.0)
 
 
-def plot_sweep(aggregate: pd.DataFrame, kpi: str, factor: str, ax: Axes | None = None) -> Axes:
+def plot_sweep(aggregate: pd.DataFrame, kpi: str, factor: str, ax: Axes | None = None, currency: str = "") -> Axes:
     """Mean of ``kpi`` against ``factor``, with its 95 % CI as a band.
 
     ``aggregate`` is a sweep's per-(point, KPI) table: ``point``, the factor
@@ -43,9 +45,19 @@ def plot_sweep(aggregate: pd.DataFrame, kpi: str, factor: str, ax: Axes | None =
         x = _numeric(rows[factor])
         err = (rows["half_width"].fillna(0)).to_numpy()
         ax.errorbar(x, rows["mean"], yerr=err, fmt="o", capsize=2, alpha=0.8)
-    ax.set_xlabel(short_path(factor))
-    ax.set_ylabel(kpi)
-    ax.set_title(f"{kpi} (mean, 95 % CI)")
+    # The whole key path, wrapped at its dots: a cut path hides which quantity varied.
+    ax.set_xlabel(wrap_path(factor), fontsize="small")
+    ax.set_ylabel(kpi_label(kpi, currency), fontsize="small")
+    ax.set_title(f"{kpi} (mean, 95 % CI)", fontsize="medium")
+    values = pd.to_numeric(rows[factor], errors="coerce")
+    if values.notna().all() and (values == values.round()).all():
+        integer_ticks(ax.xaxis)  # a factor of whole numbers (vans, attempts) gets no 9.5 ticks
+    if is_count(kpi):
+        integer_ticks(ax.yaxis)
+    text = pd.to_numeric(rows[factor], errors="coerce").isna().any()
+    if text:  # text factors sit at 0, 1, 2 ...: name them
+        names = list(dict.fromkeys(rows[factor].astype(str)))
+        ax.set_xticks(range(len(names)), names, rotation=15, fontsize="small")
     ax.grid(alpha=0.3)
     return ax
 
@@ -62,6 +74,11 @@ def short_path(path: str, width: int = 40) -> str:
     while len(parts) > 1 and len(".".join(parts)) > width:
         parts = parts[1:]
     return path if parts == path.split(".") else "…" + ".".join(parts)
+
+
+def wrap_path(path: str, width: int = 36) -> str:
+    """A key path on as many lines as it needs, broken after its dots, never cut."""
+    return "\n".join(textwrap.wrap(path.replace(".", ". "), width=width)).replace(". ", ".")
 
 
 def _label(factors: Sequence[str], values: Sequence[object]) -> str:

@@ -75,4 +75,4 @@ def test_risk_histogram_counts_every_finite_run_and_marks_reference_and_quantile
     assert sum(_heights(ax)) == 5
     assert [_data(line.get_xdata())[0] for line in ax.get_lines()] == pytest.approx([1.5, 3.8])
     assert ax.get_title() == "outage: 5 replications"
-    assert ax.get_xlabel() == "total cost per parcel"
+    assert ax.get_xlabel() == "total cost per parcel (money)"  # the unit from the KPI name

@@ -54,10 +54,10 @@ def test_outcomes_counts_window_parcels_by_final_state_and_delivery_place() -> N
         "delivered_via": ["home", "carrier", "pickup_point", "", "", "home"],
     })
     ax = plot_outcomes(parcels, ax=_axes())
-    heights = _heights(ax)
+    widths = [patch.get_width() for patch in ax.patches][::-1]  # horizontal bars, the first state on top
     expected = {"at_pickup_point": 0, "returned": 1, "in_system": 0, "lost_sale": 1}
-    assert heights == [2, 1, *(expected[s] for s in FINAL_STATES[1:])]
-    assert ax.get_xticklabels()[0].get_text() == "delivered at home"
+    assert widths == [2, 1, *(expected[s] for s in FINAL_STATES[1:])]
+    assert ax.get_yticklabels()[-1].get_text() == "delivered at home"
 
 
 def test_lead_time_bins_delivered_window_parcels_and_marks_the_mean() -> None:
