@@ -14,11 +14,14 @@ factories' ``capacity_units_per_day``, so that the scaled chain is the same netw
 with more of everything and not a congested one (the factories are sized at about
 1.7x baseline demand, so without scaling them a x2 run turns into a backlog).
 
-Each size is run twice with the same seed: once for time (without tracemalloc, which
-slows a run several-fold) and once with ``measure_memory=True`` for the peak of
-traced Python/numpy memory. Wall time is ``RunResult.wall_seconds``: building the
-model, the event loop, and turning the records into tables and the summary. Kernel
-events are the SimPy events the environment processed.
+Each size is run ``--repeats`` times (default 3) with the same seed for time (without
+tracemalloc, which slows a run several-fold), the median counting, and once more with
+``measure_memory=True`` for the peak of traced Python/numpy memory. Wall time is
+``RunResult.wall_seconds``: building the model, the event loop, and turning the records
+into tables and the summary; the CPU column is the process's CPU time for that run
+(the planning threads' included, so it can exceed the wall time). Kernel events are the
+SimPy events the environment processed. ``--threads N`` sets the planning threads
+(``sim.routing.set_planning_threads``); the JSON records the count used.
 
 The table is printed as Markdown and written, with the machine and versions, to
 ``benchmarks/output/bench_baseline.{json,md}`` (``bench_baseline_quick.*`` with
@@ -45,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from sim import RunResult, Scenario, load_scenario, run
+from sim.routing import planning_threads, set_planning_threads
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.toml"
@@ -61,9 +65,12 @@ class Row:
 
     size: float
     parcels: int
-    wall_s: float
+    wall_s: float  # median of the timed runs
+    wall_s_all: list[float]
+    cpu_s: float  # process CPU time of the median run (planning threads add theirs)
     parcels_per_s: float
     events: int
+    events_per_parcel: float
     events_per_s: float
     peak_mib: float
     memory_run_wall_s: float
@@ -109,9 +116,14 @@ def sized_scenario(path: Path, factor: float, quick: bool) -> Scenario:
     return load_scenario(path, [*horizon, *scale_overrides(load_scenario(path), factor)])
 
 
-def measure(scenario: Scenario, factor: float, seed: int) -> Row:
-    """Time one run, then repeat it under tracemalloc for the memory peak."""
-    timed = run(scenario, seed=seed)
+def measure(scenario: Scenario, factor: float, seed: int, repeats: int) -> Row:
+    """Time ``repeats`` runs (the median counts), then one more under tracemalloc for the memory peak."""
+    timings = []
+    for _ in range(repeats):
+        cpu = time.process_time()
+        timed = run(scenario, seed=seed)
+        timings.append((timed.wall_seconds, time.process_time() - cpu))
+    wall_s, cpu_s = sorted(timings)[len(timings) // 2]
     traced = run(scenario, seed=seed, measure_memory=True)
     # Same scenario and seed: the two runs must be the same simulation, or the
     # memory column would describe a different run from the timing columns.
@@ -121,10 +133,13 @@ def measure(scenario: Scenario, factor: float, seed: int) -> Row:
     return Row(
         size=factor,
         parcels=len(timed.parcels),
-        wall_s=timed.wall_seconds,
-        parcels_per_s=len(timed.parcels) / timed.wall_seconds,
+        wall_s=wall_s,
+        wall_s_all=[w for w, _ in timings],
+        cpu_s=cpu_s,
+        parcels_per_s=len(timed.parcels) / wall_s,
         events=timed.events,
-        events_per_s=timed.events / timed.wall_seconds,
+        events_per_parcel=timed.events / len(timed.parcels),
+        events_per_s=timed.events / wall_s,
         peak_mib=traced.peak_memory_bytes / MIB,
         memory_run_wall_s=traced.wall_seconds,
         fill_rate=timed.summary["stock"]["fill_rate"],
@@ -135,13 +150,14 @@ def measure(scenario: Scenario, factor: float, seed: int) -> Row:
 def markdown_table(rows: list[Row]) -> str:
     """The README's table: one line per size."""
     lines = [
-        "| demand | parcels | wall s | parcels/s | kernel events | events/s | peak memory MiB |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
+        "| demand | parcels | wall s (median) | CPU s | parcels/s | kernel events | events/parcel "
+        "| peak memory MiB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
-            f"| x{r.size:g} | {r.parcels:,} | {r.wall_s:.1f} | {r.parcels_per_s:,.0f} | {r.events:,} "
-            f"| {r.events_per_s:,.0f} | {r.peak_mib:,.0f} |"
+            f"| x{r.size:g} | {r.parcels:,} | {r.wall_s:.2f} | {r.cpu_s:.2f} | {r.parcels_per_s:,.0f} "
+            f"| {r.events:,} | {r.events_per_parcel:.2f} | {r.peak_mib:,.0f} |"
         )
     return "\n".join(lines)
 
@@ -205,6 +221,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="demand factors to run (default: %(default)s)")
     parser.add_argument("--quick", action="store_true", help=f"tiny horizon ({', '.join(QUICK_HORIZON)})")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs per size, the median counts (default: 3)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="planning threads (default: sim's, the usable cores up to 4)")
     parser.add_argument("--scenario", type=Path, default=BASELINE, help="scenario file (default: the baseline)")
     parser.add_argument("--out", type=Path, default=OUTPUT, help="output folder (default: benchmarks/output)")
     parser.add_argument("--profile", type=float, nargs="?", const=1.0, default=None, metavar="FACTOR",
@@ -212,6 +231,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if any(s <= 0 for s in args.sizes):
         parser.error("--sizes: every factor must be greater than 0")
+    if args.repeats < 1 or (args.threads is not None and args.threads < 1):
+        parser.error("--repeats and --threads must be at least 1")
     return args
 
 
@@ -220,6 +241,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     # Before the runs: the code measured is the code imported now, whatever changes later.
     where = machine()
+    if args.threads is not None:
+        set_planning_threads(args.threads)
+    where["planning_threads"] = planning_threads()
     scenarios = {s: sized_scenario(args.scenario, s, args.quick) for s in args.sizes}
     # One untimed day first, so imports and first-call costs are not charged to the first size.
     run(load_scenario(args.scenario, ["horizon.warmup_days=0", "horizon.days=1"]), seed=args.seed)
@@ -228,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     for size, scenario in scenarios.items():
         print(f"size x{size:g}: {scenario.horizon.warmup_days} + {scenario.horizon.days} days ...", flush=True)
-        rows.append(measure(scenario, size, args.seed))
+        rows.append(measure(scenario, size, args.seed, args.repeats))
     table = markdown_table(rows)
     print()
     print(table)
@@ -242,6 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {
         "scenario": str(args.scenario),
         "seed": args.seed,
+        "repeats": args.repeats,
         "quick": args.quick,
         "horizon_days": {"warmup": scenarios[args.sizes[0]].horizon.warmup_days,
                          "window": scenarios[args.sizes[0]].horizon.days},
