@@ -9,7 +9,9 @@ Run it from the repository root (with ``python -m pip install -e ".[test]"``, wh
 The same sweep (metro absence probability at four levels x replications) is run
 with each executor, each time into a fresh folder, without plots:
 
-* ``jobs=1``: every run in this process, one after the other;
+* ``jobs=1``: every run in this process, one after the other, planning on one thread;
+* ``jobs=1, N planning threads``: the same with the process's default planning threads
+  (``sim.routing.planning_threads``: the usable cores, at most 4), as ``sim sweep --jobs 1`` runs;
 * ``jobs=2``: a local process pool of two workers (the default executor), started
   warm from a fork server that imported the simulator once;
 * Dask: a ``LocalCluster`` of two single-threaded worker processes, through
@@ -21,7 +23,8 @@ run files and the tables); each executor's one-time start-up is in its first
 sweep (the in-process sweep imports the simulator, the pool starts its fork
 server, which later pools of the same process reuse). With ``--repeats N`` the
 local executors alternate N times and the table shows each one's median; the
-speed-up is the median jobs=1 time over the median jobs=2 time. "Workers busy" is
+speed-up is the median jobs=1 time over the median jobs=2 time (both planning on one thread per
+run; the speed-up over the threaded jobs=1 is printed too). "Workers busy" is
 the runs' own time over workers x wall time: what the pool's start-up, the
 sweep's bookkeeping and an idle worker at the end cost (a run that is slower
 because it shares the CPUs is still busy time). The target is a
@@ -48,6 +51,7 @@ from typing import Any
 import pandas as pd
 
 from sim.experiments import run_sweep
+from sim.routing import planning_threads, set_planning_threads
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.toml"
@@ -110,6 +114,10 @@ def markdown(rows: list[dict[str, Any]], startup: float | None) -> str:
     by = {row["executor"]: row for row in rows}
     if "jobs=1" in by and "jobs=2" in by:
         lines.append(f"\nspeed-up of 2 workers over 1: x{by['jobs=1']['seconds'] / by['jobs=2']['seconds']:.2f}")
+    threaded = [label for label in by if label.startswith("jobs=1, ")]
+    if threaded and "jobs=2" in by:
+        lines.append(f"speed-up of 2 workers over 1 process planning on threads ({threaded[0][8:]}): "
+                     f"x{by[threaded[0]]['seconds'] / by['jobs=2']['seconds']:.2f}")
     if "dask (2 workers)" in by and "jobs=2" in by:
         overhead = by["dask (2 workers)"]["seconds"] / by["jobs=2"]["seconds"] - 1
         lines.append(f"Dask overhead against the local pool: {overhead:+.0%} of the sweep's wall time "
@@ -143,8 +151,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-sweep-") as tmp:
         work = Path(tmp)
         spec = sweep_file(work, runs, warmup, days)
+        threads = planning_threads()
         for repeat in range(args.repeats):
+            # In-process runs plan on this process's threads; pool workers always plan on one.
+            set_planning_threads(1)
             rows.append(timed("jobs=1", 1, spec, work / f"jobs1-{repeat}", jobs=1))
+            set_planning_threads(threads)
+            if threads > 1:
+                rows.append(timed(f"jobs=1, {threads} planning threads", 1, spec, work / f"jobs1t-{repeat}", jobs=1))
             rows.append(timed("jobs=2", 2, spec, work / f"jobs2-{repeat}", jobs=2))
         if not args.no_dask:
             from dask.distributed import Client, LocalCluster
