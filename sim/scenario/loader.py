@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.errors import ScenarioError
+from sim.names import NAME_ALLOWED, NAME_PATTERN
 from sim.scenario.schema import DISRUPTION_KINDS, POLICY_TAGS, Scenario
 
 # Inventory-policy and disruption tags: pydantic puts the tag of a union member in an error's location,
@@ -372,6 +373,8 @@ def _describe(err: Any) -> str:
         return "unknown key (check the spelling; see scenarios/baseline.toml for every key)"
     if kind == "missing":
         return "required key is missing"
+    if kind == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == NAME_PATTERN:
+        return NAME_ALLOWED  # the rule in words, not the regular expression
     message = str(err["msg"])
     message = message.removeprefix("Value error, ")
     return message.replace("Input should be", "allowed:")

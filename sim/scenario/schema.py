@@ -24,6 +24,7 @@ from typing import Annotated
 from pydantic import Field, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
+from sim.names import NAME_PATTERN
 from sim.scenario.base import Frozen, integer
 from sim.scenario.demand import Demand, Product
 from sim.scenario.disruptions import (
@@ -114,7 +115,8 @@ def _disruption_error(index: int, kind: str, key: tuple[str | int, ...], value: 
 class Scenario(Frozen):
     """A whole supply chain and its policies: the single input of a run."""
 
-    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")]
+    name: Annotated[str, Field(pattern=NAME_PATTERN, description="the scenario's name: its results go to "
+                               "<out>/<name>/; 1 to 100 letters, digits, '_', '-' or '.', not starting with '.'")]
     description: str = ""
     currency: str = "USD"
     seed: Annotated[int, integer("random seed", ge=0, le=2**63 - 1)] = 1
