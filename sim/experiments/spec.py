@@ -30,8 +30,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sim.errors import ScenarioError
 from sim.experiments.design import Factor, Range, factor_values, grid_points, lhs_points
 from sim.experiments.tables import RESERVED
-from sim.names import NAME_ALLOWED, NAME_PATTERN, is_safe_name
 from sim.scenario.loader import apply_overrides, read_scenario_data, read_toml, scenario_to_dict, validate_scenario
+from sim.scenario.names import NAME_ALLOWED, NAME_PATTERN, is_safe_name
 from sim.scenario.schema import Scenario
 
 DEFAULT_PLOT_KPIS = ("last_mile_share", "cost_per_parcel.last_mile")

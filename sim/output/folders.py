@@ -28,7 +28,7 @@ from pathlib import Path
 from types import TracebackType
 
 from sim.errors import ScenarioError
-from sim.names import NAME_ALLOWED, is_safe_name
+from sim.scenario.names import NAME_ALLOWED, is_safe_name
 
 PARTIAL_SUFFIX = ".partial"
 OWNER_FILE = "owner.json"
@@ -39,7 +39,7 @@ _MAX_SUFFIX = 10_000  # collisions to try before giving up (a folder with 10,000
 def check_name(value: object, where: str) -> str:
     """``value`` if it is a safe single path component, else a one-line ScenarioError naming ``where``.
 
-    The rule is :func:`sim.names.is_safe_name`, the one the scenario schema and
+    The rule is :func:`sim.scenario.names.is_safe_name`, the one the scenario schema and
     the sweep reader apply too.
     """
     if not is_safe_name(value):

@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.errors import ScenarioError
-from sim.names import NAME_ALLOWED, NAME_PATTERN
+from sim.scenario.names import NAME_ALLOWED, NAME_PATTERN
 from sim.scenario.schema import DISRUPTION_KINDS, POLICY_TAGS, Scenario
 
 # Inventory-policy and disruption tags: pydantic puts the tag of a union member in an error's location,

@@ -24,7 +24,6 @@ from typing import Annotated
 from pydantic import Field, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
-from sim.names import NAME_PATTERN
 from sim.scenario.base import Frozen, integer
 from sim.scenario.demand import Demand, Product
 from sim.scenario.disruptions import (
@@ -63,6 +62,7 @@ from sim.scenario.lastmile import (
     VehicleType,
 )
 from sim.scenario.linehaul import Dispatch, FixedTimes, FullOrCutoff, Hybrid, InboundLane, LessThanTruckload, LineHaul
+from sim.scenario.names import NAME_PATTERN
 from sim.scenario.network import (
     CentralWarehouse,
     Factory,

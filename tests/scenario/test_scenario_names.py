@@ -8,9 +8,9 @@ import pytest
 
 from sim.errors import ScenarioError
 from sim.experiments.spec import load_sweep
-from sim.names import NAME_ALLOWED, is_safe_name
 from sim.output.folders import check_name
 from sim.scenario import load_scenario
+from sim.scenario.names import NAME_ALLOWED, is_safe_name
 from tests.conftest import BASELINE, ROOT
 
 UNSAFE = ["", ".", "..", ".hidden", "../up", "a/b", "a\\b", "nul\x00", "tab\there", "x" * 101, "é"]

@@ -1,6 +1,6 @@
 """The one rule for names that become folder names: a scenario's ``name``, a sweep's ``name``, a results folder.
 
-Kept here, below every layer that needs it, so the scenario schema (which
+Kept in the scenario package, the lowest layer that needs it, so the scenario schema (which
 checks the name when the file is read), the sweep reader and the results
 writer refuse exactly the same names with the same words.
 """
