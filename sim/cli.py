@@ -48,6 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check a scenario file without running it")
     validate.add_argument("scenario", type=Path)
     validate.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE")
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of scenario files (for editors)")
+    schema.add_argument("--out", type=Path, default=None,
+                        help="write it to this file instead (e.g. scenarios/scenario.schema.json)")
     experiment_commands.add_commands(commands)
 
     strategies = commands.add_parser(
@@ -73,6 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "validate":
             return _validate(args)
+        if args.command == "schema":
+            return _schema(args)
         if args.command == "strategies":
             return _strategies(args)
         if args.command != "run":
@@ -91,6 +97,23 @@ def _validate(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args.scenario, args.overrides)
     print(f"{args.scenario}: valid scenario '{scenario.name}'")
+    return EXIT_OK
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from sim.scenario.json_schema import schema_text
+
+    text = schema_text()
+    if args.out is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    if args.out.is_dir():
+        raise ScenarioError(f"--out {args.out}: is a folder; give the schema file's path")
+    try:
+        args.out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(f"--out {args.out}: cannot be written: {exc.strerror or exc}") from None
+    print(f"schema: {args.out}")
     return EXIT_OK
 
 
