@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from sim import __version__
 from sim.errors import ScenarioError
 from sim.experiments import commands as experiment_commands
 
@@ -26,6 +27,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = _Parser(prog="sim", description="Discrete-event simulation of a supply chain's cost, stage by stage.")
+    parser.add_argument("--version", action="version", version=f"sim {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     run = commands.add_parser("run", help="simulate a scenario file and write a results folder")
@@ -54,12 +56,20 @@ def build_parser() -> argparse.ArgumentParser:
                         help="write it to this file instead (e.g. scenarios/scenario.schema.json)")
     experiment_commands.add_commands(commands)
 
+    init = commands.add_parser("init", help="write a starter scenario, the examples, a sweep and the notebooks into "
+                                            "a new folder")
+    init.add_argument("folder", type=Path, help="the folder to create (refused if it exists and is not empty)")
+    init.add_argument("--force", action="store_true", help="write into a non-empty folder, overwriting files of the "
+                                                           "same names")
+
     strategies = commands.add_parser(
         "strategies", help="compare strategy scenarios with the baseline (paired, with CIs) and write the table"
     )
     strategies.add_argument("scenarios", type=Path, nargs="*",
-                            help="strategy scenario files (default: scenarios/examples/last_mile/*.toml)")
-    strategies.add_argument("--baseline", type=Path, default=Path("scenarios/baseline.toml"))
+                            help="strategy scenario files (default: scenarios/examples/last_mile/*.toml, here "
+                                 "or, when there is none here, the shipped ones)")
+    strategies.add_argument("--baseline", type=Path, default=None,
+                            help="default: scenarios/baseline.toml, here or the shipped one")
     strategies.add_argument("--replications", type=int, default=3)
     strategies.add_argument("--seed", type=int, default=1)
     strategies.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per CPU)")
@@ -79,6 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args)
         if args.command == "schema":
             return _schema(args)
+        if args.command == "init":
+            return _init(args)
         if args.command == "strategies":
             return _strategies(args)
         if args.command != "run":
@@ -117,6 +129,17 @@ def _schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _init(args: argparse.Namespace) -> int:
+    from sim.scenario.shipped import init_folder
+
+    written = init_folder(args.folder, args.force)
+    scenarios = sum(1 for path in written if path.suffix == ".toml")
+    print(f"{args.folder}: {scenarios} scenario and sweep files, the schema and "
+          f"{sum(1 for path in written if path.suffix == '.ipynb')} notebooks")
+    print(f"next: cd {args.folder} && sim run scenarios/baseline.toml")
+    return EXIT_OK
+
+
 def _strategies(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
@@ -124,16 +147,18 @@ def _strategies(args: argparse.Namespace) -> int:
     from sim.output.checks import check_memory
     from sim.output.folders import AtomicFolder, check_out_root
     from sim.scenario import load_scenario
+    from sim.scenario.shipped import BASELINE, STRATEGIES, default_path
     from sim.strategies import compare_strategies, format_markdown
 
     if args.replications < 2:
         raise ScenarioError(f"--replications {args.replications}: at least 2 are needed for a confidence interval")
     check_out_root(args.out)
     # By default the last-mile strategies; the upstream examples (scenarios/examples/upstream/) are not strategies.
-    files = args.scenarios or sorted(Path("scenarios/examples/last_mile").glob("*.toml"))
+    # Outside a checkout (or a folder made by `sim init`) the shipped ones.
+    files = args.scenarios or sorted(default_path(STRATEGIES).glob("*.toml"))
     if not files:
-        raise ScenarioError("no strategy scenarios given and none found in scenarios/examples/last_mile/")
-    baseline = load_scenario(args.baseline, args.overrides)
+        raise ScenarioError(f"no strategy scenarios given and none found in {default_path(STRATEGIES)}")
+    baseline = load_scenario(args.baseline or default_path(BASELINE), args.overrides)
     strategies = [load_scenario(path, args.overrides) for path in files]  # all validated before any run
     runs = (len(strategies) + 1) * args.replications
     check_memory([baseline, *strategies], args.force, streamed=False,
