@@ -33,7 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="simulate a scenario file and write a results folder")
     run.add_argument("scenario", type=Path, help="scenario TOML file")
     run.add_argument("--seed", type=int, default=None, help="random seed (default: the scenario's 'seed')")
-    run.add_argument("--replication", type=int, default=0, help="replication number (default 0)")
+    run.add_argument("--replication", type=int, default=None,
+                     help="replication number (default: the scenario's 'replication', else 0)")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE",
                      help="override a scenario value, e.g. --set last_mile.max_attempts=2 (repeatable)")
     run.add_argument("--out", type=Path, default=Path("results"), help="results root folder (default: results)")
@@ -185,11 +186,13 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.seed is not None and args.seed < 0:
         raise ScenarioError(f"--seed {args.seed}: must be a non-negative integer")
-    if args.replication < 0:
+    if args.replication is not None and args.replication < 0:
         raise ScenarioError(f"--replication {args.replication}: must be a non-negative integer")
     check_out_root(args.out)
     scenario = load_scenario(args.scenario, args.overrides)
     check_run_names(args.scenario, scenario)
+    if args.replication is None:  # a results folder's scenario.toml names the replication that ran
+        args.replication = scenario.replication or 0
     if args.replications is not None:
         return experiment_commands.run_set(args, scenario)
     check_memory([scenario], args.force, streamed=True)

@@ -120,6 +120,10 @@ class Scenario(Frozen):
     description: Annotated[str, Field(description="free text about the scenario, shown in reports")] = ""
     currency: Annotated[str, Field(description="the currency of every money value (a label, e.g. USD or EUR)")] = "USD"
     seed: Annotated[int, integer("random seed", ge=0, le=2**63 - 1)] = 1
+    # Written by a run into its folder's scenario.toml (with the seed that ran), so that the file re-runs exactly
+    # that run; unset in a scenario of one's own, and then left out of every scenario.toml as before.
+    replication: Annotated[int, integer("replication number, used by sim run when --replication is not given",
+                                        ge=0, le=2**63 - 1)] | None = None
     horizon: Horizon = Horizon()
     demand: Demand = Demand()
     products: Annotated[dict[str, Product], Field(
