@@ -195,6 +195,9 @@ def _run(args: argparse.Namespace) -> int:
         args.replication = scenario.replication or 0
     if args.replications is not None:
         return experiment_commands.run_set(args, scenario)
+    if args.kpis:
+        raise ScenarioError("--kpi: only with --replications (a single run prints its headline; summary.json "
+                            "holds every KPI)")
     check_memory([scenario], args.force, streamed=True)
     from sim.output.parcel_files import ParcelFiles
     from sim.output.writer import open_run_folder, run_id_for, write_run

@@ -85,3 +85,88 @@ def test_the_git_commit_is_there_in_a_checkout_and_absent_elsewhere(tmp_path: Pa
     assert git_commit(tmp_path) is None  # not a checkout: nothing, and no error
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     assert git_commit(tmp_path / "inner") is None  # inside another repository: not sim's commit
+
+
+# --- experiment tables ----------------------------------------------------------
+
+
+def test_every_kpi_a_run_reports_is_known_before_the_run() -> None:
+    from sim.experiments.kpis import check_kpis, known_kpis
+    from sim.metrics import flatten
+
+    result = short_run()
+    reported = set(flatten(result.summary))
+    assert reported <= set(known_kpis(result.scenario))
+    check_kpis(sorted(reported), [result.scenario])  # none refused
+
+
+@pytest.mark.parametrize(("name", "hint"), [
+    ("cost_per_parcel.totl", "did you mean 'cost_per_parcel.total'?"),
+    ("last_mile_shar", "did you mean 'last_mile_share'?"),
+    ("factories.plant_est.setups", "did you mean 'factories.plant_east.setups'?"),
+    ("zzz", "e.g. cost_per_parcel.total"),
+])
+def test_a_mistyped_kpi_is_refused_with_a_suggestion(name: str, hint: str) -> None:
+    from sim.experiments.kpis import check_kpis
+
+    with pytest.raises(ScenarioError) as error:
+        check_kpis(["last_mile_share", name], [load_scenario(BASELINE)])
+    assert str(error.value).startswith(f"--kpi {name}: not a KPI of this experiment; {hint}")
+
+
+def test_a_mistyped_kpi_stops_the_command_before_any_run(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "sim", "compare", str(BASELINE), "--set-b", "last_mile.max_attempts=1",
+                           "--replications", "2", "--kpi", "routes.cont", "--out", str(tmp_path)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == ("sim: error: --kpi routes.cont: not a KPI of this experiment; did you mean 'routes.count'? "
+                           "(the KPI columns of runs.csv; `--kpi all` prints every one)\n")
+    assert not any(tmp_path.iterdir())
+
+
+def test_values_are_shown_in_their_units() -> None:
+    from sim.experiments.kpis import chosen, kind, unit, value
+
+    assert (kind("last_mile_share"), value("last_mile_share", 0.409748)) == ("share", "41.0")
+    assert value("last_mile_share", -0.0123, difference=True) == "-1.2 pp"
+    assert (unit("cost_per_parcel.total", "EUR"), value("cost_per_parcel.total", 8.2791)) == ("EUR", "8.28")
+    assert (kind("parcels.delivered"), value("parcels.delivered", 2931.0)) == ("count", "2,931")
+    assert kind("routes.count") == kind("linehaul.factory_to_central.trips") == "count"
+    assert unit("lead_time_hours.p95", "USD") == "h" and unit("co2e_kg.per_parcel.total", "USD") == "kg CO2e"
+    assert kind("co2e_kg.last_mile_share") == "share" and kind("linehaul.factory_to_central.mean_fill") == "share"
+    assert value("stock.fill_rate", float("nan")) == "n/a"
+    available = ["total_cost", "last_mile_share", "routes.count", "cost_per_parcel.total"]
+    assert chosen(available, None) == ["last_mile_share", "cost_per_parcel.total"]
+    assert chosen(available, ["routes.count"]) == ["last_mile_share", "routes.count", "cost_per_parcel.total"]
+    assert chosen(available, ["all"]) == available
+
+
+def test_a_comparison_with_set_b_is_named_after_its_overrides() -> None:
+    from sim.experiments.report import comparison_names
+
+    assert comparison_names("baseline", "baseline", [], ["last_mile.max_attempts=1"]) == "baseline-vs-max_attempts_1"
+    assert comparison_names("baseline", "curfew", [], []) == "baseline-vs-curfew"
+    assert comparison_names("baseline", "baseline", [], []) == "baseline-a-vs-baseline-b"
+    from sim.scenario.names import is_safe_name
+
+    assert is_safe_name(comparison_names("b", "b", ['x.y="../../etc"'], ["a.b=[1, 2]"]))
+
+
+def test_count_kpis_show_the_range_of_the_replications_never_an_interval_below_zero() -> None:
+    import pandas as pd
+
+    from sim.experiments.replications import ReplicationSet
+    from sim.experiments.report import format_replications
+
+    runs = pd.DataFrame({"replication": [0, 1, 2], "status": ["ok"] * 3, "error": [None] * 3,
+                         "routes.late_stops": [0.0, 0.0, 3.0], "last_mile_share": [0.40, 0.41, 0.42]})
+    summary = pd.DataFrame({"kpi": ["last_mile_share", "routes.late_stops"], "n": [3, 3], "mean": [0.41, 1.0],
+                            "std": [0.01, 1.732], "half_width": [0.0248, 4.3], "ci_low": [0.385, -3.3],
+                            "ci_high": [0.435, 5.3]})
+    reps = ReplicationSet(scenario=load_scenario(BASELINE), seed=1, replications=[0, 1, 2], runs=runs,
+                          summary=summary)
+    text = format_replications(reps, ["routes.late_stops"])
+    late = next(line for line in text.splitlines() if line.startswith("routes.late_stops"))
+    assert "range 0 .. 3" in late and "-3" not in late
+    share = next(line for line in text.splitlines() if line.startswith("last_mile_share"))
+    assert "%" in share and "41.0" in share and "[38.5, 43.5]" in share
