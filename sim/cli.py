@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from sim import __version__
 from sim.errors import ScenarioError
 from sim.experiments import commands as experiment_commands
 from sim.reporting import command as report_commands
@@ -27,12 +28,14 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = _Parser(prog="sim", description="Discrete-event simulation of a supply chain's cost, stage by stage.")
+    parser.add_argument("--version", action="version", version=f"sim {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     run = commands.add_parser("run", help="simulate a scenario file and write a results folder")
     run.add_argument("scenario", type=Path, help="scenario TOML file")
     run.add_argument("--seed", type=int, default=None, help="random seed (default: the scenario's 'seed')")
-    run.add_argument("--replication", type=int, default=0, help="replication number (default 0)")
+    run.add_argument("--replication", type=int, default=None,
+                     help="replication number (default: the scenario's 'replication', else 0)")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE",
                      help="override a scenario value, e.g. --set last_mile.max_attempts=2 (repeatable)")
     run.add_argument("--out", type=Path, default=Path("results"), help="results root folder (default: results)")
@@ -49,15 +52,27 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check a scenario file without running it")
     validate.add_argument("scenario", type=Path)
     validate.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE")
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of scenario files (for editors)")
+    schema.add_argument("--out", type=Path, default=None,
+                        help="write it to this file instead (e.g. scenarios/scenario.schema.json)")
     experiment_commands.add_commands(commands)
     report_commands.add_command(commands)
+
+    init = commands.add_parser("init", help="write a starter scenario, the examples, a sweep and the notebooks into "
+                                            "a new folder")
+    init.add_argument("folder", type=Path, help="the folder to create (refused if it exists and is not empty)")
+    init.add_argument("--force", action="store_true", help="write into a non-empty folder, overwriting files of the "
+                                                           "same names")
 
     strategies = commands.add_parser(
         "strategies", help="compare strategy scenarios with the baseline (paired, with CIs) and write the table"
     )
     strategies.add_argument("scenarios", type=Path, nargs="*",
-                            help="strategy scenario files (default: scenarios/examples/last_mile/*.toml)")
-    strategies.add_argument("--baseline", type=Path, default=Path("scenarios/baseline.toml"))
+                            help="strategy scenario files (default: scenarios/examples/last_mile/*.toml, here "
+                                 "or, when there is none here, the shipped ones)")
+    strategies.add_argument("--baseline", type=Path, default=None,
+                            help="default: scenarios/baseline.toml, here or the shipped one")
     strategies.add_argument("--replications", type=int, default=3)
     strategies.add_argument("--seed", type=int, default=1)
     strategies.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per CPU)")
@@ -75,6 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "validate":
             return _validate(args)
+        if args.command == "schema":
+            return _schema(args)
+        if args.command == "init":
+            return _init(args)
         if args.command == "strategies":
             return _strategies(args)
         if args.command == "report":
@@ -98,6 +117,34 @@ def _validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _schema(args: argparse.Namespace) -> int:
+    from sim.scenario.json_schema import schema_text
+
+    text = schema_text()
+    if args.out is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    if args.out.is_dir():
+        raise ScenarioError(f"--out {args.out}: is a folder; give the schema file's path")
+    try:
+        args.out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(f"--out {args.out}: cannot be written: {exc.strerror or exc}") from None
+    print(f"schema: {args.out}")
+    return EXIT_OK
+
+
+def _init(args: argparse.Namespace) -> int:
+    from sim.scenario.shipped import init_folder
+
+    written = init_folder(args.folder, args.force)
+    scenarios = sum(1 for path in written if path.suffix == ".toml")
+    print(f"{args.folder}: {scenarios} scenario and sweep files, the schema and "
+          f"{sum(1 for path in written if path.suffix == '.ipynb')} notebooks")
+    print(f"next: cd {args.folder} && sim run scenarios/baseline.toml")
+    return EXIT_OK
+
+
 def _strategies(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
@@ -105,16 +152,18 @@ def _strategies(args: argparse.Namespace) -> int:
     from sim.output.checks import check_memory
     from sim.output.folders import AtomicFolder, check_out_root
     from sim.scenario import load_scenario
+    from sim.scenario.shipped import BASELINE, STRATEGIES, default_path
     from sim.strategies import compare_strategies, format_markdown
 
     if args.replications < 2:
         raise ScenarioError(f"--replications {args.replications}: at least 2 are needed for a confidence interval")
     check_out_root(args.out)
     # By default the last-mile strategies; the upstream examples (scenarios/examples/upstream/) are not strategies.
-    files = args.scenarios or sorted(Path("scenarios/examples/last_mile").glob("*.toml"))
+    # Outside a checkout (or a folder made by `sim init`) the shipped ones.
+    files = args.scenarios or sorted(default_path(STRATEGIES).glob("*.toml"))
     if not files:
-        raise ScenarioError("no strategy scenarios given and none found in scenarios/examples/last_mile/")
-    baseline = load_scenario(args.baseline, args.overrides)
+        raise ScenarioError(f"no strategy scenarios given and none found in {default_path(STRATEGIES)}")
+    baseline = load_scenario(args.baseline or default_path(BASELINE), args.overrides)
     strategies = [load_scenario(path, args.overrides) for path in files]  # all validated before any run
     runs = (len(strategies) + 1) * args.replications
     check_memory([baseline, *strategies], args.force, streamed=False,
@@ -142,13 +191,18 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.seed is not None and args.seed < 0:
         raise ScenarioError(f"--seed {args.seed}: must be a non-negative integer")
-    if args.replication < 0:
+    if args.replication is not None and args.replication < 0:
         raise ScenarioError(f"--replication {args.replication}: must be a non-negative integer")
     check_out_root(args.out)
     scenario = load_scenario(args.scenario, args.overrides)
     check_run_names(args.scenario, scenario)
+    if args.replication is None:  # a results folder's scenario.toml names the replication that ran
+        args.replication = scenario.replication or 0
     if args.replications is not None:
         return experiment_commands.run_set(args, scenario)
+    if args.kpis:
+        raise ScenarioError("--kpi: only with --replications (a single run prints its headline; summary.json "
+                            "holds every KPI)")
     check_memory([scenario], args.force, streamed=True)
     from sim.output.parcel_files import ParcelFiles
     from sim.output.writer import open_run_folder, run_id_for, write_run

@@ -59,6 +59,23 @@ class RunResult:
     # (the table went to a results folder as the run went, or the scenario keeps none).
     parcels_kept: str = "all"
 
+    def __post_init__(self) -> None:
+        # The scenario that ran, seed and replication included: a results folder's scenario.toml (written from it)
+        # then re-runs exactly this run, whatever --seed or --replication chose.
+        if (self.scenario.seed, self.scenario.replication) != (self.seed, self.replication):
+            ran = self.scenario.model_copy(update={"seed": self.seed, "replication": self.replication})
+            object.__setattr__(self, "scenario", ran)
+
+    def __repr__(self) -> str:
+        """One line: which run, how big, the headline figures (the default repr printed every table: ~24 kB)."""
+        share = self.summary.get("last_mile_share")
+        cost = self.summary.get("cost_per_parcel", {}).get("total")
+        figures = (f", last-mile share {share:.1%}" if isinstance(share, float) else "") + (
+            f", {cost:.2f} {self.scenario.currency} per parcel" if isinstance(cost, float) else "")
+        return (f"RunResult(scenario={self.scenario.name!r}, seed={self.seed}, replication={self.replication}, "
+                f"parcels={self.parcel_count:,}{figures}, events={self.events:,}, "
+                f"wall_seconds={self.wall_seconds:.1f})")
+
     @property
     def window(self) -> tuple[float, float]:
         """Measurement window (start, end) in hours."""

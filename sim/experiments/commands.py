@@ -22,6 +22,7 @@ EXIT_OK = 0
 EXIT_RUN_FAILED = 1
 EXIT_INTERRUPTED = 130
 FORCE_HELP = "run even when the estimated memory exceeds what the machine has available"
+KPI_HELP = "also print this KPI (repeatable; 'all': every KPI; default: the headline KPIs); checked before any run"
 
 
 def add_run_options(run: argparse.ArgumentParser) -> None:
@@ -30,6 +31,7 @@ def add_run_options(run: argparse.ArgumentParser) -> None:
                      help="run N replications (from --replication on) and report every KPI's mean, std and "
                           "95%% CI; writes one results folder per replication and a set folder")
     run.add_argument("--jobs", type=int, default=None, help="worker processes for --replications (default: CPUs)")
+    run.add_argument("--kpi", dest="kpis", action="append", default=[], metavar="NAME", help=KPI_HELP)
 
 
 def add_commands(commands: Any) -> None:
@@ -46,8 +48,7 @@ def add_commands(commands: Any) -> None:
                          help="override a value in A only")
     compare.add_argument("--set-b", dest="overrides_b", action="append", default=[], metavar="KEY.PATH=VALUE",
                          help="override a value in B only")
-    compare.add_argument("--kpi", dest="kpis", action="append", default=[], metavar="NAME",
-                         help="print only this KPI (repeatable; default: every KPI)")
+    compare.add_argument("--kpi", dest="kpis", action="append", default=[], metavar="NAME", help=KPI_HELP)
     compare.add_argument("--jobs", type=int, default=None, help="worker processes (default: CPUs)")
     compare.add_argument("--out", type=Path, default=Path("results"), help="results root (default: results)")
     compare.add_argument("--force", action="store_true", help=FORCE_HELP)
@@ -84,6 +85,7 @@ def add_commands(commands: Any) -> None:
     risk.add_argument("--jobs", type=int, default=None, help="worker processes (default: CPUs)")
     risk.add_argument("--out", type=Path, default=Path("results"), help="results root (default: results)")
     risk.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
+    risk.add_argument("--kpi", dest="kpis", action="append", default=[], metavar="NAME", help=KPI_HELP)
     risk.add_argument("--force", action="store_true", help=FORCE_HELP)
 
     merge = commands.add_parser("merge", help="combine the folders of a sharded sweep into one")
@@ -128,12 +130,14 @@ def _published(folder: Any) -> Path:
 
 
 def _before_runs(out: Path, scenarios: list[Any], force: bool, jobs: int | None, runs: int,
-                 where: list[str]) -> None:
-    """The checks every experiment makes before its first run: --out, folder names, memory."""
+                 where: list[str], kpis: list[str] | tuple[str, ...] = ()) -> None:
+    """The checks every experiment makes before its first run: --kpi, --out, folder names, memory."""
     from sim.experiments.executors import machine_jobs
+    from sim.experiments.kpis import check_kpis
     from sim.output.checks import check_memory
     from sim.output.folders import check_name, check_out_root
 
+    check_kpis(kpis, scenarios)  # a mistyped --kpi is refused now, not after the runs
     check_out_root(out)
     for scenario, label in zip(scenarios, where, strict=True):
         check_name(scenario.name, f"{label}: name")
@@ -152,7 +156,7 @@ def run_set(args: argparse.Namespace, scenario: Any) -> int:
 
     _positive("--replications", args.replications)
     _positive("--jobs", args.jobs)
-    _before_runs(args.out, [scenario], args.force, args.jobs, args.replications, [str(args.scenario)])
+    _before_runs(args.out, [scenario], args.force, args.jobs, args.replications, [str(args.scenario)], args.kpis)
     command = ("sim", *sys.argv[1:])
     reps = run_replications(scenario, args.replications, args.seed, first=args.replication, jobs=args.jobs,
                             write_root=str(args.out), plots=not args.no_plots, command=command)
@@ -175,7 +179,7 @@ def run_set(args: argparse.Namespace, scenario: Any) -> int:
         })
         write_report_or_warn(folder)
     if not args.quiet:
-        print(format_replications(reps))
+        print(format_replications(reps, args.kpis))
         print()
     for replication in reps.replications:
         if replication in reps.folders:
@@ -187,7 +191,7 @@ def run_set(args: argparse.Namespace, scenario: Any) -> int:
 def compare_command(args: argparse.Namespace) -> int:
     """``sim compare A [B] --replications N``: the paired comparison table, also written to a folder."""
     from sim.experiments.comparison import compare
-    from sim.experiments.report import format_comparison
+    from sim.experiments.report import comparison_names, format_comparison
     from sim.scenario import load_scenario
 
     _positive("--replications", args.replications)
@@ -198,11 +202,12 @@ def compare_command(args: argparse.Namespace) -> int:
     scenario_a = load_scenario(args.scenario_a, [*args.overrides, *args.overrides_a])
     scenario_b = load_scenario(args.scenario_b or args.scenario_a, [*args.overrides, *args.overrides_b])
     _before_runs(args.out, [scenario_a, scenario_b], args.force, args.jobs, 2 * args.replications,
-                 [str(args.scenario_a), str(args.scenario_b or args.scenario_a)])
+                 [str(args.scenario_a), str(args.scenario_b or args.scenario_a)], args.kpis)
     result = compare(scenario_a, scenario_b, args.replications, args.seed, jobs=args.jobs)
     labels = (_label(args.scenario_a, args.overrides_a), _label(args.scenario_b or args.scenario_a, args.overrides_b))
     print(format_comparison(result, args.kpis or None, labels))
-    publish = _publish(args.out / "compare", f"{_stamp()}-{scenario_a.name}-vs-{scenario_b.name}-s{result.seed}")
+    names = comparison_names(scenario_a.name, scenario_b.name, args.overrides_a, args.overrides_b)
+    publish = _publish(args.out / "compare", f"{_stamp()}-{names}-s{result.seed}")
     with publish as folder:
         result.table.to_csv(folder / "comparison.csv", index=False)
         result.runs.to_csv(folder / "runs.csv", index=False)
@@ -223,7 +228,7 @@ def compare_command(args: argparse.Namespace) -> int:
 
 def risk_command(args: argparse.Namespace) -> int:
     """``sim risk FILE --replications N``: the risk table, also written to a folder with the runs and plots."""
-    from sim.experiments.report import format_risk
+    from sim.experiments.report import format_risk, risk_markdown
     from sim.experiments.risk import risk_analysis
     from sim.scenario import load_scenario
 
@@ -236,9 +241,9 @@ def risk_command(args: argparse.Namespace) -> int:
         raise ScenarioError(f"{args.scenario}: disruptions = []: a risk experiment needs at least one disruption "
                             "(see scenarios/examples/upstream/disruption_random.toml)")
     _before_runs(args.out, [scenario, scenario], args.force, args.jobs, 2 * args.replications,
-                 [str(args.scenario)] * 2)
+                 [str(args.scenario)] * 2, args.kpis)
     result = risk_analysis(scenario, args.replications, args.seed, jobs=args.jobs)
-    print(format_risk(result))
+    print(format_risk(result, args.kpis))
     publish = _publish(args.out / "risk", f"{_stamp()}-{scenario.name}-s{result.seed}-n{len(result.replications)}")
     with publish as folder:
         result.table.to_csv(folder / "risk.csv", index=False)
@@ -249,7 +254,7 @@ def risk_command(args: argparse.Namespace) -> int:
             "kpis": result.table.set_index("kpi").to_dict(orient="index"),
             "command": ["sim", *sys.argv[1:]], "versions": package_versions(),
         })
-        (folder / "risk.md").write_text(format_risk(result) + "\n")
+        (folder / "risk.md").write_text(risk_markdown(result))
         if not args.no_plots:
             _risk_plots(result, folder)
         write_report_or_warn(folder)

@@ -31,6 +31,7 @@ from sim.errors import ScenarioError
 from sim.experiments.design import Factor, Range, factor_values, grid_points, lhs_points
 from sim.experiments.tables import RESERVED
 from sim.scenario.loader import apply_overrides, read_scenario_data, read_toml, scenario_to_dict, validate_scenario
+from sim.scenario.names import NAME_ALLOWED, NAME_PATTERN, is_safe_name
 from sim.scenario.schema import Scenario
 
 DEFAULT_PLOT_KPIS = ("last_mile_share", "cost_per_parcel.last_mile")
@@ -55,7 +56,7 @@ class _Design(_Strict):
 
 
 class _SweepFile(_Strict):
-    name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str | None = Field(default=None, pattern=NAME_PATTERN)
     description: str = ""
     scenario: str
     seed: int | None = Field(default=None, ge=0)
@@ -149,6 +150,9 @@ def load_sweep(path: str | Path, overrides: Iterable[str] = ()) -> SweepSpec:
         spec = _SweepFile.model_validate(raw)
     except ValidationError as exc:
         raise ScenarioError(_first_error(exc, path)) from None
+    if spec.name is None and not is_safe_name(path.stem):  # the default name is the file's: the same rule
+        raise ScenarioError(f"{path}: name: none given, and the file name's {path.stem!r} cannot be the sweep's "
+                            f"name: {NAME_ALLOWED}; set name = \"...\" in the file")
     scenario_path = path.parent / spec.scenario
     if not scenario_path.is_file():
         raise ScenarioError(f"{path}: scenario = {spec.scenario!r}: no such scenario file ({scenario_path})")
@@ -198,6 +202,8 @@ def _first_error(exc: ValidationError, path: Path) -> str:
         return f"{path}: {key}: unknown key (allowed: {allowed})"
     if err["type"] == "missing":
         return f"{path}: {key}: required key is missing"
+    if err["type"] == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == NAME_PATTERN:
+        return f"{path}: {key} = {err.get('input')!r}: {NAME_ALLOWED}"
     message = str(err["msg"]).removeprefix("Value error, ").replace("Input should be", "allowed:")
     return f"{path}: {key} = {err.get('input')!r}: {message}"
 

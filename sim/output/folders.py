@@ -28,12 +28,10 @@ from pathlib import Path
 from types import TracebackType
 
 from sim.errors import ScenarioError
+from sim.scenario.names import NAME_ALLOWED, is_safe_name
 
 PARTIAL_SUFFIX = ".partial"
 OWNER_FILE = "owner.json"
-# A name becomes one path component (and a part of longer ones such as "<time>-<a>-vs-<b>-s1"); 100 characters
-# leave room below the 255 bytes a file system allows for a component.
-MAX_NAME_LENGTH = 100
 _PARTIAL = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)-(?P<token>[0-9a-f]{8})\.partial$")
 _MAX_SUFFIX = 10_000  # collisions to try before giving up (a folder with 10,000 runs of one second is not sane)
 
@@ -41,19 +39,12 @@ _MAX_SUFFIX = 10_000  # collisions to try before giving up (a folder with 10,000
 def check_name(value: object, where: str) -> str:
     """``value`` if it is a safe single path component, else a one-line ScenarioError naming ``where``.
 
-    Safe: a non-empty string of at most 100 characters without '/', '\\', NUL or
-    control characters that does not start with '.' (so neither '.', '..' nor a
-    hidden name that could pass for a temporary folder).
+    The rule is :func:`sim.scenario.names.is_safe_name`, the one the scenario schema and
+    the sweep reader apply too.
     """
-    allowed = (f"allowed: a single folder name of 1 to {MAX_NAME_LENGTH} characters without '/', '\\\\' or "
-               "control characters, not starting with '.'")
-    if not isinstance(value, str) or not value:
-        raise ScenarioError(f"{where} = {value!r}: {allowed}")
-    bad = ("/" in value or "\\" in value or value.startswith(".") or len(value) > MAX_NAME_LENGTH
-           or any(ord(ch) < 32 or ord(ch) == 127 for ch in value))
-    if bad:
-        shown = value if len(value) <= 60 else value[:57] + "..."
-        raise ScenarioError(f"{where} = {shown!r}: {allowed}")
+    if not is_safe_name(value):
+        shown = value if not isinstance(value, str) or len(value) <= 60 else value[:57] + "..."
+        raise ScenarioError(f"{where} = {shown!r}: {NAME_ALLOWED}")
     return value
 
 

@@ -49,7 +49,8 @@ class Demand(Frozen):
         is the calendar day of simulation day 0.
         """
 
-        monthly_factors: tuple[ShapeWeight, ...]
+        monthly_factors: Annotated[tuple[ShapeWeight, ...], Field(
+            description="relative weight of each month, 12 values, January..December")]
         start_day_of_year: Annotated[int, integer("day of the year, 1 = 1 January", ge=1, le=365)] = 1
 
         @model_validator(mode="after")
@@ -66,8 +67,11 @@ class Demand(Frozen):
         days: Annotated[int, integer("days", ge=1, le=MAX_DAYS)]
         factor: Factor
 
-    weekday_factors: tuple[ShapeWeight, ...] = (1.1, 1.05, 1.0, 1.0, 0.95, 0.9, 1.0)
-    hourly_profile: tuple[ShapeWeight, ...] = (
+    weekday_factors: Annotated[tuple[ShapeWeight, ...], Field(
+        description="relative weight of each weekday, 7 values, Monday..Sunday",
+    )] = (1.1, 1.05, 1.0, 1.0, 0.95, 0.9, 1.0)
+    hourly_profile: Annotated[tuple[ShapeWeight, ...], Field(
+        description="relative weight of each hour of the day for order times, 24 values, 0..23")] = (
         1, 0.5, 0.3, 0.2, 0.2, 0.3, 1, 2, 3, 4, 5, 5,
         5, 5, 5, 5, 5, 5, 6, 7, 8, 7, 5, 2,
     )
@@ -75,7 +79,8 @@ class Demand(Frozen):
     # Growth of the mean per year, compounding daily: 0.1 = +10 % after 365 days; above -1 so the mean stays positive.
     # At most x11 a year (ASSUMPTION); the scenario bounds the growth over the whole run.
     trend_per_year: Annotated[float, real("growth per year", gt=-1, le=10)] = 0.0
-    promotions: Annotated[tuple[Demand.Promotion, ...], Field(max_length=1_000)] = ()  # overlapping windows multiply
+    promotions: Annotated[tuple[Demand.Promotion, ...], Field(  # overlapping windows multiply
+        max_length=1_000, description="peak windows that multiply the mean; overlapping ones multiply together")] = ()
 
     @model_validator(mode="after")
     def _shapes(self) -> Demand:

@@ -14,6 +14,7 @@ from sim.scenario.base import MAX_DAYS, Factor, Frozen, discriminator_tags, real
 
 # Days from simulation day 0; a disruption lasts or recovers at most as long as the longest run.
 DisruptionDays = Annotated[float, real("days", gt=0, le=MAX_DAYS)]
+_KIND = "the kind of disruption: factory_outage, linehaul_delay, warehouse_closure or demand_surge"
 
 
 class DisruptionBase(Frozen):
@@ -33,7 +34,9 @@ class DisruptionBase(Frozen):
     # the events of a run at a few thousand.
     rate_per_year: Annotated[float, real("events a year", gt=0, le=365)] | None = None
     duration_days: DisruptionDays
-    duration_distribution: Literal["fixed", "exponential"] = "fixed"
+    duration_distribution: Annotated[Literal["fixed", "exponential"], Field(
+        description="each occurrence lasts exactly duration_days (fixed) or an exponential time of that mean "
+                    "(random disruptions only)")] = "fixed"
     recovery_days: Annotated[float, real("days", ge=0, le=MAX_DAYS)] = 0.0
 
     @field_validator("rate_per_year")
@@ -80,8 +83,8 @@ class DisruptionBase(Frozen):
 class FactoryOutage(DisruptionBase):
     """A plant loses capacity: ``capacity_factor`` is the share left during the event (0: stopped)."""
 
-    kind: Literal["factory_outage"] = "factory_outage"
-    factory: str
+    kind: Annotated[Literal["factory_outage"], Field(description=_KIND)] = "factory_outage"
+    factory: Annotated[str, Field(description="the name of the factory it hits")]
     capacity_factor: Annotated[float, real("share of capacity left", ge=0, lt=1)] = 0.0
 
     def references(self) -> tuple[tuple[tuple[str | int, ...], str, str], ...]:
@@ -101,8 +104,9 @@ class LinehaulDelay(DisruptionBase):
     central or regional warehouses); ``lanes = []`` affects every lane.
     """
 
-    kind: Literal["linehaul_delay"] = "linehaul_delay"
-    lanes: tuple[str, ...] = ()
+    kind: Annotated[Literal["linehaul_delay"], Field(description=_KIND)] = "linehaul_delay"
+    lanes: Annotated[tuple[str, ...], Field(
+        description="site names whose outgoing lanes (or stops) are delayed; empty: every lane")] = ()
     delay_hours: Annotated[float, real("hours", gt=0, le=720)]
 
     def references(self) -> tuple[tuple[tuple[str | int, ...], str, str], ...]:
@@ -122,8 +126,8 @@ class WarehouseClosure(DisruptionBase):
     the backlog clearing, which the model does by itself.
     """
 
-    kind: Literal["warehouse_closure"] = "warehouse_closure"
-    warehouse: str
+    kind: Annotated[Literal["warehouse_closure"], Field(description=_KIND)] = "warehouse_closure"
+    warehouse: Annotated[str, Field(description="the name of the central or regional warehouse it closes")]
 
     @field_validator("recovery_days")
     @classmethod
@@ -146,8 +150,9 @@ class WarehouseClosure(DisruptionBase):
 class DemandSurge(DisruptionBase):
     """Orders in the named areas are multiplied by ``factor`` (below 1: a drop) while it lasts."""
 
-    kind: Literal["demand_surge"] = "demand_surge"
-    regions: tuple[str, ...] = ()  # regional warehouse names; empty: every area
+    kind: Annotated[Literal["demand_surge"], Field(description=_KIND)] = "demand_surge"
+    regions: Annotated[tuple[str, ...], Field(
+        description="regional warehouse names whose areas it changes; empty: every area")] = ()
     factor: Factor
 
     def references(self) -> tuple[tuple[tuple[str | int, ...], str, str], ...]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
+from pydantic import Field
+
 from sim.scenario.base import Flag, Frozen, Weekday, integer, real
 
 
@@ -27,7 +29,9 @@ class Outputs(Frozen):
 
     parcel_events: Flag = False
     plots: Flag = True
-    parcels: Literal["all", "sample", "none"] | None = None
+    parcels: Annotated[Literal["all", "sample", "none"] | None, Field(
+        description="which parcels the parcel table holds: all (default), a sample of parcel_sample_rate, or none "
+                    "(the summary counts every parcel)")] = None
     parcel_sample_rate: Annotated[float, real("share of parcels", gt=0.0, le=1.0)] | None = None
 
     @property

@@ -19,13 +19,17 @@ from sim.scenario.base import (
     integer,
 )
 
-StockoutRule = Literal["backorder", "lost_sales"]
+StockoutRule = Annotated[Literal["backorder", "lost_sales"], Field(
+    description="what an order that finds no stock does: waits for the next receipt (backorder) or is cancelled "
+                "(lost_sales)")]
 UnitCount = Annotated[int, integer("units", ge=0, le=MAX_UNITS)]
 PositiveUnitCount = Annotated[int, integer("units", ge=1, le=MAX_UNITS)]
 # A level in units: one number for every product the policy governs, or one per product name.
 UnitLevels = UnitCount | dict[str, UnitCount]
 PositiveUnitLevels = PositiveUnitCount | dict[str, PositiveUnitCount]
 ReviewPeriodDays = Annotated[int, integer("days", ge=1, le=365)]
+_TAG = ("the kind of policy: sS, base_stock, RQ, TS or TQ (each has its own levels); a file that extends another "
+        "may leave it out to change only levels")
 
 
 class PolicyBase(Frozen):
@@ -88,7 +92,7 @@ def _not_above(upper: UnitLevels, lower: UnitLevels) -> str:
 class SSPolicy(PolicyBase):
     """Periodic-review (s, S), once a day: when the inventory position is at or below s, order up to S."""
 
-    policy: Literal["sS"] = "sS"
+    policy: Annotated[Literal["sS"], Field(description=_TAG)] = "sS"
     required_levels = ("reorder_point", "order_up_to")
     reorder_point_days: LevelDays | None = None
     reorder_point_units: UnitLevels | None = None
@@ -115,7 +119,7 @@ class SSPolicy(PolicyBase):
 class BaseStockPolicy(PolicyBase):
     """Base-stock, once a day: order what brings the inventory position back to the level."""
 
-    policy: Literal["base_stock"] = "base_stock"
+    policy: Annotated[Literal["base_stock"], Field(description=_TAG)] = "base_stock"
     required_levels = ("level",)
     level_days: PositiveLevelDays | None = None
     level_units: PositiveUnitLevels | None = None
@@ -127,7 +131,7 @@ class RQPolicy(PolicyBase):
     Orders come in multiples of Q, as many as lift the position above r.
     """
 
-    policy: Literal["RQ"] = "RQ"
+    policy: Annotated[Literal["RQ"], Field(description=_TAG)] = "RQ"
     required_levels = ("reorder_point", "order_quantity")
     reorder_point_days: LevelDays | None = None
     reorder_point_units: UnitLevels | None = None
@@ -138,7 +142,7 @@ class RQPolicy(PolicyBase):
 class TSPolicy(PolicyBase):
     """Periodic review every T days (T, S): order up to S at each review."""
 
-    policy: Literal["TS"] = "TS"
+    policy: Annotated[Literal["TS"], Field(description=_TAG)] = "TS"
     required_levels = ("order_up_to",)
     review_period_days: ReviewPeriodDays
     order_up_to_days: PositiveLevelDays | None = None
@@ -148,7 +152,7 @@ class TSPolicy(PolicyBase):
 class TQPolicy(PolicyBase):
     """Periodic review every T days (T, r, Q): when the position is at or below r, order multiples of Q."""
 
-    policy: Literal["TQ"] = "TQ"
+    policy: Annotated[Literal["TQ"], Field(description=_TAG)] = "TQ"
     required_levels = ("reorder_point", "order_quantity")
     review_period_days: ReviewPeriodDays
     reorder_point_days: LevelDays | None = None

@@ -46,7 +46,8 @@ class LowEmissionZone(Frozen):
     """A zone around the area's centre that only some vehicle types may serve."""
 
     radius_km: Annotated[float, real("km", gt=0, le=1_000)]
-    allowed_types: tuple[str, ...]
+    allowed_types: Annotated[tuple[str, ...], Field(description="vehicle type names (keys of vehicle_types) that "
+                                                                "may serve stops inside the zone")]
 
 
 class TimeWindows(Frozen):
@@ -54,7 +55,8 @@ class TimeWindows(Frozen):
 
     share: Probability = 0.0
     absence_factor: Probability = 0.3  # ASSUMPTION: customers who chose a slot are mostly in during it
-    slots: Annotated[tuple[tuple[HourOfDay, ClosingHour], ...], Field(max_length=96)] = (
+    slots: Annotated[tuple[tuple[HourOfDay, ClosingHour], ...], Field(
+        max_length=96, description="the bookable slots, [start, end] in hours of the day")] = (
         (8.0, 11.0), (11.0, 14.0), (14.0, 17.0),
     )
     # A slot that cannot be kept for this many delivery days is given up: the customer takes any time.
@@ -91,7 +93,8 @@ class MicroHub(Frozen):
 class Area(Frozen):
     """The geography and the customers a regional warehouse serves."""
 
-    kind: Literal["urban", "suburban", "rural", "other"] = "other"
+    kind: Annotated[Literal["urban", "suburban", "rural", "other"], Field(
+        description="what kind of area it is: a label for tables and reports, it changes no number")] = "other"
     # ASSUMPTION: 100,000 km2 (a large region); demand across the area is bounded by the scenario.
     area_km2: Annotated[float, real("km2", gt=0, le=100_000)]
     households_per_km2: Annotated[float, real("households per km2", gt=0, le=100_000)]
@@ -100,9 +103,11 @@ class Area(Frozen):
     circuity: Annotated[float, real("road km per straight-line km", ge=1, le=3)] = 1.3
     free_flow_speed_kmh: Speed
     stem_speed_kmh: Speed
-    congestion_multipliers: tuple[Annotated[float, real("x travel time", ge=1, le=20)], ...] = URBAN_CONGESTION
+    congestion_multipliers: Annotated[tuple[Annotated[float, real("x travel time", ge=1, le=20)], ...], Field(
+        description="x free-flow travel time, 24 values: one per hour of the day, 0..23")] = URBAN_CONGESTION
     absence_probability: Probability
-    absence_hourly_factor: tuple[Annotated[float, real("x absence probability", ge=0, le=1_000)], ...] = (1.0,) * 24
+    absence_hourly_factor: Annotated[tuple[Annotated[float, real("x absence probability", ge=0, le=1_000)], ...], Field(
+        description="x absence_probability, 24 values: one per hour of the day, 0..23")] = (1.0,) * 24
     service_time_median_min: Annotated[float, real("minutes", gt=0, le=240)]
     # Log-logistic shape: near 1 the mean is unbounded, very large it is a fixed time.
     service_time_shape: Annotated[float, real("log-logistic shape", ge=1.1, le=50)] = 3.0
@@ -113,7 +118,8 @@ class Area(Frozen):
     locker_capacity: Annotated[int, integer("compartments per locker", ge=0, le=10_000)] = 60
     pickup_choice_share: Probability = 0.0  # customers who choose a point or locker at order time
     redirect_after_failure_share: Probability = 0.0  # failed parcels sent to a point instead of re-attempted
-    delivery_hours: tuple[HourOfDay, ClosingHour] = (0.0, 24.0)  # local curfew
+    delivery_hours: Annotated[tuple[HourOfDay, ClosingHour], Field(  # local curfew
+        description="[start, end] hours of the day in which parcels may be handed over (a curfew)")] = (0.0, 24.0)
     # > 1: apartment buildings share an address.
     households_per_address: Annotated[float, real("households", ge=1, le=100_000)] = 1.0
     consolidate_same_address: Flag = False  # parcels for one address on one day: one stop
@@ -153,7 +159,8 @@ class Traffic(Frozen):
 class VehicleType(Frozen):
     """A kind of last-mile vehicle: what it carries, how fast it goes, what it costs and emits."""
 
-    kind: Literal["van", "cargo_bike", "drone"] = "van"
+    kind: Annotated[Literal["van", "cargo_bike", "drone"], Field(
+        description="van and cargo_bike drive the road network; a drone flies straight at cruise_speed_kmh")] = "van"
     capacity_m3: Annotated[float, real("m3", gt=0, le=200)]
     payload_kg: Annotated[float, real("kg", gt=0, le=100_000)]
     max_parcel_weight_kg: Annotated[float, real("kg", gt=0, le=100_000)] | None = None
@@ -171,7 +178,8 @@ class VehicleType(Frozen):
     service_time_factor: Factor = 1.0
     weather_downtime_probability: Probability = 0.0  # chance per day that it cannot operate
     sortie_turnaround_min: Minutes = 0.0  # drones: battery swap and loading between sorties
-    products: tuple[str, ...] = ()  # eligible product classes; empty means all
+    products: Annotated[tuple[str, ...], Field(  # eligible product classes; empty means all
+        description="product names (keys of products) it may carry; empty: every product")] = ()
 
     @model_validator(mode="after")
     def _drone(self) -> VehicleType:
@@ -190,16 +198,20 @@ class VehicleType(Frozen):
 class FleetUnit(Frozen):
     """Vehicles of one type at a depot. Units are served in order: earlier units pick their parcels first."""
 
-    type: str
+    type: Annotated[str, Field(description="a vehicle type name (a key of vehicle_types)")]
     count: Annotated[int, integer("vehicles", ge=0, le=100_000, note="ASSUMPTION: more than any depot has")]
-    start: Literal["depot", "micro_hub"] = "depot"
-    wave: Literal["daily", "same_day"] = "daily"  # same-day units leave in the afternoon with same-day parcels
+    start: Annotated[Literal["depot", "micro_hub"], Field(
+        description="where its routes start: the depot or the area's micro_hub")] = "depot"
+    wave: Annotated[Literal["daily", "same_day"], Field(  # same-day units leave in the afternoon
+        description="daily: the morning routes; same_day: leaves at fleet.same_day_depart_hour with same-day "
+                    "parcels")] = "daily"
 
 
 class Fleet(Frozen):
     """The couriers of one regional warehouse: vehicle units, shifts and working-time rules."""
 
-    units: tuple[FleetUnit, ...]
+    units: Annotated[tuple[FleetUnit, ...], Field(
+        description="the vehicles by type, served in order: earlier units pick their parcels first")]
     same_day_depart_hour: HourOfDay = 13.0  # when units of the same-day wave leave
     shift_hours: Annotated[float, real("hours", ge=0.25, le=16)] = 9.0
     break_minutes: Annotated[float, real("minutes", ge=0, le=960)] = 30.0
@@ -207,7 +219,8 @@ class Fleet(Frozen):
     break_after_hours: Annotated[float, real("hours", ge=0.25, le=16)] = 4.5
     max_overtime_hours: Annotated[float, real("hours", ge=0, le=12)] = 1.5
     depart_hour: HourOfDay = 8.0
-    delivery_weekdays: tuple[Weekday, ...] = MONDAY_TO_SATURDAY
+    delivery_weekdays: Annotated[tuple[Weekday, ...], Field(
+        description="weekdays the couriers deliver, 0 = Monday .. 6 = Sunday")] = MONDAY_TO_SATURDAY
     overtime_multiplier: Annotated[float, real("x driver cost per hour", ge=1, le=10)] = 1.5
 
     @model_validator(mode="after")
@@ -224,7 +237,8 @@ class LastMilePolicy(Frozen):
     """What happens to a parcel that cannot be handed over."""
 
     max_attempts: Annotated[int, integer("attempts", ge=1, le=10)] = 3
-    after_max_attempts: Literal["pickup_point", "return"] = "pickup_point"
+    after_max_attempts: Annotated[Literal["pickup_point", "return"], Field(
+        description="where a parcel goes after max_attempts failed attempts")] = "pickup_point"
     failed_attempt_handling_cost: CostPerItem = 1.0
     pickup_point_fee: CostPerItem
     locker_fee: CostPerItem = 0.5
@@ -250,5 +264,7 @@ class ServiceLevels(Frozen):
 class Routing(Frozen):
     """How courier routes are planned."""
 
-    planner: Literal["heuristic", "pyvrp"] = "heuristic"
+    planner: Annotated[Literal["heuristic", "pyvrp"], Field(
+        description="heuristic: the built-in sweep + 2-opt; pyvrp: PyVRP's hybrid genetic search within "
+                    "time_budget_s")] = "heuristic"
     time_budget_s: Annotated[float, real("seconds", gt=0, le=600)] = 1.0  # per depot, wave and day (PyVRP)

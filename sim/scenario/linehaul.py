@@ -21,11 +21,13 @@ from sim.scenario.base import (
     real,
 )
 
+_TAG = "the dispatch policy: full_or_cutoff, fixed_times or hybrid"
+
 
 class FullOrCutoff(Frozen):
     """Line-haul dispatch: a truck leaves as soon as a full load waits, and at the daily cut-off with the rest."""
 
-    policy: Literal["full_or_cutoff"] = "full_or_cutoff"
+    policy: Annotated[Literal["full_or_cutoff"], Field(description=_TAG)] = "full_or_cutoff"
     # None: ``linehaul.cutoff_hour``, the key older scenarios set, so they keep their meaning.
     cutoff_hour: HourOfDay | None = None
 
@@ -33,8 +35,9 @@ class FullOrCutoff(Frozen):
 class FixedTimes(Frozen):
     """Line-haul dispatch: trucks leave only at these hours of every day, with whatever waits, full or not."""
 
-    policy: Literal["fixed_times"] = "fixed_times"
-    times: Annotated[tuple[HourOfDay, ...], Field(max_length=1_440)]
+    policy: Annotated[Literal["fixed_times"], Field(description=_TAG)] = "fixed_times"
+    times: Annotated[tuple[HourOfDay, ...], Field(max_length=1_440, description="departure hours of the day, "
+                                                                         "increasing")]
 
     @model_validator(mode="after")
     def _times(self) -> FixedTimes:
@@ -48,7 +51,7 @@ class FixedTimes(Frozen):
 class Hybrid(Frozen):
     """Line-haul dispatch: a truck leaves when a full load waits, or when the oldest goods have waited this long."""
 
-    policy: Literal["hybrid"] = "hybrid"
+    policy: Annotated[Literal["hybrid"], Field(description=_TAG)] = "hybrid"
     max_wait_hours: Annotated[float, real("hours", ge=0.01, le=24 * 14)]
 
 
@@ -67,7 +70,7 @@ class LessThanTruckload(Frozen):
 class InboundLane(Frozen):
     """A line-haul lane from a factory into a central warehouse."""
 
-    factory: str
+    factory: Annotated[str, Field(description="the name of the factory the lane starts at")]
     distance_km: LaneKm
     dispatch: Dispatch | None = None  # None: ``linehaul.dispatch``
 

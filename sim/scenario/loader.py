@@ -8,17 +8,19 @@ it without a traceback.
 from __future__ import annotations
 
 import copy
+import difflib
 import os
 import re
 import stat
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from sim.errors import ScenarioError
+from sim.scenario.names import NAME_ALLOWED, NAME_PATTERN
 from sim.scenario.schema import DISRUPTION_KINDS, POLICY_TAGS, Scenario
 
 # Inventory-policy and disruption tags: pydantic puts the tag of a union member in an error's location,
@@ -332,6 +334,8 @@ def format_validation_error(exc: ValidationError, data: Mapping[str, Any], sourc
             first = deeper[0]
             path = _key_path(first["loc"], data)
     message = _describe(first)
+    if first["type"] == "extra_forbidden":
+        message = unknown_key_message(first["loc"])
     whole_table = first["type"] in ("missing", "extra_forbidden", "size_limit") or isinstance(first.get("input"), dict)
     if whole_table or path == "":
         line = f"{source}: {path or '(top level)'}: {message}"
@@ -343,6 +347,40 @@ def format_validation_error(exc: ValidationError, data: Mapping[str, Any], sourc
         shown = ", ".join(p or "(top level)" for p in others[:3]) + (", ..." if len(others) > 3 else "")
         line += f" (and {len(others)} more problem{'s' if len(others) > 1 else ''}: {shown})"
     return line
+
+
+def unknown_key_message(loc: tuple[int | str, ...]) -> str:
+    """What to say about the unknown key at ``loc``: the closest known key there, if one is close (difflib)."""
+    key = str(loc[-1])
+    known = known_keys(loc[:-1])
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    if close:
+        return f"unknown key: did you mean '{close[0]}'?"
+    if known and len(known) <= 12:
+        return f"unknown key (known here: {', '.join(known)})"
+    return "unknown key (check the spelling; see scenarios/baseline.toml or `sim schema` for every key)"
+
+
+def known_keys(loc: tuple[int | str, ...]) -> list[str]:
+    """The keys a table at pydantic's location ``loc`` may hold (of every union member that could be there).
+
+    A part of ``loc`` that is a field of a model there leads into the field's
+    type; any other part (a list index, a product name, a union tag) stays at
+    the same models.
+    """
+    models: list[type[BaseModel]] = [Scenario]
+    for part in loc:
+        fields = [model.model_fields[part] for model in models if isinstance(part, str) and part in model.model_fields]
+        if fields:
+            models = [m for field in fields for m in _models_in(field.annotation)]
+    return list(dict.fromkeys(name for model in models for name in model.model_fields))
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The pydantic models anywhere in a type (inside unions, tuples, dicts and Annotated)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [model for arg in get_args(annotation) for model in _models_in(arg)]
 
 
 def _key_path(loc: tuple[int | str, ...], data: Mapping[str, Any]) -> str:
@@ -372,6 +410,8 @@ def _describe(err: Any) -> str:
         return "unknown key (check the spelling; see scenarios/baseline.toml for every key)"
     if kind == "missing":
         return "required key is missing"
+    if kind == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == NAME_PATTERN:
+        return NAME_ALLOWED  # the rule in words, not the regular expression
     message = str(err["msg"])
     message = message.removeprefix("Value error, ")
     return message.replace("Input should be", "allowed:")

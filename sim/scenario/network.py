@@ -50,11 +50,13 @@ class Factory(Frozen):
     silently ignored.
     """
 
-    name: str
-    products: tuple[str, ...]
+    name: Annotated[str, Field(description="the factory's name, which inbound lanes and disruptions refer to")]
+    products: Annotated[tuple[str, ...], Field(description="product names (keys of products) it makes")]
     capacity_units_per_day: Annotated[float, real("units a day", gt=0, le=1e8, note="ASSUMPTION: beyond any plant")]
     production_hour: HourOfDay = 6.0  # daily_batch: when the day's output is made; continuous: shift start
-    mode: Literal["daily_batch", "continuous"] = "daily_batch"
+    mode: Annotated[Literal["daily_batch", "continuous"], Field(
+        description="daily_batch: the day's output at production_hour; continuous: over a shift, with batches, "
+                    "set-ups, breakdowns and stock")] = "daily_batch"
     shift_hours: HoursPerDay = 24.0  # continuous: working hours a day
     # A product is made in runs of at least this many units (one number, or one per product name;
     # products not named run in batches of 1). The surplus of a run is finished-goods stock.
@@ -63,9 +65,12 @@ class Factory(Frozen):
     # Mean time between breakdowns (exponential); None: never breaks down.
     mtbf_hours: Annotated[float, real("hours", ge=1, le=1e6)] | None = None
     mean_repair_hours: Annotated[float, real("hours", gt=0, le=8_760)] = 4.0
-    repair_distribution: Literal["exponential", "lognormal"] = "exponential"
+    repair_distribution: Annotated[Literal["exponential", "lognormal"], Field(
+        description="distribution of a repair's duration, of mean mean_repair_hours")] = "exponential"
     repair_sigma: Annotated[float, real("sigma of log(repair time)", gt=0, le=3)] = 0.5  # lognormal only
-    policy: Literal["make_to_order", "make_to_stock"] = "make_to_order"
+    policy: Annotated[Literal["make_to_order", "make_to_stock"], Field(
+        description="make_to_order: only against orders; make_to_stock: also up to fg_target_days of "
+                    "finished goods")] = "make_to_order"
     # make_to_stock: finished-goods target in days of the mean demand the plant serves (one number,
     # or one per product name; products not named get no stock and are made to order).
     fg_target_days: LevelDays | dict[str, LevelDays] | None = None
@@ -125,7 +130,8 @@ class WarehouseOperations(Frozen):
     shift_hours: HoursPerDay = 24.0  # 24: the pickers never leave
     dock_doors: Annotated[int, integer("doors", ge=1, le=10_000)] | None = None  # trucks unloaded at once (a Resource)
     unload_hours_per_truck: Annotated[float, real("hours", ge=0, le=48)] = 1.0
-    unload_time: Literal["fixed", "exponential"] = "fixed"
+    unload_time: Annotated[Literal["fixed", "exponential"], Field(
+        description="a truck's unloading time: exactly unload_hours_per_truck, or exponential of that mean")] = "fixed"
     putaway_minutes_per_unit: Annotated[float, real("minutes", ge=0, le=60)] = 0.0  # before a unit can be allocated
     # Regional only: units that arrive for backordered orders skip put-away and go straight to picking.
     cross_dock: Flag = False
@@ -140,16 +146,20 @@ class WarehouseOperations(Frozen):
 class CentralWarehouse(Frozen):
     """The national distribution centre between the factories and the regional warehouses."""
 
-    name: str
-    inbound: tuple[InboundLane, ...]
+    name: Annotated[str, Field(description="the central warehouse's name, which regional warehouses name as their "
+                                            "supplier")]
+    inbound: Annotated[tuple[InboundLane, ...], Field(description="the line-haul lanes from the factories into it")]
     inventory: InventoryPolicy
-    inventory_by_product: dict[str, InventoryPolicy] = Field(default_factory=dict)  # overrides by product name
+    inventory_by_product: dict[str, InventoryPolicy] = Field(  # overrides by product name
+        default_factory=dict, description="an inventory policy per product name, in place of inventory for it")
     handling_in_cost_per_unit: CostPerItem
     handling_out_cost_per_unit: CostPerItem
     storage_cost_per_m3_day: StorageCost
     review_hour: HourOfDay = 20.0
     # Runs of regional warehouses served by one truck visiting them in this order; others keep a direct lane.
-    multi_stop: Annotated[tuple[tuple[str, ...], ...], Field(max_length=1_000)] = ()
+    multi_stop: Annotated[tuple[tuple[str, ...], ...], Field(
+        max_length=1_000, description="runs of regional warehouse names, each served by one truck visiting them "
+                                      "in this order")] = ()
     operations: WarehouseOperations | None = None  # None: receiving is instant
 
     @model_validator(mode="after")
@@ -179,7 +189,8 @@ class Stores(Frozen):
     units_per_store_per_day: Annotated[float, real("units a day", gt=0, le=100_000)]
     order_up_to_days: PositiveLevelDays = 3.0  # ASSUMPTION: a day to the next delivery (two over Sunday) plus safety
     initial_stock_days: LevelDays | None = None  # None: start at the order-up-to level
-    delivery_weekdays: tuple[Weekday, ...] = MONDAY_TO_SATURDAY  # ASSUMPTION: Mon-Sat
+    delivery_weekdays: Annotated[tuple[Weekday, ...], Field(  # ASSUMPTION: Mon-Sat
+        description="weekdays the store truck delivers, 0 = Monday .. 6 = Sunday")] = MONDAY_TO_SATURDAY
     depart_hour: HourOfDay = 5.0  # ASSUMPTION: shops are stocked before they open
     sales_close_hour: HourOfDay = 20.0  # ASSUMPTION: a day's sales are settled at once, when the shops close
     pick_cost_per_unit: CostPerItem = 0.35  # ASSUMPTION: case picking, as the central warehouse's handling out
@@ -204,14 +215,17 @@ class Stores(Frozen):
 class RegionalWarehouse(Frozen):
     """A regional warehouse: stock, picking capacity, its courier depot and its area."""
 
-    name: str
-    supplier: str
+    name: Annotated[str, Field(description="the regional warehouse's name (its area and depot); --set and "
+                                            "disruptions refer to it")]
+    supplier: Annotated[str, Field(description="the name of the central warehouse that supplies it")]
     supplier_distance_km: LaneKm
     supplier_dispatch: Dispatch | None = None  # the direct lane from the supplier; None: ``linehaul.dispatch``
     # Road km to the next warehouse of a multi-stop run (by name), for the leg between the two stops.
-    neighbour_distances_km: dict[str, LaneKm] = Field(default_factory=dict)
+    neighbour_distances_km: dict[str, LaneKm] = Field(
+        default_factory=dict, description="road km to other regional warehouses by name (legs of multi_stop runs)")
     inventory: InventoryPolicy
-    inventory_by_product: dict[str, InventoryPolicy] = Field(default_factory=dict)  # overrides by product name
+    inventory_by_product: dict[str, InventoryPolicy] = Field(  # overrides by product name
+        default_factory=dict, description="an inventory policy per product name, in place of inventory for it")
     handling_in_cost_per_unit: CostPerItem
     pick_pack_cost_per_order: CostPerItem
     storage_cost_per_m3_day: StorageCost

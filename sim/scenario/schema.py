@@ -62,6 +62,7 @@ from sim.scenario.lastmile import (
     VehicleType,
 )
 from sim.scenario.linehaul import Dispatch, FixedTimes, FullOrCutoff, Hybrid, InboundLane, LessThanTruckload, LineHaul
+from sim.scenario.names import NAME_PATTERN
 from sim.scenario.network import (
     CentralWarehouse,
     Factory,
@@ -114,25 +115,36 @@ def _disruption_error(index: int, kind: str, key: tuple[str | int, ...], value: 
 class Scenario(Frozen):
     """A whole supply chain and its policies: the single input of a run."""
 
-    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")]
-    description: str = ""
-    currency: str = "USD"
+    name: Annotated[str, Field(pattern=NAME_PATTERN, description="the scenario's name: its results go to "
+                               "<out>/<name>/; 1 to 100 letters, digits, '_', '-' or '.', not starting with '.'")]
+    description: Annotated[str, Field(description="free text about the scenario, shown in reports")] = ""
+    currency: Annotated[str, Field(description="the currency of every money value (a label, e.g. USD or EUR)")] = "USD"
     seed: Annotated[int, integer("random seed", ge=0, le=2**63 - 1)] = 1
+    # Written by a run into its folder's scenario.toml (with the seed that ran), so that the file re-runs exactly
+    # that run; unset in a scenario of one's own, and then left out of every scenario.toml as before.
+    replication: Annotated[int, integer("replication number, used by sim run when --replication is not given",
+                                        ge=0, le=2**63 - 1)] | None = None
     horizon: Horizon = Horizon()
     demand: Demand = Demand()
-    products: dict[str, Product]
-    factories: tuple[Factory, ...]
-    central_warehouses: tuple[CentralWarehouse, ...]
-    regional_warehouses: tuple[RegionalWarehouse, ...]
+    products: Annotated[dict[str, Product], Field(
+        description="the product classes by name; their shares of the orders sum to 1")]
+    factories: Annotated[tuple[Factory, ...], Field(description="the plants, each making some products")]
+    central_warehouses: Annotated[tuple[CentralWarehouse, ...], Field(
+        description="the national distribution centres, fed by the factories")]
+    regional_warehouses: Annotated[tuple[RegionalWarehouse, ...], Field(
+        description="the regional warehouses, each with its courier depot, fleet and delivery area")]
     linehaul: LineHaul
     traffic: Traffic = Traffic()
     last_mile: LastMilePolicy
-    vehicle_types: dict[str, VehicleType]
+    vehicle_types: Annotated[dict[str, VehicleType], Field(
+        description="the last-mile vehicle types by name, which the fleets' units refer to")]
     service: ServiceLevels = ServiceLevels()
     routing: Routing = Routing()
     outputs: Outputs = Outputs()
     # Scheduled or random events; see DisruptionBase.
-    disruptions: Annotated[tuple[Disruption, ...], Field(max_length=1_000)] = ()
+    disruptions: Annotated[tuple[Disruption, ...], Field(
+        max_length=1_000, description="scheduled or random events: factory outages, line-haul delays, warehouse "
+                                      "closures, demand surges")] = ()
 
     @model_validator(mode="after")
     def _network(self) -> Scenario:
