@@ -7,12 +7,15 @@ tables by ``sim.metrics.summarize_run``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from sim.metrics import parcel_service_columns
+from sim.metrics.parcels import DELIVERED_VIA
 from sim.records import (
     FINAL_STATE,
     INVENTORY_COLUMNS,
@@ -156,40 +159,58 @@ class KeptPieces:
         return frame
 
 
+# What pandas makes of a column of Python strings: its string dtype ("str", Arrow-backed, in pandas 3) or object.
+_STRING_DTYPE = pd.Series(["x"]).dtype
+_STRINGS_ARE_OBJECTS = pd.api.types.is_object_dtype(_STRING_DTYPE)
+
+
+def labels(names: Sequence[str], codes: np.ndarray) -> Any:
+    """The column ``names[codes]`` with the dtype pandas gives strings, built without a Python string per row.
+
+    Arrow's take of a small dictionary is several times faster than pandas converting
+    an array of strings, and gives the same column (values, dtype and Arrow type).
+    """
+    if _STRINGS_ARE_OBJECTS:
+        return np.asarray(names, dtype=object)[codes]
+    taken = pa.array(list(names), type=pa.large_string()).take(pa.array(np.asarray(codes, dtype=np.int64)))
+    return pd.array(taken, dtype=_STRING_DTYPE)
+
+
 def parcel_rows_frame(
     ids: np.ndarray, columns: Mapping[str, np.ndarray], scenario: Scenario, product_names: list[str],
     start_h: float, end_h: float,
 ) -> pd.DataFrame:
     """The parcel table's rows for parcels ``ids``, from the store's columns of those parcels."""
-    size = len(columns["state"])
     state = columns["state"]
     names = [r.name for r in scenario.regional_warehouses]
     kinds = [r.area.kind for r in scenario.regional_warehouses]
     regional = columns["regional"]
-    final = np.array([FINAL_STATE[ParcelState(s)] for s in range(len(ParcelState))], dtype=object)
-    detail = np.array([s.name.lower() for s in ParcelState], dtype=object)
+    final = [FINAL_STATE[ParcelState(s)] for s in range(len(ParcelState))]
+    detail = [s.name.lower() for s in ParcelState]
     service = parcel_service_columns(columns, start_h, end_h)
-    # Vehicle type that made the last attempt (numbers are per depot, so look them up per depot).
-    vehicle_names = np.full(size, "", dtype=object)
-    vehicle = columns["vehicle"]
-    for index, warehouse in enumerate(scenario.regional_warehouses):
-        unit_names = np.asarray([u.type for u in warehouse.fleet.units] + [""], dtype=object)
-        mine = regional == index
-        vehicle_names[mine] = unit_names[vehicle[mine]]  # -1 picks the trailing "" (never attempted)
+    # Vehicle type that made the last attempt: vehicle numbers are per depot, so each depot's
+    # types get their own block of codes after the "" of a parcel never attempted (vehicle -1).
+    unit_types = [""]
+    first_code = []
+    for warehouse in scenario.regional_warehouses:
+        first_code.append(len(unit_types))
+        unit_types += [u.type for u in warehouse.fleet.units]
+    vehicle = columns["vehicle"].astype(np.int64)
+    vehicle_code = np.where(vehicle >= 0, np.asarray(first_code, dtype=np.int64)[regional] + vehicle, 0)
     slots = columns["slot"]
     return pd.DataFrame(
         {
             "parcel_id": ids.astype(np.int64),
             "regional": pd.Categorical.from_codes(regional.astype(np.int64), categories=pd.Index(names)),
-            "area_kind": np.asarray(kinds, dtype=object)[regional] if size else np.array([], dtype=object),
+            "area_kind": labels(kinds, regional),
             "product": pd.Categorical.from_codes(
                 columns["product"].astype(np.int64), categories=pd.Index(product_names)
             ),
             "order_time_h": columns["order_time_h"],
             "in_window": service["in_window"],
-            "state": final[state],
-            "detail_state": detail[state],
-            "delivered_via": service["delivered_via"],
+            "state": labels(final, state),
+            "detail_state": labels(detail, state),
+            "delivered_via": labels(DELIVERED_VIA.tolist(), service["delivered_via_code"]),
             "attempts": columns["attempts"].astype(np.int64),
             "first_attempt_success": columns["first_attempt_success"],
             "backordered": columns["backordered"],
@@ -209,7 +230,7 @@ def parcel_rows_frame(
             "same_day": columns["same_day"],
             "slot": slots.astype(np.int64),
             "slot_kept": np.where(slots >= 0, columns["slot_kept"], -1).astype(np.int64),
-            "vehicle_type": vehicle_names,
+            "vehicle_type": labels(unit_types, vehicle_code),
             "weight_kg": columns["weight_kg"],
             "x_km": columns["x_km"],
             "y_km": columns["y_km"],

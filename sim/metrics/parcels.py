@@ -16,6 +16,9 @@ import pandas as pd
 from sim.metrics.window import ratio
 from sim.records import FINAL_STATES, ParcelState
 
+# How a parcel was delivered, by ``delivered_via_code``; "" for a parcel not delivered.
+DELIVERED_VIA = np.array(["home", "pickup_point", "carrier", ""])
+
 
 def parcel_service_columns(parcels: Mapping[str, np.ndarray], start_h: float, end_h: float) -> dict[str, np.ndarray]:
     """The service KPIs of every parcel: the parcel table's columns the service and parcel summaries read.
@@ -23,14 +26,14 @@ def parcel_service_columns(parcels: Mapping[str, np.ndarray], start_h: float, en
     ``parcels`` holds the parcel store's columns (rows handed on, or a store's views) by name.
 
     ``in_window``: ordered inside [start_h, end_h]; ``delivered_via``: "home",
-    "pickup_point" or "carrier" for a delivered parcel, "" otherwise;
+    "pickup_point" or "carrier" for a delivered parcel, "" otherwise (and its index into
+    ``DELIVERED_VIA``, ``delivered_via_code``);
     ``lead_time_h``: order to delivery; ``available_time_h``: when the parcel
     was in the customer's reach; ``on_time`` and ``lateness_h``: against the promise.
     """
     state = parcels["state"]
     delivered = state == ParcelState.DELIVERED
-    via = np.where(delivered, np.where(parcels["outsourced"], "carrier",
-                                       np.where(parcels["via_pickup"], "pickup_point", "home")), "")
+    via_code = np.where(delivered, np.where(parcels["outsourced"], 2, np.where(parcels["via_pickup"], 1, 0)), 3)
     order_time = parcels["order_time_h"]
     delivered_time = parcels["delivered_time_h"]
     promise = parcels["promise_h"]
@@ -41,7 +44,8 @@ def parcel_service_columns(parcels: Mapping[str, np.ndarray], start_h: float, en
     available = np.where(np.isnan(handover), delivered_time, handover)
     return {
         "in_window": (order_time >= start_h) & (order_time <= end_h),
-        "delivered_via": via,
+        "delivered_via": DELIVERED_VIA[via_code],
+        "delivered_via_code": via_code,  # index into DELIVERED_VIA
         "lead_time_h": delivered_time - order_time,
         "available_time_h": available,
         "on_time": served & (available <= promise),
