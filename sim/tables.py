@@ -231,6 +231,7 @@ def parcel_rows_frame(
             "slot": slots.astype(np.int64),
             "slot_kept": np.where(slots >= 0, columns["slot_kept"], -1).astype(np.int64),
             "vehicle_type": labels(unit_types, vehicle_code),
+            "route_id": columns["route"].astype(np.int64),
             "weight_kg": columns["weight_kg"],
             "x_km": columns["x_km"],
             "y_km": columns["y_km"],

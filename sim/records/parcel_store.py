@@ -61,9 +61,10 @@ _INT_FIELDS = {
     "first_attempt_success": np.bool_, "key": np.uint64, "wants_pickup": np.bool_, "chose_pickup": np.bool_,
     "outsourced": np.bool_,
     "same_day": np.bool_, "slot": np.int8, "address": np.int64, "slot_kept": np.int8, "vehicle": np.int8,
+    "route": np.int64,
 }
 # Columns whose "unknown" value is -1 rather than 0.
-_MINUS_ONE = ("pickup_point", "slot", "slot_kept", "vehicle", "address")
+_MINUS_ONE = ("pickup_point", "slot", "slot_kept", "vehicle", "address", "route")
 # A chunk of ids spans whole pages in every column (4096 one-byte values fill one page).
 CHUNK_IDS = 65536
 # Time a chunk must have been complete before it is handed on: a route's costs are allocated to its
@@ -151,6 +152,7 @@ class ParcelStore:
     address: np.ndarray
     slot_kept: np.ndarray
     vehicle: np.ndarray
+    route: np.ndarray  # route id (the routes table's) of the last attempt at the door, -1 before any
     picked_time_h: np.ndarray
     first_out_time_h: np.ndarray
     delivered_time_h: np.ndarray

@@ -57,6 +57,18 @@ class RunFiles:
                                 "dtypes in result.json)")
         return dict(spec)
 
+    def columns(self, name: str) -> list[str]:
+        """The column names of table ``name`` as written (without reading its rows)."""
+        path = self.folder / table_file(name)
+        if path.is_file():
+            import pyarrow.parquet as pq
+
+            try:
+                return list(pq.read_schema(path).names)
+            except Exception as exc:
+                raise ScenarioError(f"{path}: cannot be read: {type(exc).__name__}: {exc}") from None
+        return list(self._spec(name))
+
     def read(self, name: str, columns: Sequence[str] | None = None,
              filters: list[tuple[str, str, float]] | None = None) -> pd.DataFrame:
         """Table ``name`` (``columns`` only), keeping the rows that pass every ``(column, op, value)`` filter.

@@ -85,35 +85,56 @@ def stop_outcome(frame: pd.DataFrame) -> np.ndarray:
 
 
 def delivery_day(files: RunFiles, scenario: dict[str, Any], day: int) -> list[DepotDay]:
-    """Every depot's parcels first out for delivery on ``day``, and the routes that can be drawn exactly.
+    """Every depot's parcels first out for delivery on ``day``, and the routes of that day.
 
-    The parcel table holds each stop's coordinates and delivery time but not its
-    route, so a route is drawn only when it left its depot alone at its
-    departure time (no other route of the same vehicle type then): its line
-    runs from the depot through the parcels it delivered, in delivery order,
-    and back. Failed attempts have no time in the table and stay unjoined.
+    A route's line runs from the depot through the parcels it delivered at the door
+    (the parcel table's ``route_id`` is the route of a parcel's last attempt), in
+    delivery order, and back. Drops at pickup points are not attempts, and failed
+    attempts have no time in the table: neither is joined. A folder written before
+    the table had ``route_id`` draws only the routes that left their depot alone at
+    their departure time (no other route of the same vehicle type then), whose
+    parcels the table identifies by vehicle and time.
     """
     start, end = day * 24.0, (day + 1) * 24.0
     parcels = files.read("parcels", _MAP_COLUMNS, [("first_out_time_h", ">=", start), ("first_out_time_h", "<", end)])
-    routes = files.read("routes", ["regional", "vehicle_type", "day", "depart_h", "return_h", "km"])
+    routes = files.read("routes", ["route_id", "regional", "vehicle_type", "day", "depart_h", "return_h", "km"])
     routes = routes[routes["day"] == day]
     parcels = parcels.assign(outcome=stop_outcome(parcels))
+    by_route = "route_id" in files.columns("parcels")
+    if by_route:
+        # A route of the day also carries parcels first sent out on earlier days: read what it delivered.
+        delivered = files.read("parcels", ["route_id", "x_km", "y_km", "delivered_time_h", "state", "delivered_via"],
+                               [("delivered_time_h", ">=", start), ("delivered_time_h", "<", end + 24.0)])
+        # At the door: a parcel collected from a pickup point later keeps the route that tried it last.
+        delivered = delivered[(delivered["state"].astype(str) == "delivered")
+                              & (delivered["delivered_via"].astype(str) == "home")]
+        delivered = delivered[delivered["route_id"].isin(routes["route_id"])]
+        delivered = delivered.sort_values(["route_id", "delivered_time_h"], kind="stable")
     depots = []
     for warehouse in scenario.get("regional_warehouses", []):
         name = str(warehouse["name"])
         depot = (float(warehouse["area"]["depot_distance_km"]), 0.0)  # the model puts the depot east of the centre
         mine = parcels[parcels["regional"].astype(str) == name]
         own = routes[routes["regional"].astype(str) == name]
-        lines = []
-        for (vehicle, depart), group in own.groupby(["vehicle_type", "depart_h"], sort=True):
-            if len(group) != 1:
-                continue
-            back = float(group["return_h"].iloc[0])
-            on_it = mine[(mine["vehicle_type"].astype(str) == str(vehicle)) & (mine["first_out_time_h"] == depart)
-                         & (mine["outcome"] == "delivered") & (mine["delivered_time_h"] <= back)]
-            on_it = on_it.sort_values("delivered_time_h", kind="stable")
-            xy = np.vstack([depot, on_it[["x_km", "y_km"]].to_numpy(dtype=float), depot])
-            lines.append(xy)
+        if by_route:
+            lines = [np.vstack([depot, group[["x_km", "y_km"]].to_numpy(dtype=float), depot])
+                     for _, group in delivered[delivered["route_id"].isin(own["route_id"])].groupby("route_id")]
+        else:
+            lines = _lone_route_lines(mine, own, depot)
         depots.append(DepotDay(name, depot, mine[["x_km", "y_km", "outcome"]].reset_index(drop=True), lines,
                                len(own), float(own["km"].sum())))
     return depots
+
+
+def _lone_route_lines(mine: pd.DataFrame, own: pd.DataFrame, depot: tuple[float, float]) -> list[np.ndarray]:
+    """Lines of the routes that left alone at their time, matched to parcels by vehicle type and departure."""
+    lines = []
+    for (vehicle, depart), group in own.groupby(["vehicle_type", "depart_h"], sort=True):
+        if len(group) != 1:
+            continue
+        back = float(group["return_h"].iloc[0])
+        on_it = mine[(mine["vehicle_type"].astype(str) == str(vehicle)) & (mine["first_out_time_h"] == depart)
+                     & (mine["outcome"] == "delivered") & (mine["delivered_time_h"] <= back)]
+        on_it = on_it.sort_values("delivered_time_h", kind="stable")
+        lines.append(np.vstack([depot, on_it[["x_km", "y_km"]].to_numpy(dtype=float), depot]))
+    return lines

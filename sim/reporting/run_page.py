@@ -162,9 +162,14 @@ def _map_chart(files: RunFiles, scenario: dict[str, Any], window: tuple[float, f
         total += depot.routes_total
     fig.suptitle(title, fontsize=8)
     sample = " (a sample of the parcels: the folder keeps only a sample)" if files.parcels_kept == "sample" else ""
+    if drawn == total:
+        lines = (f"Lines: the day's {total} routes, from the depot through the parcels each delivered, in delivery "
+                 "order (failed attempts are not joined: the table has no time for them).")
+    else:
+        lines = (f"Lines: the {drawn} of {total} routes that left alone at their departure time, from the depot "
+                 "through the parcels they delivered, in delivery order. This folder's parcel table has no route_id "
+                 "(written by an older sim), so the routes that left together with others of the same vehicle type "
+                 "are drawn without lines.")
     caption = (f"Parcels first out for delivery on day {day}{sample}, coloured by outcome, around their depot "
-               f"(black square); km from the centre of each area. Lines: the {drawn} of {total} routes that left "
-               "alone at their departure time, from the depot through the parcels they delivered, in delivery "
-               "order. The other routes left together with others of the same vehicle type, and the tables do not "
-               "record which vehicle carried which parcel, so their stops are drawn without lines.")
+               f"(black square); km from the centre of each area. {lines}")
     return {**chart, "svg": figure_svg(fig), "caption": caption}

@@ -45,6 +45,7 @@ def _write_attempts(setting: RoundSetting, job: RouteJob, trace: RoundTrace) -> 
         attempted = np.asarray(trace.attempted, dtype=np.int64)
         parcels.attempts[attempted] += 1
         parcels.vehicle[attempted] = job.ops.index
+        parcels.route[attempted] = job.route_id
     for parcel_id, kept in trace.slot_kept:
         parcels.slot_kept[parcel_id] = kept
     delivered = trace.outcome.delivered

@@ -72,6 +72,7 @@ def fly_sorties(setting: RoundSetting, depot: DepotPort, job: RouteJob) -> Gener
         yield env.timeout(minutes / 60.0)
         parcels.attempts[parcel_id] += 1
         parcels.vehicle[parcel_id] = ops.index
+        parcels.route[parcel_id] = job.route_id
         parcels.state[parcel_id] = ParcelState.DELIVERED
         parcels.delivered_time_h[parcel_id] = env.now
         parcels.first_attempt_success[parcel_id] = parcels.attempts[parcel_id] == 1
