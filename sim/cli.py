@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sim.errors import ScenarioError
 from sim.experiments import commands as experiment_commands
+from sim.experiments import strategy_command
 
 EXIT_OK = 0
 EXIT_RUN_FAILED = 1
@@ -50,20 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE")
     experiment_commands.add_commands(commands)
 
-    strategies = commands.add_parser(
-        "strategies", help="compare strategy scenarios with the baseline (paired, with CIs) and write the table"
-    )
-    strategies.add_argument("scenarios", type=Path, nargs="*",
-                            help="strategy scenario files (default: scenarios/examples/last_mile/*.toml)")
-    strategies.add_argument("--baseline", type=Path, default=Path("scenarios/baseline.toml"))
-    strategies.add_argument("--replications", type=int, default=3)
-    strategies.add_argument("--seed", type=int, default=1)
-    strategies.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per CPU)")
-    strategies.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE",
-                            help="override applied to the baseline and every strategy (e.g. a shorter horizon)")
-    strategies.add_argument("--out", type=Path, default=Path("results/strategies"))
-    strategies.add_argument("--force", action="store_true",
-                            help="run even when the estimated memory exceeds what the machine has available")
+    strategy_command.add_command(commands)
     return parser
 
 
@@ -74,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "validate":
             return _validate(args)
         if args.command == "strategies":
-            return _strategies(args)
+            return strategy_command.strategies_command(args)
         if args.command != "run":
             return experiment_commands.dispatch(args)
         return _run(args)
@@ -91,42 +79,6 @@ def _validate(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args.scenario, args.overrides)
     print(f"{args.scenario}: valid scenario '{scenario.name}'")
-    return EXIT_OK
-
-
-def _strategies(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime
-
-    from sim.experiments.executors import machine_jobs
-    from sim.output.checks import check_memory
-    from sim.output.folders import AtomicFolder, check_out_root
-    from sim.scenario import load_scenario
-    from sim.strategies import compare_strategies, format_markdown
-
-    if args.replications < 2:
-        raise ScenarioError(f"--replications {args.replications}: at least 2 are needed for a confidence interval")
-    check_out_root(args.out)
-    # By default the last-mile strategies; the upstream examples (scenarios/examples/upstream/) are not strategies.
-    files = args.scenarios or sorted(Path("scenarios/examples/last_mile").glob("*.toml"))
-    if not files:
-        raise ScenarioError("no strategy scenarios given and none found in scenarios/examples/last_mile/")
-    baseline = load_scenario(args.baseline, args.overrides)
-    strategies = [load_scenario(path, args.overrides) for path in files]  # all validated before any run
-    runs = (len(strategies) + 1) * args.replications
-    check_memory([baseline, *strategies], args.force, streamed=False,
-                 workers=min(runs, machine_jobs() if args.jobs is None else args.jobs))
-    table = compare_strategies(baseline, strategies, args.replications, args.seed, jobs=args.jobs)
-    text = format_markdown(table)
-    note = (f"Mean ± 95 % CI half-width over {args.replications} replications of seed {args.seed}; in brackets the "
-            "paired difference from the baseline under common random numbers (n.s.: its CI includes 0).")
-    publish = AtomicFolder(args.out, f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-s{args.seed}-n{args.replications}")
-    with publish as folder:
-        table.to_csv(folder / "strategies.csv", index=False)
-        (folder / "strategies.md").write_text(text + "\n\n" + note + "\n")
-    print(text)
-    if publish.note():
-        print(publish.note(), file=sys.stderr)
-    print(f"\n{note}\nresults: {publish.final}")
     return EXIT_OK
 
 

@@ -374,6 +374,18 @@ def sweep_command(args: argparse.Namespace) -> int:
     return EXIT_OK if result.complete else EXIT_RUN_FAILED
 
 
+def _strategy_table(result: Any) -> None:
+    """Merged shards of ``sim strategies``: the strategy table and selection, as an unsharded run writes them."""
+    from sim.experiments.store import read_description
+    from sim.strategies import DESIGN, strategy_tables
+
+    description = read_description(result.folder)
+    if description.get("design", {}).get("kind") == DESIGN:
+        from sim.experiments.strategy_command import report
+
+        report(strategy_tables(result.runs, description, result))
+
+
 def merge_command(args: argparse.Namespace) -> int:
     """``sim merge DIR...``: the tables of the whole sweep from its shards; exit 1 if runs are missing or failed."""
     from sim.experiments.report import format_sweep
@@ -386,6 +398,8 @@ def merge_command(args: argparse.Namespace) -> int:
     result = merge_sweeps(args.folders, args.out, plots=not args.no_plots)
     print(f"merged {len(args.folders)} folders")
     print(format_sweep(result))
+    if result.complete:
+        _strategy_table(result)
     if result.missing:
         shown = ", ".join(map(str, result.missing[:20])) + (" ..." if len(result.missing) > 20 else "")
         print(f"missing runs (indices): {shown}", file=sys.stderr)

@@ -8,9 +8,9 @@ from typing import Any
 
 import pandas as pd
 
+from sim.errors import ScenarioError
 from sim.experiments.engine import Record, run_all
 from sim.experiments.executors import workers_for
-from sim.errors import ScenarioError
 from sim.experiments.precision import Precision, precision_of
 from sim.experiments.progress import Progress
 from sim.experiments.stats import CONFIDENCE, summarize_columns
