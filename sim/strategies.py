@@ -46,6 +46,7 @@ from sim.experiments.stats import paired_interval
 from sim.experiments.sweep import SweepResult, finish, run_indices, shard_indices
 from sim.experiments.tables import kpi_row, runs_frame
 from sim.experiments.tasks import OK
+from sim.output import write_json
 from sim.scenario.schema import Scenario
 
 FACTOR = "strategy"
@@ -334,3 +335,42 @@ def format_markdown(table: pd.DataFrame, selection: Selection | None = None) -> 
             cells.append(selection.status(str(scenario)))
         lines.append(f"| {scenario} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def write_tables(result: StrategyResult) -> str:
+    """Write ``strategies.csv``, ``strategies.md`` and ``selection.json`` into the result's folder; return the text.
+
+    Each file is written to a temporary name and renamed, so none looks complete before it is.
+    """
+    folder = result.folder
+    table = result.table
+    n = int(table["n"].max()) if not table.empty else 0
+    text = format_markdown(table, result.selection)
+    lines = [f"Mean ± 95 % CI half-width over up to {n} replications; in brackets the paired difference from the "
+             "baseline under common random numbers (n.s.: its CI includes 0)."]
+    if result.selection is not None:
+        lines.append(result.selection.sentence())
+    lines += [state.sentence() for state in result.precision.values()]
+    table.to_csv(folder / "strategies.csv.tmp", index=False)
+    (folder / "strategies.csv.tmp").replace(folder / "strategies.csv")
+    (folder / "strategies.md.tmp").write_text(text + "\n\n" + "\n".join(lines) + "\n")
+    (folder / "strategies.md.tmp").replace(folder / "strategies.md")
+    write_json(folder / "selection.json", selection_record(result))
+    return text + "\n\n" + "\n".join(lines)
+
+
+def selection_record(result: StrategyResult) -> dict[str, Any]:
+    """What ``selection.json`` holds: the procedure, its parameters and outcome, and each scenario's precision."""
+    record: dict[str, Any] = {}
+    selection = result.selection
+    if selection is not None:
+        record["selection"] = {
+            "procedure": "Kim-Nelson KN (fully sequential, indifference zone; Kim and Nelson 2001)",
+            "kpi": selection.kpi, "goal": "min" if selection.minimize else "max",
+            "confidence": selection.confidence, "delta": selection.delta, "n0": selection.n0,
+            "best": selection.best, "survivors": selection.survivors, "eliminated_at": selection.eliminated,
+            "stage": selection.stage, "tied": selection.tied, "means": selection.means,
+        }
+    record["precision"] = {name: {"kpi": s.kpi, "target": s.target, "n": s.n, "relative_half_width": s.relative,
+                                  "reached": s.reached} for name, s in result.precision.items()}
+    return record

@@ -377,13 +377,11 @@ def sweep_command(args: argparse.Namespace) -> int:
 def _strategy_table(result: Any) -> None:
     """Merged shards of ``sim strategies``: the strategy table and selection, as an unsharded run writes them."""
     from sim.experiments.store import read_description
-    from sim.strategies import DESIGN, strategy_tables
+    from sim.strategies import DESIGN, strategy_tables, write_tables
 
     description = read_description(result.folder)
-    if description.get("design", {}).get("kind") == DESIGN:
-        from sim.experiments.strategy_command import report
-
-        report(strategy_tables(result.runs, description, result))
+    if (description.get("design") or {}).get("kind") == DESIGN:
+        print(write_tables(strategy_tables(result.runs, description, result)))
 
 
 def merge_command(args: argparse.Namespace) -> int:

@@ -21,7 +21,6 @@ from sim.experiments.commands import (
     add_precision_options,
     replication_plan,
 )
-from sim.output import write_json
 
 DEFAULT_FOLDER = Path("scenarios/examples/last_mile")
 
@@ -132,41 +131,8 @@ def _check_delta(text: str) -> None:
 
 
 def report(result: Any) -> int:
-    """Write ``strategies.csv``, ``strategies.md`` and ``selection.json`` into the folder; print the table."""
-    from sim.strategies import format_markdown
+    """Write the table's files into the folder (see :func:`sim.strategies.write_tables`) and print it."""
+    from sim.strategies import write_tables
 
-    folder = result.folder
-    table = result.table
-    n = int(table["n"].max()) if not table.empty else 0
-    text = format_markdown(table, result.selection)
-    note = (f"Mean ± 95 % CI half-width over up to {n} replications; in brackets the paired difference from the "
-            "baseline under common random numbers (n.s.: its CI includes 0).")
-    lines = [note]
-    if result.selection is not None:
-        lines.append(result.selection.sentence())
-    lines += [state.sentence() for state in result.precision.values()]
-    table.to_csv(folder / "strategies.csv.tmp", index=False)
-    (folder / "strategies.csv.tmp").replace(folder / "strategies.csv")
-    (folder / "strategies.md.tmp").write_text(text + "\n\n" + "\n".join(lines) + "\n")
-    (folder / "strategies.md.tmp").replace(folder / "strategies.md")
-    write_json(folder / "selection.json", selection_record(result))
-    print(text)
-    print("\n" + "\n".join(lines) + f"\nresults: {folder}")
+    print(write_tables(result) + f"\nresults: {result.folder}")
     return EXIT_OK if result.sweep.complete else EXIT_RUN_FAILED
-
-
-def selection_record(result: Any) -> dict[str, Any]:
-    """What ``selection.json`` holds: the procedure, its parameters and outcome, and each scenario's precision."""
-    record: dict[str, Any] = {}
-    selection = result.selection
-    if selection is not None:
-        record["selection"] = {
-            "procedure": "Kim-Nelson KN (fully sequential, indifference zone; Kim and Nelson 2001)",
-            "kpi": selection.kpi, "goal": "min" if selection.minimize else "max",
-            "confidence": selection.confidence, "delta": selection.delta, "n0": selection.n0,
-            "best": selection.best, "survivors": selection.survivors, "eliminated_at": selection.eliminated,
-            "stage": selection.stage, "tied": selection.tied, "means": selection.means,
-        }
-    record["precision"] = {name: {"kpi": s.kpi, "target": s.target, "n": s.n, "relative_half_width": s.relative,
-                                  "reached": s.reached} for name, s in result.precision.items()}
-    return record

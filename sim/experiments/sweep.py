@@ -184,12 +184,13 @@ def finish(folder: Path, description: dict[str, Any], indices: Iterable[int], pl
     runs, aggregate, missing = store.assemble(folder, description, indices)
     written: list[Path] = []
     unknown: list[str] = []
-    if plots and not aggregate.empty and description["design"]["kind"] not in SENSITIVITY:
+    kind = (description.get("design") or {}).get("kind")  # folders written before sensitivity designs may lack it
+    if plots and not aggregate.empty and kind not in SENSITIVITY:
         # A sampling design's points scatter over every factor at once: the indices' bars say more.
         written, unknown = write_sweep_figures(aggregate, description["factors"], description["plot_kpis"],
                                              folder / "plots")
     table = None
-    if description["design"]["kind"] in SENSITIVITY and not missing and not aggregate.empty:
+    if kind in SENSITIVITY and not missing and not aggregate.empty:
         from sim.experiments.indices import write_indices
 
         table, figures = write_indices(folder, description, aggregate, plots)

@@ -107,7 +107,7 @@ replications = 1
         (GOOD.replace("[0.05, 0.1]", "{ start = 0.1, stop = 0.3, stpe = 0.1 }"), ["stpe", "unknown key"]),
         (GOOD.replace("replications = 1", "replication = 1"), ["replication: unknown key"]),
         (GOOD.replace("replications = 1", "replications = 0"), ["replications = 0"]),
-        (GOOD + '[design]\nkind = "random"\n', ["design.kind", "'grid' or 'lhs'"]),
+        (GOOD + '[design]\nkind = "random"\n', ["design.kind", "'grid', 'lhs', 'sobol', 'morris' or 'points'"]),
         (GOOD + '[design]\nkind = "lhs"\n', ["design.n"]),
         (GOOD.replace(BASELINE.as_posix(), "no/such.toml"), ["scenario = 'no/such.toml'", "no such scenario file"]),
         (GOOD.replace("[0.05, 0.1]", "0.05"), [f"factors.{ABSENCE} = 0.05", "expected a list"]),

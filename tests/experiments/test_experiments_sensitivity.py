@@ -142,7 +142,7 @@ file = "points.csv"
 ])
 def test_bad_designs_from_python_are_one_line_errors(tiny: Scenario, design: object, factors: dict,
                                                      message: str) -> None:
-    with pytest.raises(ScenarioError, match="^<python>: ") as info:
+    with pytest.raises(ScenarioError, match=r"^<python>: ") as info:
         sweep_spec(tiny, factors, design)
     assert message in str(info.value) and "\n" not in str(info.value)
 
