@@ -135,7 +135,10 @@ def run_strategies(
     resume: bool = False,
     progress: bool | None = None,
 ) -> StrategyResult:
-    """Run the strategy table in ``folder`` (a temporary one when None) and select the best on ``select_kpi``.
+    """Run the strategy table in ``folder`` and select the best on ``select_kpi``.
+
+    Without ``folder`` the runs go to a temporary folder that is removed at the
+    end (the result keeps the tables; its ``folder`` is then ``Path()``).
 
     ``replications`` is a number (every scenario runs replications 0 .. N-1;
     the selection is KN over them, with ``n0 = min(n0, N)``) or ``"auto"``
@@ -199,6 +202,8 @@ def _stages(spec: SweepSpec, folder: Path, workers: Any, done: set[int], progres
                 if point.scenario.name in selection.survivors:
                     want[k] = max(want[k], selection.stage + 1)
         if target is not None:
+            if precision_kpi not in runs.columns:
+                raise ScenarioError(f"--precision-kpi {precision_kpi}: not a KPI of the runs (see runs.csv)")
             for k in range(len(spec.points)):
                 mine = runs[runs["point"] == k]
                 state = precision_of(list(mine.loc[mine["status"] == OK, precision_kpi].to_numpy(float))

@@ -371,6 +371,8 @@ def sweep_command(args: argparse.Namespace) -> int:
             if record.get("folder"):
                 convert_tables(folder / record["folder"], args.table_format)
     print(format_sweep(result))
+    if result.indices is not None:
+        print(f"sensitivity indices: {result.folder / 'sensitivity.csv'}")
     return EXIT_OK if result.complete else EXIT_RUN_FAILED
 
 

@@ -81,6 +81,8 @@ def strategies_command(args: argparse.Namespace) -> int:
     if args.n0 < 2:
         raise ScenarioError(f"--n0 {args.n0}: the first stage needs at least 2 replications")
     _check_delta(args.delta)
+    if replications is None and args.n0 > cap:
+        raise ScenarioError(f"--n0 {args.n0}: more than --max-replications {cap}")
     shard = parse_shard(args.shard)
     if replications is None and shard != (0, 1):
         raise ScenarioError(f"--shard {args.shard}: needs a fixed --replications N (the sequential procedure "
