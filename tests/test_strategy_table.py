@@ -85,3 +85,18 @@ def test_cli_shards_merge_and_resume_give_the_unsharded_table(tmp_path: Path,
                  "--out", str(tmp_path / "merged"), "--no-plots"]) == 0
     for name in ("strategies.csv", "strategies.md"):
         assert (tmp_path / "merged" / name).read_bytes() == (whole / name).read_bytes()
+
+
+@pytest.mark.slow
+def test_strategies_on_a_dask_cluster_give_the_same_table(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("dask.distributed")
+    lockers = ROOT / "scenarios" / "examples" / "last_mile" / "lockers.toml"
+    common = ["strategies", "--baseline", str(BASELINE), str(lockers), "--set", "horizon.warmup_days=1",
+              "--set", "horizon.days=2", "--replications", "auto", "--n0", "3", "--seed", "4"]
+    assert main([*common, "--jobs", "1", "--out", str(tmp_path / "local")]) == 0
+    cluster_options = {"n_workers": 2, "threads_per_worker": 1, "processes": True, "dashboard_address": None}
+    with distributed.LocalCluster(**cluster_options) as cluster:
+        assert main([*common, "--dask", cluster.scheduler_address, "--out", str(tmp_path / "dask")]) == 0
+    for name in ("strategies.csv", "strategies.md", "selection.json"):
+        assert ((tmp_path / "dask" / "strategies-s4-auto" / name).read_bytes()
+                == (tmp_path / "local" / "strategies-s4-auto" / name).read_bytes())
