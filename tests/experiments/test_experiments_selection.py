@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -129,3 +130,16 @@ def test_strategies_cli_rejects_bad_plans_before_any_run(capsys: pytest.CaptureF
         assert main(["strategies", "--baseline", str(BASELINE), *argv]) == 2
         err = capsys.readouterr().err
         assert message in err and err.count("\n") == 1
+
+
+def test_run_replications_auto_from_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["run", str(BASELINE), "--set", "horizon.warmup_days=1", "--set", "horizon.days=2", "--jobs", "1",
+            "--out", str(tmp_path), "--no-plots", "--quiet", "--replications", "auto"]
+    assert main(argv) == 2 and "give the target, e.g. --precision 0.5%" in capsys.readouterr().err
+    assert main([*argv, "--precision", "5%", "--max-replications", "6"]) == 0
+    out = capsys.readouterr().out
+    assert "of the mean after 3 replications (target 5 %)" in out
+    (summary,) = tmp_path.glob("baseline/*-r0to2/summary.json")
+    recorded = json.loads(summary.read_text())
+    assert recorded["precision"]["reached"] and recorded["precision"]["relative_half_width"] <= 0.05
+    assert recorded["replications"] == [0, 1, 2]
