@@ -104,6 +104,9 @@ def sweep_spec(
     else:
         raise ScenarioError(f"{SOURCE}: design = {design!r}: expected a kind, a design table (dict) or points "
                             "(a DataFrame or a list of dicts)")
+    if checked.kind == "points" and rows is None:
+        raise ScenarioError(f"{SOURCE}: design: pass explicit points as a DataFrame or a list of dicts "
+                            "(their columns are the factors)")
     given = {key: python_factor(key, value) for key, value in (factors or {}).items()}
     label = name or f"{base_data.get('name', 'sweep')}-{checked.kind}"
     return build_spec(

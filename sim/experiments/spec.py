@@ -177,7 +177,7 @@ def load_sweep(path: str | Path, overrides: Iterable[str] = ()) -> SweepSpec:
         raise ScenarioError(f"{path}: scenario = {spec.scenario!r}: no such scenario file ({scenario_path})")
     all_sets = (*spec.set, *overrides)
     base_data = apply_overrides(read_scenario_data(scenario_path), all_sets, source=str(scenario_path))
-    rows = _read_points(spec.design, spec.factors, path) if spec.design.kind == "points" else None
+    rows = _read_points(spec.design, path) if spec.design.kind == "points" else None
     return build_spec(
         path=path, name=spec.name or path.stem, description=spec.description, scenario_path=scenario_path,
         base_data=base_data, overrides=all_sets, seed=spec.seed, replications=spec.replications,
@@ -266,7 +266,7 @@ def _expand(design: _Design, factors: Mapping[str, Factor], rows: list[dict[str,
     return [dict(row) for row in rows or []]
 
 
-def _read_points(design: _Design, factors: Mapping[str, Any], path: Path) -> list[dict[str, Any]]:
+def _read_points(design: _Design, path: Path) -> list[dict[str, Any]]:
     """The rows of a points design's CSV: a header of factor key paths, one point per line, TOML-literal cells."""
     import csv
 
