@@ -11,6 +11,7 @@ import pytest
 
 from sim import Scenario, load_scenario
 from sim.cli import main
+from sim.experiments import executors
 from sim.experiments.precision import Precision, precision_of
 from sim.experiments.replications import run_to_precision
 from sim.experiments.selection import kim_nelson, kn_h2
@@ -101,13 +102,18 @@ def test_replications_stop_when_the_half_width_is_reached(tiny: Scenario) -> Non
     assert capped_state.capped and len(capped.replications) == 4
 
 
-def test_ranking_picks_the_strategy_known_to_be_cheapest(tiny: Scenario, tmp_path: Path) -> None:
+def test_ranking_picks_the_strategy_known_to_be_cheapest(tiny: Scenario, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     # The same world with dearer or cheaper drivers: under common random numbers the routes are identical, so the
     # cheapest is known for certain, and the lockers are cheaper than the baseline too (see the table).
     cheap = load_scenario(BASELINE, (*TINY, f"{DRIVER}=22.0", "name=cheap_drivers"))
     dear = load_scenario(BASELINE, (*TINY, f"{DRIVER}=45.0", "name=dear_drivers"))
+    made: list[int] = []
+    real_pool = executors.new_pool
+    monkeypatch.setattr(executors, "new_pool", lambda jobs: made.append(jobs) or real_pool(jobs))
     result = run_strategies(tiny, [dear, cheap], "auto", seed=2, n0=3, cap=10, jobs=2,
                             folder=tmp_path / "auto", progress=False)
+    assert made == [2]  # one pool of warm workers for every scenario (and every stage: one workers context)
     assert result.selection is not None and result.selection.best == "cheap_drivers"
     assert result.selection.stage == 3 and set(result.selection.eliminated) == {"baseline", "dear_drivers"}
     assert "| cheap_drivers |" in format_markdown(result.table, result.selection)
