@@ -149,3 +149,18 @@ def test_run_replications_auto_from_the_command_line(tmp_path: Path, capsys: pyt
     recorded = json.loads(summary.read_text())
     assert recorded["precision"]["reached"] and recorded["precision"]["relative_half_width"] <= 0.05
     assert recorded["replications"] == [0, 1, 2]
+
+
+@pytest.mark.slow
+def test_stages_add_replications_until_the_best_is_separated(tiny: Scenario) -> None:
+    # More absent consignees cost more failed attempts, but the difference is noisy: KN needs several stages.
+    absent = load_scenario(BASELINE, (*TINY, "regional_warehouses.metro.area.absence_probability=0.18",
+                                      "name=more_absent"))
+    staged = run_strategies(tiny, [absent], "auto", seed=2, n0=3, cap=12, delta="0.5%", jobs=1, progress=False)
+    assert staged.selection is not None and staged.selection.best == "baseline"
+    assert staged.selection.stage == 10 and set(staged.table["n"]) == {10}  # stages 3, 4, ..., 10: then separated
+    fixed = run_strategies(tiny, [absent], 10, seed=2, n0=3, delta="0.5%", jobs=1, progress=False)
+    assert fixed.table.equals(staged.table) and fixed.selection == staged.selection
+    capped = run_strategies(tiny, [absent], "auto", seed=2, n0=3, cap=6, delta="0.5%", jobs=1, progress=False)
+    assert capped.selection is not None and capped.selection.survivors == ["baseline", "more_absent"]
+    assert capped.selection.stage == 6 and "not separated after n=6" in capped.selection.sentence()
