@@ -38,6 +38,11 @@ RESAMPLES = 200
 INDICES_FILE = "sensitivity.csv"
 
 
+def bootstrap_seed(design_seed: int) -> int:
+    """The seed of the analysers' bootstrap: never 0, which SALib's Sobol' analyser takes for "unseeded"."""
+    return design_seed + 1
+
+
 def point_means(aggregate: pd.DataFrame, kpi: str, points: int) -> np.ndarray:
     """The KPI's mean at each point 0 .. points - 1 (NaN where no run of the point gave it)."""
     rows = aggregate[aggregate["kpi"] == kpi].set_index("point")["mean"]
@@ -82,13 +87,14 @@ def analyse(description: Mapping[str, Any], aggregate: pd.DataFrame, kpis: Itera
     rows: list[list[Any]] = []
     if design["kind"] == "sobol":
         for kpi in (k for k in kpis if k in known):
-            rows += sobol_rows(kpi, names, point_means(aggregate, kpi, points), int(design["seed"]),
+            rows += sobol_rows(kpi, names, point_means(aggregate, kpi, points), bootstrap_seed(int(design["seed"])),
                                bool(design.get("second_order", False)))
         return pd.DataFrame(rows, columns=SOBOL_COLUMNS)
     levels = int(design.get("levels", 4))
     x = morris_sample(names, int(design["n"]), int(design["seed"]), levels)
     for kpi in (k for k in kpis if k in known):
-        rows += morris_rows(kpi, names, x, point_means(aggregate, kpi, points), int(design["seed"]), levels)
+        rows += morris_rows(kpi, names, x, point_means(aggregate, kpi, points), bootstrap_seed(int(design["seed"])),
+                            levels)
     return pd.DataFrame(rows, columns=MORRIS_COLUMNS)
 
 
