@@ -29,7 +29,7 @@ PRECISION_KPI = "cost_per_parcel.last_mile"
 def add_precision_options(parser: argparse.ArgumentParser, what: str) -> None:
     """``--precision``, ``--precision-kpi`` and ``--max-replications`` (with ``--replications auto``)."""
     parser.add_argument("--precision", default=None, metavar="PCT",
-                        help=f"with --replications auto: add replications until {what} the 95%% CI half-width of "
+                        help=f"with --replications auto: add replications until {what} 95%% CI half-width of "
                              "--precision-kpi is at most PCT of its mean (e.g. 0.5%%)")
     parser.add_argument("--precision-kpi", default=PRECISION_KPI, metavar="NAME",
                         help=f"KPI of --precision (default {PRECISION_KPI})")
@@ -44,7 +44,7 @@ def add_run_options(run: argparse.ArgumentParser) -> None:
                           "95%% CI; writes one results folder per replication and a set folder; 'auto' with "
                           "--precision adds replications until the target precision is met")
     run.add_argument("--jobs", type=int, default=None, help="worker processes for --replications (default: CPUs)")
-    add_precision_options(run, "")
+    add_precision_options(run, "the")
 
 
 def add_commands(commands: Any) -> None:
