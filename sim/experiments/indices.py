@@ -103,7 +103,7 @@ def plot_indices(indices: pd.DataFrame, kpi: str, ax: Axes | None = None) -> Axe
     if ax is None:
         from matplotlib.figure import Figure
 
-        ax = Figure(figsize=(7, 1.2 + 0.5 * indices["factor"].nunique())).subplots()
+        ax = Figure(figsize=(10, 1.6 + 0.5 * indices["factor"].nunique())).subplots()
     rows = indices[indices["kpi"] == kpi]
     y = np.arange(len(rows))
     bars: tuple[tuple[str, str | None, str], ...]
@@ -139,7 +139,7 @@ def write_indices(folder: Path, description: Mapping[str, Any], aggregate: pd.Da
         from matplotlib.figure import Figure
 
         for kpi in dict.fromkeys(indices["kpi"]):
-            figure = Figure(figsize=(7, 1.2 + 0.5 * indices["factor"].nunique()))
+            figure = Figure(figsize=(10, 1.6 + 0.5 * indices["factor"].nunique()))
             plot_indices(indices, str(kpi), figure.subplots())
             figure.tight_layout()
             path = folder / "plots" / f"sensitivity_{str(kpi).replace('/', '_')}.png"
