@@ -10,6 +10,7 @@ from pathlib import Path
 from sim import __version__
 from sim.errors import ScenarioError
 from sim.experiments import commands as experiment_commands
+from sim.experiments import strategy_command
 from sim.reporting import command as report_commands
 
 EXIT_OK = 0
@@ -65,22 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--force", action="store_true", help="write into a non-empty folder, overwriting files of the "
                                                            "same names")
 
-    strategies = commands.add_parser(
-        "strategies", help="compare strategy scenarios with the baseline (paired, with CIs) and write the table"
-    )
-    strategies.add_argument("scenarios", type=Path, nargs="*",
-                            help="strategy scenario files (default: scenarios/examples/last_mile/*.toml, here "
-                                 "or, when there is none here, the shipped ones)")
-    strategies.add_argument("--baseline", type=Path, default=None,
-                            help="default: scenarios/baseline.toml, here or the shipped one")
-    strategies.add_argument("--replications", type=int, default=3)
-    strategies.add_argument("--seed", type=int, default=1)
-    strategies.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per CPU)")
-    strategies.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE",
-                            help="override applied to the baseline and every strategy (e.g. a shorter horizon)")
-    strategies.add_argument("--out", type=Path, default=Path("results/strategies"))
-    strategies.add_argument("--force", action="store_true",
-                            help="run even when the estimated memory exceeds what the machine has available")
+    strategy_command.add_command(commands)
     return parser
 
 
@@ -95,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "init":
             return _init(args)
         if args.command == "strategies":
-            return _strategies(args)
+            return strategy_command.strategies_command(args)
         if args.command == "report":
             return report_commands.report_command(args)
         if args.command != "run":
@@ -142,45 +128,6 @@ def _init(args: argparse.Namespace) -> int:
     print(f"{args.folder}: {scenarios} scenario and sweep files, the schema and "
           f"{sum(1 for path in written if path.suffix == '.ipynb')} notebooks")
     print(f"next: cd {args.folder} && sim run scenarios/baseline.toml")
-    return EXIT_OK
-
-
-def _strategies(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime
-
-    from sim.experiments.executors import machine_jobs
-    from sim.output.checks import check_memory
-    from sim.output.folders import AtomicFolder, check_out_root
-    from sim.scenario import load_scenario
-    from sim.scenario.shipped import BASELINE, STRATEGIES, default_path
-    from sim.strategies import compare_strategies, format_markdown
-
-    if args.replications < 2:
-        raise ScenarioError(f"--replications {args.replications}: at least 2 are needed for a confidence interval")
-    check_out_root(args.out)
-    # By default the last-mile strategies; the upstream examples (scenarios/examples/upstream/) are not strategies.
-    # Outside a checkout (or a folder made by `sim init`) the shipped ones.
-    files = args.scenarios or sorted(default_path(STRATEGIES).glob("*.toml"))
-    if not files:
-        raise ScenarioError(f"no strategy scenarios given and none found in {default_path(STRATEGIES)}")
-    baseline = load_scenario(args.baseline or default_path(BASELINE), args.overrides)
-    strategies = [load_scenario(path, args.overrides) for path in files]  # all validated before any run
-    runs = (len(strategies) + 1) * args.replications
-    check_memory([baseline, *strategies], args.force, streamed=False,
-                 workers=min(runs, machine_jobs() if args.jobs is None else args.jobs))
-    table = compare_strategies(baseline, strategies, args.replications, args.seed, jobs=args.jobs)
-    text = format_markdown(table)
-    note = (f"Mean ± 95 % CI half-width over {args.replications} replications of seed {args.seed}; in brackets the "
-            "paired difference from the baseline under common random numbers (n.s.: its CI includes 0).")
-    publish = AtomicFolder(args.out, f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-s{args.seed}-n{args.replications}")
-    with publish as folder:
-        table.to_csv(folder / "strategies.csv", index=False)
-        (folder / "strategies.md").write_text(text + "\n\n" + note + "\n")
-        report_commands.write_report_or_warn(folder)
-    print(text)
-    if publish.note():
-        print(publish.note(), file=sys.stderr)
-    print(f"\n{note}\nresults: {publish.final}")
     return EXIT_OK
 
 

@@ -3,7 +3,7 @@
 From a notebook::
 
     from sim import load_scenario
-    from sim.experiments import compare, run_replications, run_sweep
+    from sim.experiments import compare, run_replications, run_sweep, sensitivity
 
     base = load_scenario("scenarios/baseline.toml", ["horizon.days=7"])
     reps = run_replications(base, 5, seed=1)              # reps.summary: mean, std, 95 % CI per KPI
@@ -13,6 +13,8 @@ From a notebook::
     risky = load_scenario("scenarios/examples/upstream/disruption_random.toml", ["horizon.days=14"])
     risk = risk_analysis(risky, 20, seed=1)                # risk.table: best, mean, worst, percentiles, impact
     comparison.plot("cost_per_parcel.last_mile"); sweep.plot(kpi, factor); risk.plot("stock.fill_rate")
+    sweep = run_sweep(base, factors={"last_mile.max_attempts": [1, 2, 3]}, replications=5)   # no sweep file
+    sens = sensitivity(base, factors={key: (low, high)}, method="sobol", n=16, kpis=[kpi])  # sens.indices
 
 Runs go to a local process pool by default (``jobs``), to any
 ``concurrent.futures.Executor`` (``executor=``) or to a Dask cluster (``client=``).
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sim.experiments.comparison import Comparison, compare
     from sim.experiments.design import Range
+    from sim.experiments.global_sensitivity import SensitivityResult, sensitivity
     from sim.experiments.replications import ReplicationSet, run_replications
     from sim.experiments.risk import RiskResult, risk_analysis
     from sim.experiments.spec import SweepSpec, load_sweep
@@ -39,6 +42,8 @@ _EXPORTS = {
     "Range": "design",
     "ReplicationSet": "replications", "run_replications": "replications",
     "RiskResult": "risk", "risk_analysis": "risk",
+    # Not "sensitivity": a submodule of that name would shadow the function once imported.
+    "SensitivityResult": "global_sensitivity", "sensitivity": "global_sensitivity",
     "SweepSpec": "spec", "load_sweep": "spec",
     "Interval": "stats", "paired_interval": "stats", "t_interval": "stats", "welch_interval": "stats",
     "SweepResult": "sweep", "merge_sweeps": "sweep", "run_sweep": "sweep",
@@ -50,6 +55,7 @@ __all__ = [
     "Range",
     "ReplicationSet",
     "RiskResult",
+    "SensitivityResult",
     "SweepResult",
     "SweepSpec",
     "compare",
@@ -59,6 +65,7 @@ __all__ = [
     "risk_analysis",
     "run_replications",
     "run_sweep",
+    "sensitivity",
     "t_interval",
     "welch_interval",
 ]

@@ -25,13 +25,29 @@ FORCE_HELP = "run even when the estimated memory exceeds what the machine has av
 KPI_HELP = "also print this KPI (repeatable; 'all': every KPI; default: the headline KPIs); checked before any run"
 
 
+PRECISION_KPI = "cost_per_parcel.last_mile"
+
+
+def add_precision_options(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--precision``, ``--precision-kpi`` and ``--max-replications`` (with ``--replications auto``)."""
+    parser.add_argument("--precision", default=None, metavar="PCT",
+                        help=f"with --replications auto: add replications until {what} 95%% CI half-width of "
+                             "--precision-kpi is at most PCT of its mean (e.g. 0.5%%)")
+    parser.add_argument("--precision-kpi", default=PRECISION_KPI, metavar="NAME",
+                        help=f"KPI of --precision (default {PRECISION_KPI})")
+    parser.add_argument("--max-replications", type=int, default=None, metavar="N",
+                        help="cap of --replications auto (default 50)")
+
+
 def add_run_options(run: argparse.ArgumentParser) -> None:
     """``--replications`` and ``--jobs`` on ``sim run``."""
-    run.add_argument("--replications", type=int, default=None, metavar="N",
+    run.add_argument("--replications", default=None, metavar="N|auto",
                      help="run N replications (from --replication on) and report every KPI's mean, std and "
-                          "95%% CI; writes one results folder per replication and a set folder")
+                          "95%% CI; writes one results folder per replication and a set folder; 'auto' with "
+                          "--precision adds replications until the target precision is met")
     run.add_argument("--jobs", type=int, default=None, help="worker processes for --replications (default: CPUs)")
     run.add_argument("--kpi", dest="kpis", action="append", default=[], metavar="NAME", help=KPI_HELP)
+    add_precision_options(run, "the")
 
 
 def add_commands(commands: Any) -> None:
@@ -151,15 +167,21 @@ def _stamp() -> str:
 
 def run_set(args: argparse.Namespace, scenario: Any) -> int:
     """``sim run FILE --replications N``: N replications, each its own folder, and a folder for the set."""
-    from sim.experiments.replications import run_replications
+    from sim.experiments.replications import run_replications, run_to_precision
     from sim.experiments.report import format_replications
 
-    _positive("--replications", args.replications)
+    replications, target, cap = replication_plan(args)
     _positive("--jobs", args.jobs)
-    _before_runs(args.out, [scenario], args.force, args.jobs, args.replications, [str(args.scenario)], args.kpis)
+    _before_runs(args.out, [scenario], args.force, args.jobs, replications or cap, [str(args.scenario)], args.kpis)
     command = ("sim", *sys.argv[1:])
-    reps = run_replications(scenario, args.replications, args.seed, first=args.replication, jobs=args.jobs,
-                            write_root=str(args.out), plots=not args.no_plots, command=command)
+    precision = None
+    if replications is None:
+        reps, precision = run_to_precision(scenario, args.precision_kpi, target, cap, args.seed,
+                                           first=args.replication, jobs=args.jobs, write_root=str(args.out),
+                                           plots=not args.no_plots, command=command)
+    else:
+        reps = run_replications(scenario, replications, args.seed, first=args.replication, jobs=args.jobs,
+                                write_root=str(args.out), plots=not args.no_plots, command=command)
     if args.table_format != "parquet":  # the workers write Parquet
         from sim.output.convert import convert_tables
 
@@ -172,6 +194,9 @@ def run_set(args: argparse.Namespace, scenario: Any) -> int:
         write_json(folder / "summary.json", {
             "scenario": scenario.name, "seed": reps.seed, "replications": reps.replications,
             "confidence": reps.confidence,
+            **({"precision": {"kpi": precision.kpi, "target": precision.target, "reached": precision.reached,
+                              "relative_half_width": precision.relative, "cap": precision.cap}}
+               if precision is not None else {}),
             "kpis": reps.summary.set_index("kpi").to_dict(orient="index"),
             "runs": [{"replication": int(row["replication"]), "status": row["status"], "error": row["error"],
                       "folder": reps.folders.get(int(row["replication"]))} for row in reps.runs.to_dict("records")],
@@ -181,11 +206,40 @@ def run_set(args: argparse.Namespace, scenario: Any) -> int:
     if not args.quiet:
         print(format_replications(reps, args.kpis))
         print()
+    if precision is not None:
+        print(precision.sentence())
     for replication in reps.replications:
         if replication in reps.folders:
             print(f"results: {reps.folders[replication]}")
     print(f"replication set: {_published(publish)}")
     return EXIT_OK if reps.failed.empty else EXIT_RUN_FAILED
+
+
+def replication_plan(args: argparse.Namespace, fixed_minimum: int = 1) -> tuple[int | None, float, int]:
+    """``--replications N`` -> (N, nan, N); ``auto`` -> (None, the --precision target, the cap).
+
+    Checked before any run; a bad combination is one line naming the option.
+    """
+    from sim.experiments.precision import DEFAULT_CAP, parse_precision, parse_replications
+
+    value = parse_replications(str(args.replications))
+    if value == "auto":
+        cap = DEFAULT_CAP if args.max_replications is None else args.max_replications
+        if cap < 2:
+            raise ScenarioError(f"--max-replications {cap}: must be at least 2")
+        if args.precision is None:
+            if fixed_minimum == 1:  # sim run: auto means by precision, and needs a target
+                raise ScenarioError("--replications auto: give the target, e.g. --precision 0.5%")
+            return None, float("nan"), cap
+        return None, parse_precision(args.precision), cap
+    assert isinstance(value, int)
+    if value < fixed_minimum:
+        raise ScenarioError(f"--replications {value}: must be at least {fixed_minimum}")
+    if args.precision is not None:
+        raise ScenarioError(f"--precision {args.precision}: only with --replications auto")
+    if args.max_replications is not None:
+        raise ScenarioError(f"--max-replications {args.max_replications}: only with --replications auto")
+    return value, float("nan"), value
 
 
 def compare_command(args: argparse.Namespace) -> int:
@@ -327,7 +381,19 @@ def sweep_command(args: argparse.Namespace) -> int:
                 convert_tables(folder / record["folder"], args.table_format)
     write_report_or_warn(folder)
     print(format_sweep(result))
+    if result.indices is not None:
+        print(f"sensitivity indices: {result.folder / 'sensitivity.csv'}")
     return EXIT_OK if result.complete else EXIT_RUN_FAILED
+
+
+def _strategy_table(result: Any) -> None:
+    """Merged shards of ``sim strategies``: the strategy table and selection, as an unsharded run writes them."""
+    from sim.experiments.store import read_description
+    from sim.strategies import DESIGN, strategy_tables, write_tables
+
+    description = read_description(result.folder)
+    if (description.get("design") or {}).get("kind") == DESIGN:
+        print(write_tables(strategy_tables(result.runs, description, result)))
 
 
 def merge_command(args: argparse.Namespace) -> int:
@@ -343,6 +409,8 @@ def merge_command(args: argparse.Namespace) -> int:
     write_report_or_warn(result.folder)
     print(f"merged {len(args.folders)} folders")
     print(format_sweep(result))
+    if result.complete:
+        _strategy_table(result)
     if result.missing:
         shown = ", ".join(map(str, result.missing[:20])) + (" ..." if len(result.missing) > 20 else "")
         print(f"missing runs (indices): {shown}", file=sys.stderr)

@@ -4,6 +4,9 @@ A factor is a list of values or a :class:`Range`. The full grid crosses every
 factor's values (first factor slowest). A Latin hypercube draws ``n`` points
 whose every factor is stratified over its range: continuously for a float range
 without ``num`` or ``step``, otherwise over the factor's discrete values.
+Sobol' (Saltelli) and Morris designs come from SALib's samplers over the unit
+hypercube, mapped to each factor the same way (:func:`value_at`), so that
+SALib's analysers can read the runs back in the sample's order.
 """
 
 from __future__ import annotations
@@ -97,17 +100,62 @@ def lhs_points(factors: Mapping[str, Factor], n: int, seed: int) -> list[dict[st
     """``n`` Latin hypercube points (reproducible from ``seed``)."""
     if n < 1:
         raise ValueError(f"n = {n}: needs at least 1 point")
+    return unit_points(factors, _lhs_engine(len(factors), seed).random(n))
+
+
+def value_at(factor: Factor, u: float) -> Any:
+    """The factor's value at ``u`` in [0, 1]: a point of a continuous range, else one of its discrete values.
+
+    Discrete values split [0, 1] into equal cells, so a uniform ``u`` picks each
+    value with the same probability (a grid factor seen by a sampling design).
+    """
+    if isinstance(factor, Range) and factor.continuous:
+        return _clean(factor.start + float(u) * (factor.stop - factor.start))
+    values = factor_values(factor)
+    return values[min(int(u * len(values)), len(values) - 1)]
+
+
+def unit_points(factors: Mapping[str, Factor], sample: np.ndarray) -> list[dict[str, Any]]:
+    """Points from a sample of the unit hypercube (one row per point, one column per factor)."""
     names = list(factors)
-    sample = _lhs_engine(len(names), seed).random(n)
-    points = []
-    for row in sample:
-        point = {}
-        for name, u in zip(names, row, strict=True):
-            factor = factors[name]
-            if isinstance(factor, Range) and factor.continuous:
-                point[name] = _clean(factor.start + float(u) * (factor.stop - factor.start))
-            else:
-                values = factor_values(factor)
-                point[name] = values[min(int(u * len(values)), len(values) - 1)]
-        points.append(point)
-    return points
+    return [{name: value_at(factors[name], float(u)) for name, u in zip(names, row, strict=True)}
+            for row in sample]
+
+
+def unit_problem(names: list[str]) -> dict[str, Any]:
+    """A SALib problem over the unit hypercube; :func:`value_at` maps each axis to its factor."""
+    return {"num_vars": len(names), "names": list(names), "bounds": [[0.0, 1.0]] * len(names)}
+
+
+def sobol_sample(names: list[str], n: int, seed: int, second_order: bool = False) -> np.ndarray:
+    """Saltelli's extension of the Sobol' sequence (SALib): ``n * (d + 2)`` rows, ``n * (2d + 2)`` with second order.
+
+    ``n`` must be a power of two, as the Sobol' sequence's balance properties need.
+    """
+    from SALib.sample import sobol
+
+    if n < 2 or n & (n - 1):
+        raise ValueError(f"n = {n}: a Sobol' design needs a power of two (2, 4, 8, 16, ...)")
+    return np.asarray(sobol.sample(unit_problem(names), n, calc_second_order=second_order, seed=seed))
+
+
+def morris_sample(names: list[str], n: int, seed: int, levels: int = 4) -> np.ndarray:
+    """``n`` Morris trajectories on a ``levels``-level grid (SALib): ``n * (d + 1)`` rows."""
+    from SALib.sample import morris
+
+    if n < 2:
+        raise ValueError(f"n = {n}: a Morris design needs at least 2 trajectories")
+    if levels < 2 or levels % 2:
+        raise ValueError(f"levels = {levels}: a Morris grid needs an even number of levels, at least 2")
+    return np.asarray(morris.sample(unit_problem(names), n, num_levels=levels, seed=seed))
+
+
+def parse_cell(text: str) -> Any:
+    """A CSV cell as the value ``--set`` would give it: a TOML literal (number, bool, quoted text, list), else text."""
+    import tomllib
+
+    text = text.strip()
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
 
+from sim.errors import ScenarioError
 from sim.experiments.engine import Record, run_all
 from sim.experiments.executors import workers_for
+from sim.experiments.precision import Precision, precision_of
 from sim.experiments.progress import Progress
 from sim.experiments.stats import CONFIDENCE, summarize_columns
 from sim.experiments.tables import kpi_columns, kpi_row, runs_frame
@@ -93,3 +95,55 @@ def replication_set(
     runs = runs_frame(records)
     folders = {int(r["replication"]): str(r["folder"]) for r in records if r.get("folder")}
     return ReplicationSet(scenario, seed, replications, runs, summarize_runs(runs, confidence), confidence, folders)
+
+
+def run_to_precision(
+    scenario: Scenario,
+    kpi: str,
+    target: float,
+    cap: int,
+    seed: int | None = None,
+    *,
+    first: int = 0,
+    n0: int = 3,
+    jobs: int | None = None,
+    executor: Executor | None = None,
+    client: Any = None,
+    confidence: float = CONFIDENCE,
+    progress: bool | None = None,
+    write_root: str | None = None,
+    plots: bool = False,
+    command: tuple[str, ...] | None = None,
+) -> tuple[ReplicationSet, Precision]:
+    """Replications from ``first`` on until ``kpi``'s relative CI half-width is at most ``target`` (or ``cap`` runs).
+
+    See :mod:`sim.experiments.precision` for the stopping rule and the stages.
+    Every stage runs on the same workers (one pool for the whole sequence).
+    """
+    if not 2 <= n0 <= cap:
+        raise ValueError(f"n0 = {n0}, cap = {cap}: needs 2 <= n0 <= cap")
+    seed = scenario.seed if seed is None else seed
+    records: list[Record] = []
+    have = 0
+    want = n0
+    bar = Progress(cap, scenario.name, progress)
+    try:
+        with workers_for(executor, client, jobs, cap) as workers:
+            while True:
+                numbers = list(range(first + have, first + want))
+                tasks = replication_tasks(scenario, seed, numbers, write_root=write_root, plots=plots,
+                                          command=command)
+                run_all(tasks, workers, records.append, bar)
+                have = want
+                runs = runs_frame(records)
+                if kpi not in runs.columns:
+                    raise ScenarioError(f"--precision-kpi {kpi}: not a KPI of the runs (see runs.csv)")
+                values = runs.loc[runs["status"] == OK, kpi].to_numpy(dtype=float)
+                state = precision_of(list(values), kpi, target, cap, confidence)
+                state = replace(state, n=have)  # failed runs count against the cap, not towards the precision
+                want = state.next_n()
+                if want <= have:
+                    break
+    finally:
+        bar.close()
+    return replication_set(scenario, seed, list(range(first, first + have)), records, confidence), state

@@ -7,7 +7,8 @@ A sweep file is TOML (see ``scenarios/sweeps/absence_vs_fleet.toml``)::
     replications = 2
     set = ["horizon.days=14"]         # optional, applied to every point
     plot_kpis = ["last_mile_share"]   # optional
-    [design]                          # optional: kind = "grid" (default) or "lhs" with n and seed
+    [design]                          # optional: kind = "grid" (default), "lhs" (n, seed), "sobol" (n, seed,
+                                      # second_order), "morris" (n, seed, levels) or "points" (file)
     [factors]
     "regional_warehouses.metro.area.absence_probability" = [0.05, 0.1, 0.2]
     "regional_warehouses.metro.fleet.vehicles" = { start = 9, stop = 13, step = 2 }
@@ -21,14 +22,24 @@ import hashlib
 import json
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim.errors import ScenarioError
-from sim.experiments.design import Factor, Range, factor_values, grid_points, lhs_points
+from sim.experiments.design import (
+    Factor,
+    Range,
+    factor_values,
+    grid_points,
+    lhs_points,
+    morris_sample,
+    parse_cell,
+    sobol_sample,
+    unit_points,
+)
 from sim.experiments.tables import RESERVED
 from sim.scenario.loader import apply_overrides, read_scenario_data, read_toml, scenario_to_dict, validate_scenario
 from sim.scenario.names import NAME_ALLOWED, NAME_PATTERN, is_safe_name
@@ -49,10 +60,18 @@ class _Range(_Strict):
     step: int | float | None = None
 
 
+DesignKind = Literal["grid", "lhs", "sobol", "morris", "points"]
+SAMPLED = ("lhs", "sobol", "morris")  # designs that draw n points (or trajectories) from the factors' ranges
+SENSITIVITY = ("sobol", "morris")     # designs whose runs SALib analyses into sensitivity indices
+
+
 class _Design(_Strict):
-    kind: Literal["grid", "lhs"] = "grid"
+    kind: DesignKind = "grid"
     n: int | None = Field(default=None, ge=1)
     seed: int = Field(default=0, ge=0)
+    levels: int | None = Field(default=None, ge=2)  # morris: the grid's levels (default 4)
+    second_order: bool | None = None                # sobol: also the second-order indices (more runs)
+    file: str | None = None                         # points: the CSV of points, relative to the sweep file
 
 
 class _SweepFile(_Strict):
@@ -64,7 +83,7 @@ class _SweepFile(_Strict):
     set: list[str] = Field(default_factory=list)
     plot_kpis: list[str] = Field(default_factory=lambda: list(DEFAULT_PLOT_KPIS))
     design: _Design = Field(default_factory=_Design)
-    factors: dict[str, Any]
+    factors: dict[str, Any] = Field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -94,6 +113,10 @@ class SweepSpec:
     plot_kpis: tuple[str, ...]
     base: Scenario
     points: tuple[Point, ...]
+    # Options of the sobol, morris and points designs (levels, second_order, file); empty for grid and lhs.
+    design_options: dict[str, Any] = field(default_factory=dict)
+    # What a caller built on the sweep engine records about itself in sweep.json (e.g. the strategies table).
+    meta: dict[str, Any] = field(default_factory=dict)
 
     @property
     def runs(self) -> int:
@@ -158,22 +181,120 @@ def load_sweep(path: str | Path, overrides: Iterable[str] = ()) -> SweepSpec:
         raise ScenarioError(f"{path}: scenario = {spec.scenario!r}: no such scenario file ({scenario_path})")
     all_sets = (*spec.set, *overrides)
     base_data = apply_overrides(read_scenario_data(scenario_path), all_sets, source=str(scenario_path))
-    base = _validate(base_data, f"{scenario_path} (with the sweep's set)")
-    factors = {key: _factor(key, value, path) for key, value in spec.factors.items()}
-    if not factors:
-        raise ScenarioError(f"{path}: factors: give at least one factor")
-    _check_design(spec.design, factors, path)
-    for key, factor in factors.items():
-        _check_factor(key, factor, base_data, path, spec.design.kind)
-    values = (grid_points(factors) if spec.design.kind == "grid"
-              else lhs_points(factors, spec.design.n or 0, spec.design.seed))
-    points = tuple(_point(i, v, base_data, path) for i, v in enumerate(values))
-    return SweepSpec(
+    rows = _read_points(spec.design, path) if spec.design.kind == "points" else None
+    return build_spec(
         path=path, name=spec.name or path.stem, description=spec.description, scenario_path=scenario_path,
-        seed=base.seed if spec.seed is None else spec.seed, replications=spec.replications,
-        overrides=tuple(all_sets), design=spec.design.kind, lhs_n=spec.design.n, lhs_seed=spec.design.seed,
-        factors=factors, plot_kpis=tuple(spec.plot_kpis), base=base, points=points,
+        base_data=base_data, overrides=all_sets, seed=spec.seed, replications=spec.replications,
+        design=spec.design, factors=spec.factors, plot_kpis=spec.plot_kpis, rows=rows,
     )
+
+
+def design_of(options: Mapping[str, Any], source: Path) -> _Design:
+    """A ``[design]`` table (kind, n, seed, levels, second_order, file) checked as in a sweep file."""
+    try:
+        return _Design.model_validate(dict(options))
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        key = ".".join(str(part) for part in ("design", *err["loc"]))
+        if err["type"] == "extra_forbidden":
+            raise ScenarioError(f"{source}: {key}: unknown key (allowed: {', '.join(_Design.model_fields)})") from None
+        message = str(err["msg"]).replace("Input should be", "allowed:")
+        raise ScenarioError(f"{source}: {key} = {err.get('input')!r}: {message}") from None
+
+
+def build_spec(
+    *, path: Path, name: str, description: str, scenario_path: Path, base_data: Mapping[str, Any],
+    overrides: Iterable[str], seed: int | None, replications: int, design: _Design, factors: Mapping[str, Any],
+    plot_kpis: Iterable[str], rows: list[dict[str, Any]] | None = None, meta: Mapping[str, Any] | None = None,
+) -> SweepSpec:
+    """Check a sweep given as data (from a file or from Python) and expand its design into validated points.
+
+    ``rows`` are the points of a ``points`` design (their keys are the factors);
+    ``path`` names the sweep in every message.
+    """
+    base = _validate(base_data, f"{scenario_path} (with the sweep's set)")
+    if design.kind == "points":
+        if factors:
+            raise ScenarioError(f"{path}: factors: a points design takes its factors from the columns of "
+                                "its points; leave [factors] out")
+        if not rows:
+            raise ScenarioError(f"{path}: design.file: the points file holds no points")
+        factors = {key: _distinct(row[key] for row in rows) for key in rows[0]}
+    checked = {key: _factor(key, value, path) for key, value in factors.items()}
+    if not checked:
+        raise ScenarioError(f"{path}: factors: give at least one factor")
+    _check_design(design, checked, path)
+    for key, factor in checked.items():
+        _check_factor(key, factor, base_data, path, design.kind)
+    values = _expand(design, checked, rows, path)
+    points = tuple(_point(i, v, base_data, path) for i, v in enumerate(values))
+    options = {k: v for k, v in (("levels", design.levels), ("second_order", design.second_order),
+                                 ("file", design.file)) if v is not None}
+    if design.kind == "morris":
+        options.setdefault("levels", 4)
+    if design.kind == "sobol":
+        options.setdefault("second_order", False)
+    return SweepSpec(
+        path=path, name=name, description=description, scenario_path=scenario_path,
+        seed=base.seed if seed is None else seed, replications=replications,
+        overrides=tuple(overrides), design=design.kind, lhs_n=design.n, lhs_seed=design.seed,
+        factors=checked, plot_kpis=tuple(plot_kpis), base=base, points=points, design_options=options,
+        meta=dict(meta or {}),
+    )
+
+
+def _distinct(values: Iterable[Any]) -> list[Any]:
+    seen: list[Any] = []
+    for value in values:
+        if value not in seen:
+            seen.append(value)
+    return seen
+
+
+def _expand(design: _Design, factors: Mapping[str, Factor], rows: list[dict[str, Any]] | None,
+            path: Path) -> list[dict[str, Any]]:
+    """The points of a design, in the order the runs are numbered (SALib's analysers read them in this order)."""
+    names = list(factors)
+    try:
+        if design.kind == "grid":
+            return grid_points(factors)
+        if design.kind == "lhs":
+            return lhs_points(factors, design.n or 0, design.seed)
+        if design.kind == "sobol":
+            return unit_points(factors, sobol_sample(names, design.n or 0, design.seed, bool(design.second_order)))
+        if design.kind == "morris":
+            return unit_points(factors, morris_sample(names, design.n or 0, design.seed, design.levels or 4))
+    except ValueError as exc:
+        key = "design.levels" if "levels" in str(exc) else "design.n"
+        raise ScenarioError(f"{path}: {key}: {exc}") from None
+    return [dict(row) for row in rows or []]
+
+
+def _read_points(design: _Design, path: Path) -> list[dict[str, Any]]:
+    """The rows of a points design's CSV: a header of factor key paths, one point per line, TOML-literal cells."""
+    import csv
+
+    if design.file is None:
+        raise ScenarioError(f"{path}: design.file: a points design needs the CSV file of its points")
+    source = path.parent / design.file
+    try:
+        with source.open(newline="") as handle:
+            table = list(csv.reader(handle))
+    except OSError as exc:
+        raise ScenarioError(f"{path}: design.file = {design.file!r}: cannot be read ({exc.strerror})") from None
+    if not table or not [c for c in table[0] if c.strip()]:
+        raise ScenarioError(f"{source}: empty; expected a header of factor key paths and one point per line")
+    header = [c.strip() for c in table[0]]
+    if len(set(header)) != len(header) or "" in header:
+        raise ScenarioError(f"{source}: header {table[0]!r}: every column needs a distinct factor key path")
+    rows = []
+    for number, cells in enumerate(table[1:], start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            raise ScenarioError(f"{source}: line {number}: {len(cells)} cells, the header has {len(header)}")
+        rows.append({key: parse_cell(cell) for key, cell in zip(header, cells, strict=True)})
+    return rows
 
 
 def _flatten_factors(table: dict[str, Any], path: Path, prefix: str = "") -> dict[str, Any]:
@@ -211,6 +332,8 @@ def _first_error(exc: ValidationError, path: Path) -> str:
 def _factor(key: str, value: Any, path: Path) -> Factor:
     if key in RESERVED or key == "seed":
         raise ScenarioError(f"{path}: factors.{key}: the sweep sets '{key}' itself; it cannot be a factor")
+    if isinstance(value, Range):  # from Python (sim.experiments.build)
+        return value
     if isinstance(value, list):
         if not value:
             raise ScenarioError(f"{path}: factors.{key} = []: empty list of values")
@@ -229,17 +352,28 @@ def _factor(key: str, value: Any, path: Path) -> Factor:
                         "{start, stop, num} or {start, stop, step}")
 
 
+_NEEDS_N = {"lhs": "a Latin hypercube needs the number of points n",
+            "sobol": "a Sobol' design needs n, the base sample size (a power of two)",
+            "morris": "a Morris design needs n, the number of trajectories"}
+_ONLY_FOR = {"levels": "morris", "second_order": "sobol", "file": "points"}
+
+
 def _check_design(design: _Design, factors: Mapping[str, Factor], path: Path) -> None:
-    if design.kind == "lhs" and design.n is None:
-        raise ScenarioError(f"{path}: design.n: a Latin hypercube needs the number of points n")
+    if design.kind in _NEEDS_N and design.n is None:
+        raise ScenarioError(f"{path}: design.n: {_NEEDS_N[design.kind]}")
     if design.kind == "grid" and design.n is not None:
         raise ScenarioError(f"{path}: design.n: only for kind = \"lhs\" (a grid has one point per combination)")
+    if design.kind == "points" and design.n is not None:
+        raise ScenarioError(f"{path}: design.n: not for kind = \"points\" (the file gives the points)")
+    for key, kind in _ONLY_FOR.items():
+        if getattr(design, key) is not None and design.kind != kind:
+            raise ScenarioError(f"{path}: design.{key}: only for kind = \"{kind}\"")
 
 
 def _check_factor(key: str, factor: Factor, base: Mapping[str, Any], path: Path, kind: str) -> None:
     """Every value of one factor, applied alone to the base, must give a valid scenario."""
     try:
-        values = ([factor.start, factor.stop] if isinstance(factor, Range) and factor.continuous and kind == "lhs"
+        values = ([factor.start, factor.stop] if isinstance(factor, Range) and factor.continuous and kind in SAMPLED
                   else factor_values(factor))
     except ValueError as exc:
         raise ScenarioError(f"{path}: factors.{key}: {exc}") from None

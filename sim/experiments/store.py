@@ -56,7 +56,7 @@ def describe(spec: SweepSpec, shard: tuple[int, int], keep: str) -> dict[str, An
         "set": list(spec.overrides),
         "seed": spec.seed,
         "replications": spec.replications,
-        "design": {"kind": spec.design, "n": spec.lhs_n, "seed": spec.lhs_seed},
+        "design": {"kind": spec.design, "n": spec.lhs_n, "seed": spec.lhs_seed, **spec.design_options},
         "factors": list(spec.factors),
         "points": [{"point": p.index, "values": p.values} for p in spec.points],
         "runs_total": spec.runs,
@@ -66,6 +66,7 @@ def describe(spec: SweepSpec, shard: tuple[int, int], keep: str) -> dict[str, An
         "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": sys.argv,
         "versions": package_versions(),
+        **({"meta": spec.meta} if spec.meta else {}),
     }
 
 

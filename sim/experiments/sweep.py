@@ -14,13 +14,14 @@ import pandas as pd
 from sim.errors import ScenarioError
 from sim.experiments import store
 from sim.experiments.engine import run_all
-from sim.experiments.executors import workers_for
+from sim.experiments.executors import Workers, workers_for
 from sim.experiments.progress import Progress
-from sim.experiments.spec import SweepSpec, load_sweep
+from sim.experiments.spec import SENSITIVITY, SweepSpec, load_sweep
 from sim.experiments.tasks import OK, RunTask
 from sim.output import write_json
 from sim.output.folders import check_name
 from sim.plotting import plot_sweep, write_sweep_figures
+from sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -41,6 +42,8 @@ class SweepResult:
     missing: list[int] = field(default_factory=list)
     plots: list[Path] = field(default_factory=list)
     unknown_plot_kpis: list[str] = field(default_factory=list)
+    # Sobol' or Morris sweeps: one row per (KPI, factor), as written to sensitivity.csv (None for other designs).
+    indices: pd.DataFrame | None = None
 
     @property
     def failed(self) -> pd.DataFrame:
@@ -99,9 +102,14 @@ def sweep_tasks(spec: SweepSpec, indices: Iterable[int], folder: Path, keep: Kee
 
 
 def run_sweep(
-    spec: SweepSpec | str | Path,
+    spec: SweepSpec | Scenario | str | Path,
     executor: Executor | None = None,
     *,
+    factors: dict[str, Any] | None = None,
+    design: Any = None,
+    replications: int | None = None,
+    seed: int | None = None,
+    name: str | None = None,
     client: Any = None,
     jobs: int | None = None,
     out: str | Path = DEFAULT_OUT,
@@ -116,7 +124,11 @@ def run_sweep(
     """Run a sweep and write its folder (see :mod:`sim.experiments.store`); return its tables.
 
     ``spec`` is a checked :class:`SweepSpec` or the path of a sweep file (then
-    ``overrides`` apply to its base scenario). Runs go to ``executor`` (any
+    ``overrides`` apply to its base scenario). With ``factors`` or ``design``,
+    ``spec`` is instead the base scenario (a :class:`Scenario` or a scenario
+    file) of a sweep described in Python, with no sweep file: see
+    :mod:`sim.experiments.build` (``replications`` default 1, ``seed`` the
+    scenario's, ``name`` the folder's). Runs go to ``executor`` (any
     ``concurrent.futures.Executor``, which the caller owns), to a Dask
     ``client`` (``client.get_executor()``), or to a local process pool of ``jobs``
     workers (default: one per CPU; ``jobs=1`` runs in this process). ``shard``
@@ -128,7 +140,15 @@ def run_sweep(
     """
     if keep not in ("summaries", "runs"):
         raise ScenarioError(f"--keep {keep}: allowed: summaries, runs")
-    spec = spec if isinstance(spec, SweepSpec) else load_sweep(spec, overrides)
+    if isinstance(spec, Scenario) or factors is not None or design is not None:
+        if isinstance(spec, SweepSpec):
+            raise ValueError("factors and design describe a sweep of a base scenario, not of a SweepSpec")
+        from sim.experiments.build import sweep_spec
+
+        spec = sweep_spec(spec, factors, "grid" if design is None else design, replications or 1, seed,
+                          name=name, overrides=overrides)
+    elif not isinstance(spec, SweepSpec):
+        spec = load_sweep(spec, overrides)
     if keep == "runs":  # each run's folder is runs/<scenario name>/<run>
         for point in spec.points:
             check_name(point.scenario.name, f"{spec.path}: point {point.index}: name")
@@ -137,26 +157,47 @@ def run_sweep(
     indices = shard_indices(spec.runs, shard)
     done = store.finished_ok(target) if resume else set()
     todo = [i for i in indices if i not in done]
-    bar = Progress(len(todo), spec.name, progress)
-    try:
-        with workers_for(executor, client, jobs, len(todo)) as workers:
-            run_all(sweep_tasks(spec, todo, target, keep), workers, lambda r: store.write_marker(target, r), bar)
-    finally:
-        bar.close()
+    with workers_for(executor, client, jobs, len(todo)) as workers:
+        run_indices(spec, target, todo, workers, keep, progress)
     result = finish(target, description, indices, plots)
     result.executed, result.skipped = len(todo), len(indices) - len(todo)
     return result
 
 
+def run_indices(spec: SweepSpec, folder: Path, indices: list[int], workers: Workers, keep: Keep = "summaries",
+                progress: bool | None = None) -> None:
+    """Run the runs ``indices`` of a prepared sweep folder on ``workers``, each recorded in its run file.
+
+    Callers that run a sweep in stages (a sequential procedure deciding which
+    runs come next) call this once per stage with the same workers, so that
+    every stage reuses the same warm worker processes.
+    """
+    bar = Progress(len(indices), spec.name, progress)
+    try:
+        run_all(sweep_tasks(spec, indices, folder, keep), workers, lambda r: store.write_marker(folder, r), bar)
+    finally:
+        bar.close()
+
+
 def finish(folder: Path, description: dict[str, Any], indices: Iterable[int], plots: bool = True) -> SweepResult:
-    """Assemble the tables and plots of a sweep folder from its run files."""
+    """Assemble the tables and plots of a sweep folder from its run files (and a Sobol'/Morris sweep's indices)."""
     runs, aggregate, missing = store.assemble(folder, description, indices)
     written: list[Path] = []
     unknown: list[str] = []
-    if plots and not aggregate.empty:
+    kind = (description.get("design") or {}).get("kind")  # folders written before sensitivity designs may lack it
+    if plots and not aggregate.empty and kind not in SENSITIVITY:
+        # A sampling design's points scatter over every factor at once: the indices' bars say more.
         written, unknown = write_sweep_figures(aggregate, description["factors"], description["plot_kpis"],
                                              folder / "plots")
-    return SweepResult(folder, runs, aggregate, missing=missing, plots=written, unknown_plot_kpis=unknown)
+    table = None
+    if kind in SENSITIVITY and not missing and not aggregate.empty:
+        from sim.experiments.indices import write_indices
+
+        table, figures = write_indices(folder, description, aggregate, plots)
+        written += figures
+        unknown = [k for k in description["plot_kpis"] if k not in set(aggregate["kpi"])]
+    return SweepResult(folder, runs, aggregate, missing=missing, plots=written, unknown_plot_kpis=unknown,
+                       indices=table)
 
 
 def merge_sweeps(folders: Iterable[str | Path], out: str | Path | None = None, plots: bool = True) -> SweepResult:

@@ -63,8 +63,14 @@ def test_compare_needs_a_difference(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_example_sweep_is_valid() -> None:
     spec = load_sweep(EXAMPLE)
-    assert spec.name == "absence_vs_fleet" and len(spec.points) == 12 and spec.runs == 24
+    assert spec.name == "absence_vs_fleet" and len(spec.points) == 12 and spec.runs == 120
     assert spec.scenario_path.resolve() == BASELINE.resolve()
+    # Beside it, a sensitivity example and an explicit design, both valid before any run.
+    sobol = load_sweep(EXAMPLE.parent / "sensitivity_last_mile.toml")
+    assert sobol.design == "sobol" and len(sobol.points) == 16 * (4 + 2)
+    points = load_sweep(EXAMPLE.parent / "fleet_points.toml")
+    assert points.design == "points" and len(points.points) == 4 and list(points.factors) == [
+        "regional_warehouses.metro.fleet.units.diesel_van.count", "regional_warehouses.metro.area.absence_probability"]
 
 
 def test_latin_hypercube_sweep_file(tmp_path: Path) -> None:
@@ -107,7 +113,7 @@ replications = 1
         (GOOD.replace("[0.05, 0.1]", "{ start = 0.1, stop = 0.3, stpe = 0.1 }"), ["stpe", "unknown key"]),
         (GOOD.replace("replications = 1", "replication = 1"), ["replication: unknown key"]),
         (GOOD.replace("replications = 1", "replications = 0"), ["replications = 0"]),
-        (GOOD + '[design]\nkind = "random"\n', ["design.kind", "'grid' or 'lhs'"]),
+        (GOOD + '[design]\nkind = "random"\n', ["design.kind", "'grid', 'lhs', 'sobol', 'morris' or 'points'"]),
         (GOOD + '[design]\nkind = "lhs"\n', ["design.n"]),
         (GOOD.replace(BASELINE.as_posix(), "no/such.toml"), ["scenario = 'no/such.toml'", "no such scenario file"]),
         (GOOD.replace("[0.05, 0.1]", "0.05"), [f"factors.{ABSENCE} = 0.05", "expected a list"]),
@@ -155,5 +161,5 @@ def test_bad_sweep_exit_code_from_the_shell(tmp_path: Path) -> None:
 def test_check_validates_every_point_without_running(tmp_path: Path) -> None:
     done = _sim("sweep", EXAMPLE, "--check", "--out", tmp_path)
     assert done.returncode == 0, done.stderr
-    assert "12 points x 2 replications = 24 runs" in done.stdout
+    assert "12 points x 10 replications = 120 runs" in done.stdout
     assert not any(tmp_path.iterdir())
