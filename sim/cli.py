@@ -10,6 +10,7 @@ from pathlib import Path
 from sim.errors import ScenarioError
 from sim.experiments import commands as experiment_commands
 from sim.reporting import command as report_commands
+from sim.verify import command as verify_commands
 
 EXIT_OK = 0
 EXIT_RUN_FAILED = 1
@@ -51,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE")
     experiment_commands.add_commands(commands)
     report_commands.add_command(commands)
+    verify_commands.add_command(commands)
 
     strategies = commands.add_parser(
         "strategies", help="compare strategy scenarios with the baseline (paired, with CIs) and write the table"
@@ -79,6 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _strategies(args)
         if args.command == "report":
             return report_commands.report_command(args)
+        if args.command == "verify":
+            return verify_commands.verify_command(args)
         if args.command != "run":
             return experiment_commands.dispatch(args)
         return _run(args)
