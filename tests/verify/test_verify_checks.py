@@ -88,7 +88,13 @@ def test_baseline_rows_read_the_summary(baseline_result: RunResult) -> None:
     per_km, per_hour = linehaul_rates(baseline_result)
     trips = baseline_result.trips
     assert per_km == pytest.approx(trips["cost"].sum() / trips["km"].sum())  # the baseline's trips are all FTL
-    assert rows["line-haul cost per truck-km"].simulated == per_km and per_hour > 0
+    assert rows["line-haul cost per truck-km"].simulated == per_km
+    ledger = baseline_result.ledger
+    upstream = ledger[ledger["stage"].isin(["factory_to_central", "central_to_regional"])]
+    hours = upstream.loc[upstream["component"] == "driver_time", "amount"].sum() / 33.96
+    transport = upstream[upstream["component"] != "inventory_holding"]["amount"].sum()
+    assert per_hour == pytest.approx(transport / hours)
+    assert rows["line-haul cost per paid driver hour"].simulated == per_hour
 
 
 def test_a_check_that_raises_is_a_failed_row() -> None:
