@@ -162,10 +162,16 @@ def saturation_warnings(summary: dict[str, Any], routes: pd.DataFrame, start_h: 
     return [text + "; the backlog grows without bound: add capacity or lower demand"]
 
 
+# Diagnostics of a run, not KPIs: kept out of the flat tables of experiments (replications, sweeps, comparisons).
+NOT_KPIS = frozenset({"warmup"})
+
+
 def flatten(summary: dict[str, Any], prefix: str = "") -> dict[str, float]:
     """Nested summary -> flat {'cost_per_parcel.total': ...} of the numeric KPIs (for tables and sweeps)."""
     flat: dict[str, float] = {}
     for key, value in summary.items():
+        if not prefix and key in NOT_KPIS:
+            continue
         name = f"{prefix}{key}"
         if isinstance(value, dict):
             flat.update(flatten(value, name + "."))

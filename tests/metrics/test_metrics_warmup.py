@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.metrics.summary import flatten
 from sim.metrics.warmup import daily_kpis, mser_truncation, warmup_diagnostic, warmup_warning
 from tests.conftest import short_run
 
@@ -86,3 +87,5 @@ def test_the_baseline_summary_says_whether_the_warmup_was_enough(warmup: int) ->
     # No upstream cost flows in the first week: MSER deletes it, so a warm-up of a week is enough, none is not.
     assert entry["long_enough"] is (warmup >= 7)
     assert any("warm-up of 0 days looks too short" in w for w in result.summary["warnings"]) is (warmup == 0)
+    # A diagnostic, not a KPI: experiments' flat tables leave it out.
+    assert not any(key.startswith("warmup") for key in flatten(result.summary))
