@@ -12,6 +12,7 @@ from sim.errors import ScenarioError
 from sim.experiments import commands as experiment_commands
 from sim.experiments import strategy_command
 from sim.reporting import command as report_commands
+from sim.verify import command as verify_commands
 
 EXIT_OK = 0
 EXIT_RUN_FAILED = 1
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="write it to this file instead (e.g. scenarios/scenario.schema.json)")
     experiment_commands.add_commands(commands)
     report_commands.add_command(commands)
+    verify_commands.add_command(commands)
 
     init = commands.add_parser("init", help="write a starter scenario, the examples, a sweep and the notebooks into "
                                             "a new folder")
@@ -84,6 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return strategy_command.strategies_command(args)
         if args.command == "report":
             return report_commands.report_command(args)
+        if args.command == "verify":
+            return verify_commands.verify_command(args)
         if args.command != "run":
             return experiment_commands.dispatch(args)
         return _run(args)

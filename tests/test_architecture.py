@@ -33,6 +33,7 @@ LAYERS: dict[str, int] = {
     "sim.reporting": 7,  # report.html: reads results folders (sim.output), written by sim.output.writer
     "sim.experiments": 8,
     "sim.strategies": 8,
+    "sim.verify": 8,  # sim verify: runs the model's parts, the baseline and the planner against theory
     "sim.cli": 9,
     "sim.__main__": 9,
     "sim": 9,

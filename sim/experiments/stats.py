@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim.metrics.counts import count_intervals
+
 CONFIDENCE = 0.95
 
 
@@ -100,4 +102,5 @@ def summarize_columns(frame: pd.DataFrame, columns: Iterable[str], confidence: f
         interval = t_interval(frame[column], confidence)
         rows.append({"kpi": column, "n": interval.n, "mean": interval.mean, "std": interval.std,
                      "half_width": interval.half_width, "ci_low": interval.low, "ci_high": interval.high})
-    return pd.DataFrame(rows, columns=["kpi", "n", "mean", "std", "half_width", "ci_low", "ci_high"])
+    return count_intervals(pd.DataFrame(rows, columns=["kpi", "n", "mean", "std", "half_width", "ci_low", "ci_high"]),
+                           frame, confidence)  # counts: a Poisson interval, never below zero

@@ -10,9 +10,10 @@ import pandas as pd
 
 from sim.metrics.channels import channel_shares, channel_summary, online_view, store_summary
 from sim.metrics.costs import cost_summary, emission_summary
-from sim.metrics.parcels import parcel_summary, service_summary
+from sim.metrics.parcels import daily_service, parcel_summary, service_summary
 from sim.metrics.streaming import ParcelKpis
 from sim.metrics.transport import linehaul_summary, route_summary
+from sim.metrics.warmup import warmup_diagnostic, warmup_warning
 from sim.metrics.window import fsum, ratio, window_ledger, within_window
 from sim.records import PlantRecord, RunRecords
 
@@ -111,7 +112,10 @@ def summarize_run(
     if records.disruptions is not None:
         summary["disruptions"] = records.disruptions
         summary["disruption_load"] = disruption_load(records.disruptions, end_h)
-    summary["warnings"] = saturation_warnings(summary, tables["routes"], start_h, end_h)
+    daily = parcel_kpis.daily_service() if parcel_kpis is not None else daily_service(tables["parcels"])
+    summary["warmup"] = warmup_diagnostic(daily, tables["ledger"], start_h / 24.0, math.ceil(end_h / 24.0))
+    summary["warnings"] = (saturation_warnings(summary, tables["routes"], start_h, end_h)
+                           + warmup_warning(summary["warmup"]))
     return summary
 
 
@@ -158,10 +162,16 @@ def saturation_warnings(summary: dict[str, Any], routes: pd.DataFrame, start_h: 
     return [text + "; the backlog grows without bound: add capacity or lower demand"]
 
 
+# Diagnostics of a run, not KPIs: kept out of the flat tables of experiments (replications, sweeps, comparisons).
+NOT_KPIS = frozenset({"warmup"})
+
+
 def flatten(summary: dict[str, Any], prefix: str = "") -> dict[str, float]:
     """Nested summary -> flat {'cost_per_parcel.total': ...} of the numeric KPIs (for tables and sweeps)."""
     flat: dict[str, float] = {}
     for key, value in summary.items():
+        if not prefix and key in NOT_KPIS:
+            continue
         name = f"{prefix}{key}"
         if isinstance(value, dict):
             flat.update(flatten(value, name + "."))

@@ -1,11 +1,10 @@
 """Inventory policies against exact results of inventory theory.
 
 The full chain has no infinite supplier and no fixed lead time, so the policies
-run here on a small SimPy harness built for the purpose: one product, Poisson
-demand at ``rate`` per day, every order arriving exactly ``lead`` days after it
-is placed. The harness uses the model's own :class:`StockPoint` (on hand, on
-order, the exact time integral of on-hand stock) and policy classes; it only
-supplies demand and lead time, and serves backorders first-come-first-served.
+run on the harness of ``sim verify`` (``sim.verify.inventory_harness``): one
+product, Poisson demand at ``rate`` per day, every order arriving exactly
+``lead`` days after it is placed, at the model's own :class:`StockPoint` with
+the model's policy classes. The exact formulas are ``sim.verify.inventory_theory``.
 
 Exact results (D = demand over the lead time, Poisson(rate x lead)):
 
@@ -31,204 +30,41 @@ means a real discrepancy, not bad luck on a rerun.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-from types import SimpleNamespace
-from typing import Any
-
 import numpy as np
 import pytest
-import simpy
-from scipy import integrate, stats
+from scipy import stats
 
-from sim.ledger import CostLedger
-from sim.model.products import ProductTable
 from sim.model.upstream.policies import ReorderPolicy, make_policy
-from sim.model.upstream.stock import StockPoint
 from sim.scenario.schema import BaseStockPolicy, RQPolicy, TSPolicy
+from sim.verify.inventory_harness import BatchPlan, Estimate, Harness, mean_estimate, ratio_estimate
+from sim.verify.inventory_theory import base_stock as exact_base_stock
+from sim.verify.inventory_theory import lost_sales_base_stock as exact_lost_sales_base_stock
+from sim.verify.inventory_theory import periodic as exact_periodic
+from sim.verify.inventory_theory import rq as exact_rq
 
 pytestmark = pytest.mark.theory
 
 CONFIDENCE = 0.999
-WARMUP_DAYS = 60
-BATCHES = 40
-BATCH_DAYS = 250
-
-
-def _one_product() -> ProductTable:
-    one = np.array([1.0])
-    return ProductTable(names=("unit",), share=one, unit_value=one, volume_m3=one * 0.01, weight_kg=one,
-                        handling_multiplier=one, holding_rate_per_year=one * 0.25, service_time_multiplier=one)
-
-
-class Harness:
-    """One product at a real StockPoint: Poisson demand, fixed lead time, infinite supplier.
-
-    Continuous policies are reviewed after every demand and every receipt, as in
-    the model; periodic ones at the start of every day their period says.
-    ``review_every_event`` reviews a periodic policy continuously instead (a
-    base-stock policy reviewed at every event is the textbook base-stock model).
-    """
-
-    def __init__(self, policy: ReorderPolicy, rate: float, lead: float, seed: int,
-                 review_every_event: bool = False) -> None:
-        self.env = simpy.Environment()
-        ctx: Any = SimpleNamespace(env=self.env, ledger=CostLedger())
-        self.stock = StockPoint(ctx, "harness", "regional_warehouse", _one_product(), policy, 0.0)
-        self.continuous = review_every_event or policy.continuous
-        self.lead_h = lead * 24.0
-        self.mean_gap_h = 24.0 / rate
-        self.rng = np.random.default_rng(seed)
-        self.backorders = np.zeros(1, dtype=np.int64)
-        self.waiting = 0  # backordered demands, served first-come-first-served as stock arrives
-        self.demands = 0
-        self.served = 0
-        self.env.process(self._demand())
-        if not self.continuous:
-            self.env.process(self._periodic_reviews())
-
-    def _demand(self) -> Any:
-        stock = self.stock
-        while True:
-            for gap in self.rng.exponential(self.mean_gap_h, 4096).tolist():
-                yield self.env.timeout(gap)
-                self.demands += 1
-                if stock.on_hand[0] > 0:
-                    stock.remove(0, 1)
-                    self.served += 1
-                elif stock.lost_sales[0]:
-                    stock.lost[0] += 1
-                else:
-                    self.backorders[0] += 1
-                if self.continuous:
-                    self._review(None)
-
-    def _review(self, due: np.ndarray | None) -> None:
-        units = int(self.stock.reorder(self.backorders, due)[0])
-        if units:
-            arrival = self.env.timeout(self.lead_h)
-            arrival.callbacks.append(lambda _event: self._receive(units))
-
-    def _receive(self, units: int) -> None:
-        stock = self.stock
-        stock.on_order[0] -= units
-        stock.add(0, units)
-        backordered = min(units, int(self.backorders[0]))
-        if backordered:
-            stock.remove(0, backordered)
-            self.backorders[0] -= backordered
-        if self.continuous:
-            self._review(None)
-
-    def _periodic_reviews(self) -> Any:
-        day = 0
-        while True:
-            yield self.env.timeout(day * 24.0 - self.env.now)
-            due = self.stock.due(day)
-            if due.any():
-                self._review(due)
-            day += 1
-
-    def run_batches(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per batch: demands, demands served from stock, mean on hand."""
-        self.env.run(until=WARMUP_DAYS * 24.0)
-        demands, served, on_hand = [], [], []
-        last = (self.demands, self.served, float(self.stock.unit_hours()[0]))
-        for batch in range(1, BATCHES + 1):
-            self.env.run(until=(WARMUP_DAYS + batch * BATCH_DAYS) * 24.0)
-            now = (self.demands, self.served, float(self.stock.unit_hours()[0]))
-            demands.append(now[0] - last[0])
-            served.append(now[1] - last[1])
-            on_hand.append((now[2] - last[2]) / (BATCH_DAYS * 24.0))
-            last = now
-        return np.array(demands, dtype=float), np.array(served, dtype=float), np.array(on_hand)
-
-
-@dataclass(frozen=True)
-class Estimate:
-    """A batch-means estimate and the half-width of its confidence interval."""
-
-    value: float
-    half_width: float
-
-    def covers(self, exact: float) -> bool:
-        """Whether the exact value lies inside the interval."""
-        return abs(self.value - exact) <= self.half_width
-
-    def __str__(self) -> str:
-        return f"{self.value:.4f} ± {self.half_width:.4f}"
-
-
-def _t(n: int) -> float:
-    return float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1))
-
-
-def mean_estimate(values: np.ndarray) -> Estimate:
-    """Mean of batch means with a Student t interval."""
-    n = len(values)
-    return Estimate(float(values.mean()), _t(n) * float(values.std(ddof=1)) / math.sqrt(n))
-
-
-def ratio_estimate(numerators: np.ndarray, denominators: np.ndarray) -> Estimate:
-    """Ratio of batch totals (the fill rate over all demand) with a delta-method t interval."""
-    n = len(numerators)
-    ratio = float(numerators.sum() / denominators.sum())
-    residuals = numerators - ratio * denominators
-    se = float(residuals.std(ddof=1)) / math.sqrt(n) / float(denominators.mean())
-    return Estimate(ratio, _t(n) * se)
+PLAN = BatchPlan(warmup_days=60, batches=40, batch_days=250)
+T = float(stats.t.ppf(0.5 + CONFIDENCE / 2, PLAN.batches - 1))
 
 
 def simulate(policy: ReorderPolicy, rate: float, lead: float, seed: int,
              review_every_event: bool = False) -> tuple[Estimate, Estimate]:
-    """Fill rate and mean on hand of ``policy`` on the harness."""
-    demands, served, on_hand = Harness(policy, rate, lead, seed, review_every_event).run_batches()
-    return ratio_estimate(served, demands), mean_estimate(on_hand)
+    """Fill rate and mean on hand of ``policy`` on the harness (sim.verify.inventory_harness)."""
+    batches = Harness(policy, rate, lead, seed, review_every_event).run_batches(PLAN)
+    return ratio_estimate(batches["served"], batches["demands"]), mean_estimate(batches["on_hand"])
 
 
-# --- exact results ---------------------------------------------------------------
-
-
-def exact_base_stock(level: int, rate: float, lead: float) -> tuple[float, float]:
-    """Fill rate P(D <= S-1) and E[(S - D)+], D ~ Poisson(rate x lead)."""
-    d = np.arange(level + 1)
-    pmf = stats.poisson.pmf(d, rate * lead)
-    return float(stats.poisson.cdf(level - 1, rate * lead)), float(((level - d) * pmf).sum())
-
-
-def exact_rq(r: int, q: int, rate: float, lead: float) -> tuple[float, float]:
-    """Base-stock results averaged over the position, uniform on r+1..r+Q."""
-    results = np.array([exact_base_stock(position, rate, lead) for position in range(r + 1, r + q + 1)])
-    fill, on_hand = results.mean(axis=0)
-    return float(fill), float(on_hand)
-
-
-def exact_periodic(level: int, period: int, rate: float, lead: float) -> tuple[float, float]:
-    """Order-up-to S every T days: base-stock results with the demand horizon u uniform on [L, L+T)."""
-    def fill(u: float) -> float:
-        return exact_base_stock(level, rate, u)[0]
-
-    def on_hand(u: float) -> float:
-        return exact_base_stock(level, rate, u)[1]
-
-    span = (lead, lead + period)
-    return (integrate.quad(fill, *span, epsabs=1e-10)[0] / period,
-            integrate.quad(on_hand, *span, epsabs=1e-10)[0] / period)
-
-
-def exact_lost_sales_base_stock(level: int, rate: float, lead: float) -> tuple[float, float]:
-    """Erlang loss: fill 1 - B(S, a), mean on hand S - a (1 - B), a = rate x lead."""
-    load = rate * lead
-    blocking = 1.0
-    for servers in range(1, level + 1):  # the stable recursion B(n) = a B(n-1) / (n + a B(n-1))
-        blocking = load * blocking / (servers + load * blocking)
-    return 1.0 - blocking, level - load * (1.0 - blocking)
+def _covers(estimate: Estimate, exact: float) -> bool:
+    return abs(estimate.value - exact) <= estimate.half_width(T)
 
 
 def _check(name: str, simulated: tuple[Estimate, Estimate], exact: tuple[float, float]) -> None:
     (fill, on_hand), (fill_exact, on_hand_exact) = simulated, exact
     report = f"{name}: fill {fill} vs exact {fill_exact:.4f}; on hand {on_hand} vs exact {on_hand_exact:.4f}"
-    assert fill.covers(fill_exact), report
-    assert on_hand.covers(on_hand_exact), report
+    assert _covers(fill, fill_exact), report
+    assert _covers(on_hand, on_hand_exact), report
 
 
 # --- the checks -----------------------------------------------------------------
