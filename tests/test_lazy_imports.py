@@ -40,3 +40,11 @@ def test_public_names_still_resolve() -> None:
     assert sim.experiments.compare.__module__ == "sim.experiments.comparison"
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         _ = sim.nope
+
+
+def test_a_run_without_plots_does_not_load_matplotlib() -> None:
+    # matplotlib costs ~20 MiB of a run's memory: only plots and reports should bring it in.
+    code = PROBE.format(action="import sim.cli, sim.runner\nfrom sim.output import write_run", heavy=("matplotlib",))
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          check=True)
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from matplotlib.axis import Axis
-from matplotlib.ticker import MaxNLocator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.axis import Axis
 
 # Last segments of a KPI path that count things (drawn with integer ticks).
 _COUNT_WORDS = ("count", "trips", "units", "occurrences", "failed_attempts", "late_parcels", "ordered",
@@ -46,4 +48,6 @@ def is_count(kpi: str) -> bool:
 
 def integer_ticks(axis: Axis) -> None:
     """Ticks only at whole numbers on ``axis`` (counts: no 9.5 vans)."""
+    from matplotlib.ticker import MaxNLocator  # here: the unit names are needed where matplotlib is not
+
     axis.set_major_locator(MaxNLocator(integer=True))
