@@ -18,6 +18,7 @@ from typing import TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
+ENV_VARIABLE = "SIM_PLANNING_THREADS"
 # Threads beyond this gain little: a plan's Python parts hold the GIL.
 MAX_DEFAULT_THREADS = 4
 
@@ -34,10 +35,19 @@ def _available_cores() -> int:
 
 
 def planning_threads() -> int:
-    """How many threads improve a plan's routes (default: the usable cores, at most 4)."""
-    if _threads is None:
-        return max(1, min(MAX_DEFAULT_THREADS, _available_cores()))
-    return _threads
+    """How many threads improve a plan's routes.
+
+    Set by ``set_planning_threads``; otherwise the environment variable
+    ``SIM_PLANNING_THREADS`` (a positive integer); otherwise the usable cores, at most 4.
+    """
+    if _threads is not None:
+        return _threads
+    raw = os.environ.get(ENV_VARIABLE, "").strip()
+    if raw:
+        if not raw.isdigit() or int(raw) < 1:
+            raise ValueError(f"{ENV_VARIABLE}={raw!r}: allowed: a whole number of threads, at least 1")
+        return int(raw)
+    return max(1, min(MAX_DEFAULT_THREADS, _available_cores()))
 
 
 def set_planning_threads(threads: int) -> None:

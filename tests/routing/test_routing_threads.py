@@ -70,3 +70,14 @@ def test_a_forked_child_plans_after_the_parent_used_the_pool(restore_threads: No
 
 def _plan_in_child(problem: object) -> list[tuple[list[int], float, float]]:
     return _plan_key(plan_heuristic(problem))  # type: ignore[arg-type]
+
+
+def test_the_environment_sets_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sim.routing.threads as threads
+
+    monkeypatch.setattr(threads, "_threads", None)
+    monkeypatch.setenv("SIM_PLANNING_THREADS", "3")
+    assert planning_threads() == 3
+    monkeypatch.setenv("SIM_PLANNING_THREADS", "zero")
+    with pytest.raises(ValueError, match="SIM_PLANNING_THREADS='zero': allowed"):
+        planning_threads()
