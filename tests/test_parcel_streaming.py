@@ -88,6 +88,10 @@ def test_streamed_summary_equals_the_whole_table_summary(name: str) -> None:
     for start in range(0, len(whole.parcels), 3000):
         kpis.add(whole.parcels.iloc[start : start + 3000])
     pd.testing.assert_frame_equal(kpis.daily_service(), daily_service(whole.parcels), check_exact=True)
+    # Means by day a slice of whole days at a time (a year's run has millions of rows): still bit for bit.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("sim.metrics.streaming.MEAN_SLICE_ROWS", 1500)
+        pd.testing.assert_frame_equal(kpis.daily_service(), daily_service(whole.parcels), check_exact=True)
     pd.testing.assert_frame_equal(streamed.daily_service(), daily_service(whole.parcels), check_exact=True)
     assert _same(kpis.parcel_summary(), parcel_summary(whole.parcels))
     assert _same(kpis.service_summary(), service_summary(whole.parcels))

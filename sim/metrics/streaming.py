@@ -137,16 +137,19 @@ class ParcelKpis:
         ordered = c["ordered"]
         states = {state: int(self._states.get(state, 0)) for state in FINAL_STATES}
         delivered = self._delivered_in_id_order()
-        lead = delivered["lead"][delivered["window"]]
+        lead = delivered["lead"][delivered["window"]]  # a copy: the percentiles may reorder it in place
+        mean = float(lead.mean()) if len(lead) else math.nan  # before the percentiles: a float sum depends on order
+        p50, p95 = (float(v) for v in np.percentile(lead, [50, 95], overwrite_input=True)) if len(lead) else (
+            math.nan, math.nan)
         return {
             "parcels": {"ordered": ordered, **states, "delivered_home": c["delivered_home"],
                         "delivered_pickup_point": c["delivered_pickup_point"]},
             "first_attempt_success_rate": ratio(float(c["first_attempt_success"]), c["attempted"]),
             "attempts_per_attempted_parcel": ratio(float(c["attempts"]), c["attempted"]),
             "lead_time_hours": {
-                "mean": float(lead.mean()) if len(lead) else math.nan,
-                "p50": float(np.percentile(lead, 50)) if len(lead) else math.nan,
-                "p95": float(np.percentile(lead, 95)) if len(lead) else math.nan,
+                "mean": mean,
+                "p50": p50,
+                "p95": p95,
             },
             "stock": {
                 "backordered_share": ratio(float(c["backordered"]), ordered),
@@ -185,11 +188,7 @@ class ParcelKpis:
             return pd.DataFrame(columns=DAILY_SERVICE_COLUMNS)
         totals = pd.concat(self._daily).groupby(level=0, sort=True).sum()
         delivered = self._delivered_in_id_order()
-        days, lead = delivered["day"], delivered["lead"]
-        if self._any_undelivered:  # one NaN, in a day that has rows: the group mean's path with NaNs
-            days, lead = np.append(days, totals.index[0]).astype(np.int16), np.append(lead, np.nan)
-        by_day = pd.DataFrame({"day": days, "lead_time_h": lead})
-        mean_lead = by_day.groupby("day", sort=True)["lead_time_h"].mean()
+        mean_lead = _mean_lead_by_day(delivered["day"], delivered["lead"], self._any_undelivered)
         mean_lead.index = mean_lead.index.astype(np.int64)
         # Ratios of integer counts as the frame computes them from 0/1 floats: the float sums are exact.
         table = pd.DataFrame({
@@ -200,6 +199,48 @@ class ParcelKpis:
         })
         table.index.name = "day"
         return table.reset_index()[DAILY_SERVICE_COLUMNS]
+
+
+# Rows per group-mean call in ``_mean_lead_by_day``: its temporaries are a few times this, not the whole run's.
+MEAN_SLICE_ROWS = 1 << 20
+
+
+def _group_mean(days: np.ndarray, lead: np.ndarray, with_nan: bool) -> pd.Series:
+    """pandas' mean of ``lead`` by ``days``; ``with_nan`` adds a NaN to the first day's group.
+
+    The whole table's lead-time column has a NaN wherever a parcel is not delivered,
+    and pandas' group mean takes another (exact) path when the column holds any NaN:
+    one NaN in a day that has rows takes that path without changing any mean.
+    """
+    if with_nan:
+        days, lead = np.append(days, days[0]).astype(np.int16), np.append(lead, np.nan)
+    return pd.DataFrame({"day": days, "lead_time_h": lead}).groupby("day", sort=True)["lead_time_h"].mean()
+
+
+def _mean_lead_by_day(days: np.ndarray, lead: np.ndarray, with_nan: bool) -> pd.Series:
+    """The mean lead time of each order day, as one group mean over the delivered parcels in id order gives it.
+
+    In id order the order days never decrease (ids are given as orders are drawn), so
+    each day's rows are one run: the group mean runs a slice of whole days at a time,
+    every day's terms summed in the same order as over the whole column. A year's
+    delivered parcels then need temporaries of a slice, not of the run.
+    """
+    if days.shape[0] == 0:
+        return pd.Series([], dtype=float, index=pd.Index([], dtype=np.int16, name="day"), name="lead_time_h")
+    if not bool((np.diff(days) >= 0).all()):
+        return _group_mean(days, lead, with_nan)
+    pieces = []
+    start, size = 0, days.shape[0]
+    while start < size:
+        end = min(size, start + MEAN_SLICE_ROWS)
+        if end < size:
+            # Back to the first row of the day the slice would cut (or on to the end of a day longer than a slice).
+            end = int(np.searchsorted(days, days[end], side="left"))
+            if end <= start:
+                end = int(np.searchsorted(days, days[start], side="right"))
+        pieces.append(_group_mean(days[start:end], lead[start:end], with_nan))
+        start = end
+    return pieces[0] if len(pieces) == 1 else pd.concat(pieces)
 
 
 def _flags(column: pd.Series) -> np.ndarray:
