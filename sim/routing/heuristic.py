@@ -113,6 +113,7 @@ from sim.routing.problem import RoutingProblem
 from sim.routing.schedule import IntArray, leg_hours, no_wait_duration_h, route_distance_km, timeline_h
 from sim.routing.search import improve_route
 from sim.routing.solution import Route, Solution
+from sim.routing.tw_search import improve_windowed
 
 
 def servable_alone(arrays: ProblemArrays) -> npt.NDArray[np.bool_]:
@@ -188,6 +189,18 @@ def _fill(arrays: ProblemArrays, routes: list[IntArray], pool: IntArray) -> tupl
     return routes, pool
 
 
+def _improve_windowed(
+    arrays: ProblemArrays, routes: list[IntArray], pool: IntArray
+) -> tuple[list[IntArray], IntArray]:
+    """Under windows: shorter routes for the served stops, then the pool into the room that frees (step 6b)."""
+    routes, pool = improve_windowed(arrays, routes, pool)
+    if pool.shape[0] and routes:
+        pool, modified = insert_stops(arrays, routes, pool)
+        for ri in np.flatnonzero(modified).tolist():
+            routes[ri] = improve_route(arrays, routes[ri])
+    return routes, pool
+
+
 def _repair(arrays: ProblemArrays, rank: IntArray, stops: IntArray, dropped: list[IntArray]) -> IntArray:
     """Push the least urgent stops out of a route until it passes the exact check (step 7)."""
     while stops.shape[0] and not arrays.feasible(stops):
@@ -217,6 +230,8 @@ def plan_heuristic(problem: RoutingProblem) -> Solution:
     cand = urgency[servable[urgency]]
     routes, pool = _select_by_priority(arrays, rank, cand)
     routes, pool = _fill(arrays, routes, pool)
+    if arrays.use_tw:
+        routes, pool = _improve_windowed(arrays, routes, pool)
 
     dropped: list[IntArray] = [pool, all_idx[~servable]]
     planned: list[Route] = []
