@@ -93,7 +93,8 @@ def priced(instance: Instance, plan: Solution) -> float:
     for route in plan.routes:
         pts = np.concatenate((p.depot_xy[None, :], p.stop_xy[route.stops], p.depot_xy[None, :]))
         legs = np.hypot(*np.diff(pts, axis=0).T)
-        total += float(np.floor(legs * 10.0).sum() / 10.0) if instance.family == "solomon" else float(np.rint(legs).sum())
+        solomon = instance.family == "solomon"
+        total += float(np.floor(legs * 10.0).sum() / 10.0) if solomon else float(np.rint(legs).sum())
     return total
 
 

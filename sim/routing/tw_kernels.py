@@ -46,7 +46,7 @@ EPS = 1e-9
 
 
 @njit(cache=True)
-def dist(nd, lim, i, j):  # type: ignore[no-untyped-def]
+def dist(nd, lim, i, j):
     """Road km between nodes i and j (circuity x euclidean; from the table's matrix columns if it has them)."""
     if nd.shape[1] > N_NODE:
         return nd[i, N_NODE + j]
@@ -54,7 +54,7 @@ def dist(nd, lim, i, j):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def travel(nd, lim, i, j, d):  # type: ignore[no-untyped-def]
+def travel(nd, lim, i, j, d):
     """Hours to drive ``d`` km from i to j: stem speed when either end is the depot."""
     depot = nd.shape[0] - 1
     if i == depot or j == depot:
@@ -63,7 +63,7 @@ def travel(nd, lim, i, j, d):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def update(nd, lim, R, L, F, r):  # type: ignore[no-untyped-def]
+def update(nd, lim, R, L, F, r):
     """Recompute the forward and backward values of route r from its nodes."""
     k = L[r]
     F[r, 0, DEP] = 0.0
@@ -94,7 +94,7 @@ def update(nd, lim, R, L, F, r):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def write(nd, lim, R, L, F, rof, pof, r, buf, m):  # type: ignore[no-untyped-def]
+def write(nd, lim, R, L, F, rof, pof, r, buf, m):
     """Make route r the stops ``buf[:m]`` and recompute its values."""
     depot = nd.shape[0] - 1
     R[r, 0] = depot
@@ -109,7 +109,7 @@ def write(nd, lim, R, L, F, rof, pof, r, buf, m):  # type: ignore[no-untyped-def
 
 
 @njit(cache=True)
-def times_fit(nd, lim, dep, prev, seq, m, nxt, nxt_late):  # type: ignore[no-untyped-def]
+def times_fit(nd, lim, dep, prev, seq, m, nxt, nxt_late):
     """Leaving ``prev`` at ``dep``, visit ``seq[:m]`` and reach ``nxt`` by ``nxt_late``?"""
     slack = lim[SLACK]
     t = dep
@@ -124,7 +124,7 @@ def times_fit(nd, lim, dep, prev, seq, m, nxt, nxt_late):  # type: ignore[no-unt
 
 
 @njit(cache=True)
-def compose_ok(nd, lim, R, L, F, ra, i, seq, m, rb, j):  # type: ignore[no-untyped-def]
+def compose_ok(nd, lim, R, L, F, ra, i, seq, m, rb, j):
     """Is the route ``R[ra, 0..i] + seq[:m] + R[rb, j..L[rb] + 1]`` feasible? O(m)."""
     if i + m + L[rb] + 1 - j > lim[MAX_STOPS]:
         return False
@@ -145,7 +145,7 @@ def compose_ok(nd, lim, R, L, F, ra, i, seq, m, rb, j):  # type: ignore[no-untyp
 
 
 @njit(cache=True)
-def route_ok(nd, lim, buf, m):  # type: ignore[no-untyped-def]
+def route_ok(nd, lim, buf, m):
     """Full check of the order-dependent limits of a route ``buf[:m]`` (its loads are unchanged)."""
     depot = nd.shape[0] - 1
     slack = lim[SLACK]
@@ -166,7 +166,7 @@ def route_ok(nd, lim, buf, m):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def total_km(F, L):  # type: ignore[no-untyped-def]
+def total_km(F, L):
     """Planned road km of all routes."""
     s = 0.0
     for r in range(L.shape[0]):

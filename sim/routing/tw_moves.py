@@ -26,7 +26,7 @@ from sim.routing.tw_kernels import CKM, DEP, EPS, LATE, compose_ok, dist, times_
 
 
 @njit(cache=True)
-def _copy(R, r, a, b, buf, m):  # type: ignore[no-untyped-def]
+def _copy(R, r, a, b, buf, m):
     """Append ``R[r, a..b]`` (inclusive; nothing when b < a) to ``buf`` at ``m``; return the new length."""
     for p in range(a, b + 1):
         buf[m] = R[r, p]
@@ -35,7 +35,7 @@ def _copy(R, r, a, b, buf, m):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def _copy_rev(R, r, a, b, buf, m):  # type: ignore[no-untyped-def]
+def _copy_rev(R, r, a, b, buf, m):
     """Append ``R[r, b..a]`` (reversed) to ``buf`` at ``m``; return the new length."""
     for p in range(b, a - 1, -1):
         buf[m] = R[r, p]
@@ -44,14 +44,14 @@ def _copy_rev(R, r, a, b, buf, m):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def _mark(stamp, touched, clock, r):  # type: ignore[no-untyped-def]
+def _mark(stamp, touched, clock, r):
     clock[0] += 1
     stamp[r] = clock[0]
     touched[r] = True
 
 
 @njit(cache=True)
-def relocate_inter(nd, lim, R, L, F, rof, pof, ru, pu, m, rb, ia, seq, bufa, bufb, stamp, touched, clock):  # type: ignore[no-untyped-def]
+def relocate_inter(nd, lim, R, L, F, rof, pof, ru, pu, m, rb, ia, seq, bufa, bufb, stamp, touched, clock):
     """Move ``R[ru, pu..pu+m-1]`` between positions ia and ia + 1 of another route rb, if shorter and feasible."""
     first = R[ru, pu]
     last = R[ru, pu + m - 1]
@@ -88,7 +88,7 @@ def relocate_inter(nd, lim, R, L, F, rof, pof, ru, pu, m, rb, ia, seq, bufa, buf
 
 
 @njit(cache=True)
-def swap_inter(nd, lim, R, L, F, rof, pof, u, v, seq, stamp, touched, clock):  # type: ignore[no-untyped-def]
+def swap_inter(nd, lim, R, L, F, rof, pof, u, v, seq, stamp, touched, clock):
     """Exchange stops u and v of two different routes, if shorter and feasible."""
     ru, pu, rv, pv = rof[u], pof[u], rof[v], pof[v]
     a, b = R[ru, pu - 1], R[ru, pu + 1]
@@ -116,7 +116,7 @@ def swap_inter(nd, lim, R, L, F, rof, pof, u, v, seq, stamp, touched, clock):  #
 
 
 @njit(cache=True)
-def tails(nd, lim, R, L, F, rof, pof, ra, i, rb, j, seq, bufa, bufb, stamp, touched, clock):  # type: ignore[no-untyped-def]
+def tails(nd, lim, R, L, F, rof, pof, ra, i, rb, j, seq, bufa, bufb, stamp, touched, clock):
     """2-opt*: routes become ``ra[..i] + rb[j+1..]`` and ``rb[..j] + ra[i+1..]``, if shorter and feasible."""
     a, a1 = R[ra, i], R[ra, i + 1]
     b, b1 = R[rb, j], R[rb, j + 1]
@@ -139,7 +139,7 @@ def tails(nd, lim, R, L, F, rof, pof, ra, i, rb, j, seq, bufa, bufb, stamp, touc
 
 
 @njit(cache=True)
-def two_opt_intra(nd, lim, R, L, F, rof, pof, r, i, j, seq, bufa, stamp, touched, clock):  # type: ignore[no-untyped-def]
+def two_opt_intra(nd, lim, R, L, F, rof, pof, r, i, j, seq, bufa, stamp, touched, clock):
     """Reverse ``R[r, i+1..j]`` (i + 1 < j), if shorter and still meeting every window."""
     a, a1 = R[r, i], R[r, i + 1]
     b, b1 = R[r, j], R[r, j + 1]
@@ -158,7 +158,7 @@ def two_opt_intra(nd, lim, R, L, F, rof, pof, r, i, j, seq, bufa, stamp, touched
 
 
 @njit(cache=True)
-def relocate_intra(nd, lim, R, L, F, rof, pof, r, pu, m, ia, seq, bufa, stamp, touched, clock):  # type: ignore[no-untyped-def]
+def relocate_intra(nd, lim, R, L, F, rof, pof, r, pu, m, ia, seq, bufa, stamp, touched, clock):
     """Move ``R[r, pu..pu+m-1]`` between positions ia and ia + 1 of its own route (either orientation)."""
     if pu - 1 <= ia <= pu + m - 1:
         return False
@@ -196,7 +196,7 @@ def relocate_intra(nd, lim, R, L, F, rof, pof, r, pu, m, ia, seq, bufa, stamp, t
 
 
 @njit(cache=True)
-def to_empty(nd, lim, R, L, F, rof, pof, u, er, seq, bufa, bufb, stamp, touched, clock):  # type: ignore[no-untyped-def]
+def to_empty(nd, lim, R, L, F, rof, pof, u, er, seq, bufa, bufb, stamp, touched, clock):
     """Move stop u alone into the empty route er, if that is shorter and feasible."""
     ru, pu = rof[u], pof[u]
     p, s = R[ru, pu - 1], R[ru, pu + 1]
@@ -220,17 +220,19 @@ def to_empty(nd, lim, R, L, F, rof, pof, u, er, seq, bufa, bufb, stamp, touched,
 
 
 @njit(cache=True)
-def _pair(nd, lim, R, L, F, rof, pof, u, v, seq, bufa, bufb, stamp, touched, clock):  # type: ignore[no-untyped-def]
+def _pair(nd, lim, R, L, F, rof, pof, u, v, seq, bufa, bufb, stamp, touched, clock):
     """Try every move that makes u and v neighbours; apply the first that gains."""
     ru, pu, rv, pv = rof[u], pof[u], rof[v], pof[v]
     if ru != rv:
         for m in range(1, 4):
             if pu + m - 1 > L[ru]:
                 break
-            if relocate_inter(nd, lim, R, L, F, rof, pof, ru, pu, m, rv, pv, seq, bufa, bufb, stamp, touched, clock):
-                return True
-            if relocate_inter(nd, lim, R, L, F, rof, pof, ru, pu, m, rv, pv - 1, seq, bufa, bufb, stamp, touched, clock):
-                return True
+            # Just after v, then just before it.
+            for ia in (pv, pv - 1):
+                if relocate_inter(
+                    nd, lim, R, L, F, rof, pof, ru, pu, m, rv, ia, seq, bufa, bufb, stamp, touched, clock
+                ):
+                    return True
         if swap_inter(nd, lim, R, L, F, rof, pof, u, v, seq, stamp, touched, clock):
             return True
         if tails(nd, lim, R, L, F, rof, pof, ru, pu, rv, pv - 1, seq, bufa, bufb, stamp, touched, clock):
@@ -253,7 +255,7 @@ def _pair(nd, lim, R, L, F, rof, pof, u, v, seq, bufa, bufb, stamp, touched, clo
 
 
 @njit(cache=True)
-def search(nd, lim, nbr, order, R, L, F, rof, pof, stamp, tested, clock, touched, seq, bufa, bufb, own):  # type: ignore[no-untyped-def]
+def search(nd, lim, nbr, order, R, L, F, rof, pof, stamp, tested, clock, touched, seq, bufa, bufb, own):
     """First-improvement local search over ``order``'s stops until no move gains (see the module docstring).
 
     With ``own``, a stop is only tried again once its own route changed (not merely a
@@ -288,6 +290,6 @@ def search(nd, lim, nbr, order, R, L, F, rof, pof, stamp, tested, clock, touched
 
 
 @njit(cache=True)
-def route_km(F, L, r):  # type: ignore[no-untyped-def]
+def route_km(F, L, r):
     """Road km of route r."""
     return F[r, L[r] + 1, CKM]

@@ -36,9 +36,9 @@ from sim.routing.tw_moves import search
 NEIGHBOURS = 20  # granular neighbourhood size
 MATRIX_NODES = 2_000  # up to this many nodes the kernels read distances from a matrix (32 MB at most)
 # Ruin-and-recreate rounds: ROUND_WORK / stops, within [MIN_ROUNDS, MAX_ROUNDS].
-ROUND_WORK = 150_000
-MIN_ROUNDS = 40
-MAX_ROUNDS = 1_500
+ROUND_WORK = 12_000
+MIN_ROUNDS = 10
+MAX_ROUNDS = 120
 MAX_REMOVE = 12  # at most this many stops removed per round
 THRESHOLD = 0.01  # accept rounds up to 1 % longer than the current solution (shrinking to 0)
 SEED = 20_240_601  # the perturbation's fixed seed: plans never depend on run or time
@@ -118,7 +118,8 @@ class _State:
 
     def load(self, routes: list[IntArray]) -> None:
         for r, stops in enumerate(routes):
-            tk.write(self.nd, self.lim, self.R, self.L, self.F, self.rof, self.pof, r, stops.astype(np.int64), len(stops))
+            nodes = stops.astype(np.int64)
+            tk.write(self.nd, self.lim, self.R, self.L, self.F, self.rof, self.pof, r, nodes, len(nodes))
 
     def km(self) -> float:
         return float(tk.total_km(self.F, self.L))
