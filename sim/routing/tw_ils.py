@@ -195,8 +195,12 @@ def _restore(R, L, F, rof, pof, Rs, Ls, Fs, touched, stamp, clock):
 
 
 @njit(cache=True)
-def ils(nd, lim, nbr, served, R, L, F, rof, pof, iters, seed, max_remove, threshold):
-    """Improve the solution in place: local search, then ``iters`` ruin-and-recreate rounds.
+def ils(nd, lim, nbr, served, first, R, L, F, rof, pof, iters, seed, max_remove, threshold):
+    """Improve the solution in place: local search from ``first``'s stops, then ``iters`` ruin-and-recreate rounds.
+
+    ``first``: the stops to search from before the rounds (all of them after a change to
+    every route, only those of the changed routes otherwise, none when the solution is
+    already a local optimum).
 
     ``threshold``: an iteration's result is accepted when it is at most this fraction
     longer than the current solution, shrinking linearly to 0 over the iterations.
@@ -214,7 +218,7 @@ def ils(nd, lim, nbr, served, R, L, F, rof, pof, iters, seed, max_remove, thresh
     removed = np.zeros(served.shape[0], dtype=np.int64)
     state = np.full(1, np.uint64(seed) * np.uint64(2654435761) + np.uint64(88172645463325252), dtype=np.uint64)
     order = served.copy()
-    search(nd, lim, nbr, order, R, L, F, rof, pof, stamp, tested, clock, touched, seq, bufa, bufb, False)
+    search(nd, lim, nbr, first, R, L, F, rof, pof, stamp, tested, clock, touched, seq, bufa, bufb, False)
     current = total_km(F, L)
     best = current
     Rs, Ls, Fs = R.copy(), L.copy(), F.copy()

@@ -9,7 +9,7 @@ Granular neighbourhoods: each stop u is tried against its nearest stops v only
 * 2-opt* -- exchange the tails of the two routes so that u and v become neighbours.
 
 Inside a route: 2-opt (reverse the stretch between u and v, two ways) and relocating a
-run of 1-3 stops next to v. Inter-route moves are checked in O(1) from the routes'
+run of 1-3 stops next to v, over stretches of at most ``MAX_STRETCH`` positions. Inter-route moves are checked in O(1) from the routes'
 forward/backward values (``tw_kernels.compose_ok``); intra-route moves by propagating the
 times through the stretch they change, which is only done when the move is shorter.
 
@@ -23,6 +23,11 @@ from __future__ import annotations
 from numba import njit
 
 from sim.routing.tw_kernels import CKM, DEP, EPS, LATE, compose_ok, dist, times_fit, update, write
+
+
+# Moves inside a route change at most this many positions: reversing or crossing a longer
+# stretch almost never meets the windows, and checking it costs its length.
+MAX_STRETCH = 24
 
 
 @njit(cache=True)
@@ -140,7 +145,9 @@ def tails(nd, lim, R, L, F, rof, pof, ra, i, rb, j, seq, bufa, bufb, stamp, touc
 
 @njit(cache=True)
 def two_opt_intra(nd, lim, R, L, F, rof, pof, r, i, j, seq, bufa, stamp, touched, clock):
-    """Reverse ``R[r, i+1..j]`` (i + 1 < j), if shorter and still meeting every window."""
+    """Reverse ``R[r, i+1..j]`` (i + 1 < j <= i + MAX_STRETCH), if shorter and still meeting every window."""
+    if j - i > MAX_STRETCH:
+        return False
     a, a1 = R[r, i], R[r, i + 1]
     b, b1 = R[r, j], R[r, j + 1]
     if dist(nd, lim, a, b) + dist(nd, lim, a1, b1) - dist(nd, lim, a, a1) - dist(nd, lim, b, b1) >= -EPS:
@@ -160,7 +167,7 @@ def two_opt_intra(nd, lim, R, L, F, rof, pof, r, i, j, seq, bufa, stamp, touched
 @njit(cache=True)
 def relocate_intra(nd, lim, R, L, F, rof, pof, r, pu, m, ia, seq, bufa, stamp, touched, clock):
     """Move ``R[r, pu..pu+m-1]`` between positions ia and ia + 1 of its own route (either orientation)."""
-    if pu - 1 <= ia <= pu + m - 1:
+    if pu - 1 <= ia <= pu + m - 1 or abs(ia - pu) > MAX_STRETCH:
         return False
     first = R[r, pu]
     last = R[r, pu + m - 1]

@@ -35,17 +35,22 @@ from sim.routing.tw_moves import search
 
 NEIGHBOURS = 20  # granular neighbourhood size
 MATRIX_NODES = 2_000  # up to this many nodes the kernels read distances from a matrix (32 MB at most)
-# Ruin-and-recreate rounds: ROUND_WORK / stops, within [MIN_ROUNDS, MAX_ROUNDS].
-ROUND_WORK = 12_000
-MIN_ROUNDS = 10
+# Ruin-and-recreate rounds: ROUND_WORK / stops^2, at most MAX_ROUNDS (120 at 100 stops, 13
+# at 300, none from ~1,100 on). A round's cost grows with the route lengths, so this keeps
+# the perturbation's share of a large depot-day's planning time small.
+ROUND_WORK = 1_200_000
+MIN_ROUNDS = 0
 MAX_ROUNDS = 120
+# The two constructions from nothing are only tried up to this many stops (on larger days
+# their quadratic insertion and the search from a cold start cost more than they gain).
+CONSTRUCT_MAX_STOPS = 250
 MAX_REMOVE = 12  # at most this many stops removed per round
 THRESHOLD = 0.01  # accept rounds up to 1 % longer than the current solution (shrinking to 0)
 SEED = 20_240_601  # the perturbation's fixed seed: plans never depend on run or time
 
 
 def _rounds(n_served: int) -> int:
-    return int(min(MAX_ROUNDS, max(MIN_ROUNDS, ROUND_WORK // max(1, n_served))))
+    return int(min(MAX_ROUNDS, max(MIN_ROUNDS, ROUND_WORK // max(1, n_served) ** 2)))
 
 
 def node_table(arrays: ProblemArrays) -> npt.NDArray[np.float64]:
@@ -169,18 +174,23 @@ def improve_windowed(arrays: ProblemArrays, routes: list[IntArray], pool: IntArr
     far_first = served[np.lexsort((served, -arrays.d0[served]))]
     due_first = served[np.lexsort((served, arrays.tw_e[served], arrays.tw_l[served]))]
     best: _State | None = None
-    for order in (None, far_first, due_first):
+    starts = (None, far_first, due_first) if served.shape[0] <= CONSTRUCT_MAX_STOPS else (None,)
+    for order in starts:
         st = _improved_start(arrays, nd, lim, rows, nbr, order, routes)
         if st is not None and (best is None or st.km() < best.km() - 1e-9):
             best = st
     assert best is not None  # the given routes always make a start
     left = pool
+    first = np.zeros(0, dtype=np.int64)  # the chosen start is a local optimum already
     if pool.shape[0]:
         placed = insert_each(nd, lim, best.R, best.L, best.F, best.rof, best.pof, pool.astype(np.int64))
         left = pool[~placed]
         if placed.any():
             served = np.sort(np.concatenate((served, pool[placed]))).astype(np.intp)
             nbr = neighbours(arrays, served, NEIGHBOURS)
-    ils(nd, lim, nbr, served.astype(np.int64), best.R, best.L, best.F, best.rof, best.pof,
+            # Search again from the stops of the routes that took a pool stop.
+            changed = np.isin(best.rof[served], best.rof[pool[placed]])
+            first = served[changed].astype(np.int64)
+    ils(nd, lim, nbr, served.astype(np.int64), first, best.R, best.L, best.F, best.rof, best.pof,
         _rounds(int(served.shape[0])), SEED, MAX_REMOVE, THRESHOLD)
     return best.routes(), left
