@@ -9,8 +9,8 @@ Granular neighbourhoods: each stop u is tried against its nearest stops v only
 * 2-opt* -- exchange the tails of the two routes so that u and v become neighbours.
 
 Inside a route: 2-opt (reverse the stretch between u and v, two ways) and relocating a
-run of 1-3 stops next to v, over stretches of at most ``MAX_STRETCH`` positions. Inter-route moves are checked in O(1) from the routes'
-forward/backward values (``tw_kernels.compose_ok``); intra-route moves by propagating the
+run of 1-3 stops next to v, over stretches of at most ``MAX_STRETCH`` positions.
+Inter-route moves are checked in O(1) from the routes' forward/backward values (``tw_kernels.compose_ok``); intra-route moves by propagating the
 times through the stretch they change, which is only done when the move is shorter.
 
 First improvement with "tested" stamps: a pair (u, v) is skipped when neither u's nor v's
@@ -23,7 +23,6 @@ from __future__ import annotations
 from numba import njit
 
 from sim.routing.tw_kernels import CKM, DEP, EPS, LATE, compose_ok, dist, times_fit, update, write
-
 
 # Moves inside a route change at most this many positions: reversing or crossing a longer
 # stretch almost never meets the windows, and checking it costs its length.
