@@ -10,8 +10,9 @@ Granular neighbourhoods: each stop u is tried against its nearest stops v only
 
 Inside a route: 2-opt (reverse the stretch between u and v, two ways) and relocating a
 run of 1-3 stops next to v, over stretches of at most ``MAX_STRETCH`` positions.
-Inter-route moves are checked in O(1) from the routes' forward/backward values (``tw_kernels.compose_ok``); intra-route moves by propagating the
-times through the stretch they change, which is only done when the move is shorter.
+Inter-route moves are checked in O(1) from the routes' forward/backward values
+(``tw_kernels.compose_ok``); intra-route moves by propagating the times through the
+stretch they change, which is only done when the move is shorter.
 
 First improvement with "tested" stamps: a pair (u, v) is skipped when neither u's nor v's
 route changed since u was last tried, so after a perturbation only the neighbourhood of
