@@ -96,9 +96,9 @@ U(0.02, 0.05) h, circuity 1.3, area/stem speed 25/40 km/h, 100-hour routes unles
   construction rounds of the priority selection; 151 left out): ~0.03 s.
 * 30 routes of ~50 stops (1,500 stops): ~0.02 s.
 * With time windows (``benchmarks/bench_routing.py --slot-hours 2``: 2-hour slots, depot
-  12 km from a 25 km2 disc, 11 vans; measured before the skips above, which the windowed
-  path only shares in or-opt): 300 stops ~0.02 s, 900 ~0.07 s, 1,500 ~0.7 s -- the
-  per-route schedules (numpy on short arrays) make the windowed path slower.
+  12 km from a 25 km2 disc, 11 vans; wall time on a quiet machine): 300 stops ~0.15 s,
+  900 ~0.28 s, 1,500 ~0.9 s, nearly all of it step 6b (without it: 0.004 / 0.012 / 0.14 s,
+  for 11-12 % more km). A Solomon instance (100 stops) takes 0.1-0.4 s of CPU.
 * Worst case, not a courier route: one vehicle taking all 1,500 stops, ~0.55 s -- each
   2-opt pass is O(k^2) in the route length k (600 stops in one route: ~0.03 s).
 
