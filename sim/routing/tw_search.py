@@ -11,8 +11,8 @@ route serves them and in which order, to minimise road km:
    dropped.
 2. **Local search** (``tw_moves``): relocate (runs of 1-3 stops), swap, 2-opt* between
    routes and 2-opt, or-opt inside them, over granular neighbourhoods (each stop's
-   ``NEIGHBOURS`` nearest stops, fewer on large days), with O(1) feasibility checks from
-   forward departure times and backward latest arrivals.
+   ``NEIGHBOURS`` nearest stops), with O(1) feasibility checks from forward departure
+   times and backward latest arrivals.
 3. **Iterated local search** (``tw_ils.ils``): a fixed number of ruin-and-recreate rounds,
    so the plan depends only on the problem (deterministic; no wall clock).
 
@@ -34,11 +34,6 @@ from sim.routing.tw_ils import construct, ils, insert_each
 from sim.routing.tw_moves import search
 
 NEIGHBOURS = 20  # granular neighbourhood size
-# ... and on days of more than LARGE_DAY stops, where the search dominates planning time:
-# measured on 15 windowed depot-days of time_windows.toml, 12 instead of 20 neighbours
-# cut the CPU time by ~23 % for 0.3 % more km.
-NEIGHBOURS_LARGE = 12
-LARGE_DAY = 300
 MATRIX_NODES = 2_000  # up to this many nodes the kernels read distances from a matrix (32 MB at most)
 # Ruin-and-recreate rounds: ROUND_WORK / stops^2, at most MAX_ROUNDS (120 at 100 stops, 13
 # at 300, none from ~1,100 on). A round's cost grows with the route lengths, so this keeps
@@ -175,8 +170,7 @@ def improve_windowed(arrays: ProblemArrays, routes: list[IntArray], pool: IntArr
     served = np.sort(np.concatenate(routes)).astype(np.intp)
     rows = min(arrays.max_routes, int(served.shape[0] + pool.shape[0]))
     nd, lim = node_table(arrays), limits(arrays)
-    k = NEIGHBOURS if served.shape[0] + pool.shape[0] <= LARGE_DAY else NEIGHBOURS_LARGE
-    nbr = neighbours(arrays, served, k)
+    nbr = neighbours(arrays, served, NEIGHBOURS)
     far_first = served[np.lexsort((served, -arrays.d0[served]))]
     due_first = served[np.lexsort((served, arrays.tw_e[served], arrays.tw_l[served]))]
     best: _State | None = None
@@ -193,7 +187,7 @@ def improve_windowed(arrays: ProblemArrays, routes: list[IntArray], pool: IntArr
         left = pool[~placed]
         if placed.any():
             served = np.sort(np.concatenate((served, pool[placed]))).astype(np.intp)
-            nbr = neighbours(arrays, served, k)
+            nbr = neighbours(arrays, served, NEIGHBOURS)
             # Search again from the stops of the routes that took a pool stop.
             changed = np.isin(best.rof[served], best.rof[pool[placed]])
             first = served[changed].astype(np.int64)
