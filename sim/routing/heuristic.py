@@ -192,13 +192,12 @@ def _fill(arrays: ProblemArrays, routes: list[IntArray], pool: IntArray) -> tupl
     if pool.shape[0] and len(routes) < arrays.max_routes:
         extra, pool = sweep_build(arrays, pool, arrays.max_routes - len(routes))
         routes.extend(extra)
-    routes = map_routes(partial(improve_route, arrays), routes)
+    routes = map_routes(partial(improve_route, arrays), routes, sum(r.shape[0] for r in routes))
     if pool.shape[0]:
         pool, modified = insert_stops(arrays, routes, pool)
-        changed = np.flatnonzero(modified).tolist()
-        for ri, improved in zip(changed, map_routes(partial(improve_route, arrays), [routes[ri] for ri in changed]),
-                                strict=True):
-            routes[ri] = improved
+        changed = [routes[ri] for ri in np.flatnonzero(modified).tolist()]
+        improved = iter(map_routes(partial(improve_route, arrays), changed, sum(r.shape[0] for r in changed)))
+        routes = [next(improved) if flag else route for route, flag in zip(routes, modified, strict=True)]
     return routes, pool
 
 

@@ -19,6 +19,10 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 ENV_VARIABLE = "SIM_PLANNING_THREADS"
+# Stops of a plan's routes from which improving them on threads pays. Measured (benchmarks/bench_baseline.py
+# --threads 1|2, benchmarks/bench_scale.py): the baseline's depot-days (about 1,100 stops in routes of about
+# 100) ran 30 % slower on two threads; the scale scenario's (3,000 to 21,000 stops) 25-35 % faster.
+PARALLEL_MIN_STOPS = 2500
 # Threads beyond this gain little: a plan's Python parts hold the GIL.
 MAX_DEFAULT_THREADS = 4
 
@@ -73,10 +77,14 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_pool_after_fork)
 
 
-def map_routes(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
-    """``[function(item) for item in items]``, on the planning threads when there are several items."""
+def map_routes(function: Callable[[T], R], items: Sequence[T], stops: int) -> list[R]:
+    """``[function(item) for item in items]``, on the planning threads when the routes hold enough ``stops``.
+
+    Below ``PARALLEL_MIN_STOPS`` the threads cost more than they give: the routes' Python
+    parts then take as long as their kernels, and the threads wait for each other's GIL.
+    """
     threads = planning_threads()
-    if threads == 1 or len(items) < 2:
+    if threads == 1 or len(items) < 2 or stops < PARALLEL_MIN_STOPS:
         return [function(item) for item in items]
     global _pool
     with _lock:

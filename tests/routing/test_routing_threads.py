@@ -13,8 +13,9 @@ from sim.routing.threads import map_routes
 
 
 @pytest.fixture
-def restore_threads() -> Iterator[None]:
+def restore_threads(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     before = planning_threads()
+    monkeypatch.setattr("sim.routing.threads.PARALLEL_MIN_STOPS", 0)  # small test plans use the pool too
     yield
     set_planning_threads(before)
 
@@ -44,8 +45,8 @@ def test_two_threads_plan_exactly_as_one(restore_threads: None, slots: bool) -> 
 
 def test_map_routes_keeps_the_order(restore_threads: None) -> None:
     set_planning_threads(2)
-    assert map_routes(lambda x: x * x, list(range(50))) == [x * x for x in range(50)]
-    assert map_routes(lambda x: x, []) == []
+    assert map_routes(lambda x: x * x, list(range(50)), 10**6) == [x * x for x in range(50)]
+    assert map_routes(lambda x: x, [], 0) == []
 
 
 def test_thread_count_must_be_positive(restore_threads: None) -> None:
