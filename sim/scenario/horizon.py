@@ -8,7 +8,6 @@ from pydantic import Field
 
 from sim.scenario.base import Flag, Frozen, Weekday, integer, real
 
-
 # ASSUMPTION: 14 days bounds the drain. A parcel that keeps up is final within a few days of its order
 # (a pickup-point or carrier outcome is decided at hand-over); 14 days covers the longest default pickup hold
 # (7 days) plus a week of backlog. A run that hits the cap says so in its warnings.
