@@ -11,6 +11,8 @@ import pandas as pd
 
 from sim.metrics import ParcelKpis, summarize_run
 from sim.metrics.lifecycle import DrainRecord, LifecycleCosts, drain_warnings, lifecycle_summary
+from sim.metrics.summary import saturation_warnings
+from sim.metrics.warmup import warmup_warning
 from sim.model.context import HOURS_PER_DAY, SimContext
 from sim.model.network import SupplyChain
 from sim.records import CHUNK_IDS
@@ -27,7 +29,9 @@ def run_clock(ctx: SimContext, chain: SupplyChain) -> DrainRecord:
     """
     env = ctx.env
     env.run(until=ctx.window_end_h + 1e-9)
-    open_at_window_end = chain.open_parcels() if ctx.scenario.horizon.drains else 0
+    drains = ctx.scenario.horizon.drains
+    open_at_window_end = chain.open_parcels() if drains else 0
+    window_open = chain.open_parcels(ctx.warmup_end_h) if drains else 0
     still_open = open_at_window_end
     stop_h = ctx.window_end_h
     # Whole days: the midnight accrual (stock costs, settled parcels handed on) closes each drain day.
@@ -36,7 +40,8 @@ def run_clock(ctx: SimContext, chain: SupplyChain) -> DrainRecord:
         env.run(until=stop_h + 1e-9)
         still_open = chain.open_parcels()
     return DrainRecord(window_end_h=ctx.window_end_h, stop_h=stop_h, cap_h=ctx.clock_end_h,
-                       open_at_window_end=open_at_window_end, open_at_stop=still_open)
+                       open_at_window_end=open_at_window_end, open_at_stop=still_open,
+                       window_open_at_window_end=window_open)
 
 
 def run(
@@ -83,7 +88,10 @@ def run(
     summary = summarize_run(records, tables, parcel_kpis)
     if scenario.horizon.drains:  # only then: a run without a drain keeps the summary it always had
         summary["lifecycle"] = lifecycle_summary(lifecycle, tables["ledger"], drain, summary)
-        summary["warnings"] = summary["warnings"] + drain_warnings(drain)
+        # The backlog test looks at the window's end: after the drain nothing is left to show a saturated fleet.
+        at_window_end = {**summary, "parcels": {**summary["parcels"], "in_system": drain.window_open_at_window_end}}
+        summary["warnings"] = (saturation_warnings(at_window_end, tables["routes"], ctx.warmup_end_h, ctx.window_end_h)
+                               + warmup_warning(summary["warmup"]) + drain_warnings(drain))
     peak = None
     if measure_memory:
         peak = tracemalloc.get_traced_memory()[1]

@@ -52,7 +52,7 @@ def main() -> None:
         on_runs.append(kpis(run(load_scenario(args.scenario, ["horizon.drain=true"]), replication=r).summary, True))
     n = args.replications
     t = stats.t.ppf(0.975, n - 1)
-    print(f"| KPI | drain off (window view) | drain on (lifecycle) | paired difference on - off [95 % CI] |")
+    print("| KPI | drain off (window view) | drain on (lifecycle) | paired difference on - off [95 % CI] |")
     print("|---|---:|---:|---:|")
     for key in off_runs[0]:
         diffs = [b[key] - a[key] for a, b in zip(off_runs, on_runs, strict=True)]

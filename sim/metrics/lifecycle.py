@@ -62,6 +62,8 @@ class DrainRecord:
     cap_h: float
     open_at_window_end: int
     open_at_stop: int
+    # Of the parcels open at the window's end, those ordered in the window (not in the warm-up).
+    window_open_at_window_end: int = 0
 
     @property
     def capped(self) -> bool:
@@ -145,6 +147,7 @@ def lifecycle_summary(
             "cap_days": (drain.cap_h - drain.window_end_h) / 24.0,
             "stop_h": drain.stop_h,
             "open_at_window_end": drain.open_at_window_end,
+            "window_parcels_open_at_window_end": drain.window_open_at_window_end,
             "open_at_end": drain.open_at_stop,
             "capped": drain.capped,
         },

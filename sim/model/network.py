@@ -83,8 +83,8 @@ class SupplyChain:
         """The shops of every regional warehouse that has some."""
         return [r.stores for r in self.regionals if r.stores is not None]
 
-    def open_parcels(self) -> int:
-        """Parcels not final yet: waiting for stock or picking, at a depot, or on a van.
+    def open_parcels(self, ordered_from_h: float = 0.0) -> int:
+        """Open parcels ordered from ``ordered_from_h`` on: waiting for stock or picking, at a depot, or on a van.
 
         A parcel at a pickup point or with the third-party carrier counts as
         final here: its outcome (collected or returned, delivered or returned,
@@ -96,7 +96,8 @@ class SupplyChain:
         state = parcels.view("state")
         waiting = state <= ParcelState.OUT_FOR_DELIVERY
         with_carrier = (state == ParcelState.OUT_FOR_DELIVERY) & parcels.view("outsourced")
-        return int((waiting & ~with_carrier).sum())
+        ordered = parcels.view("order_time_h") >= ordered_from_h
+        return int((waiting & ~with_carrier & ordered).sum())
 
     def finish(self) -> RunRecords:
         """Settle what is decided by the end of the run, then hand over what happened as plain records.

@@ -124,3 +124,16 @@ def test_the_cap_stops_the_clock_and_warns() -> None:
     # Open parcels are still in the system: the window's ones are counted there.
     assert 0 < result.summary["parcels"]["in_system"] <= drain["open_at_end"]
     assert result.ledger["time_h"].max() <= drain["stop_h"] + 24.0 * 60  # returns decided later are dated later
+
+
+def test_the_backlog_warning_still_looks_at_the_window_end() -> None:
+    """After the drain nothing is left in the system: the saturation test reads the window's end, as without it."""
+    starved = STARVED[0]
+    off, on = short_run(starved, OFF), short_run(*STARVED)
+    backlog = [w for w in off.summary["warnings"] if "grows without bound" in w]
+    assert len(backlog) == 1
+    assert [w for w in on.summary["warnings"] if "grows without bound" in w] == backlog
+    # The parcels open at the window's end are the drain-off run's parcels in the system (no carrier here).
+    assert on.summary["lifecycle"]["drain"]["window_parcels_open_at_window_end"] == off.summary["parcels"]["in_system"]
+    assert short_run().summary["lifecycle"]["drain"]["window_parcels_open_at_window_end"] == \
+        short_run(OFF).summary["parcels"]["in_system"]
