@@ -10,9 +10,7 @@ import numpy as np
 import pandas as pd
 
 from sim.metrics import ParcelKpis, summarize_run
-from sim.metrics.lifecycle import DrainRecord, LifecycleCosts, drain_warnings, lifecycle_summary
-from sim.metrics.summary import saturation_warnings
-from sim.metrics.warmup import warmup_warning
+from sim.metrics.lifecycle import DrainRecord, LifecycleCosts
 from sim.model.context import HOURS_PER_DAY, SimContext
 from sim.model.network import SupplyChain
 from sim.records import CHUNK_IDS
@@ -85,13 +83,9 @@ def run(
         np.array([], dtype=np.int64), {name: column[:0] for name, column in ctx.parcels.cols.items()},
         scenario, records.product_names, ctx.warmup_end_h, ctx.window_end_h)
     tables = run_tables(records, scenario, parcels=parcels)
-    summary = summarize_run(records, tables, parcel_kpis)
-    if scenario.horizon.drains:  # only then: a run without a drain keeps the summary it always had
-        summary["lifecycle"] = lifecycle_summary(lifecycle, tables["ledger"], drain, summary)
-        # The backlog test looks at the window's end: after the drain nothing is left to show a saturated fleet.
-        at_window_end = {**summary, "parcels": {**summary["parcels"], "in_system": drain.window_open_at_window_end}}
-        summary["warnings"] = (saturation_warnings(at_window_end, tables["routes"], ctx.warmup_end_h, ctx.window_end_h)
-                               + warmup_warning(summary["warmup"]) + drain_warnings(drain))
+    # Only with a drain: a run without one keeps the summary it always had.
+    summary = summarize_run(records, tables, parcel_kpis, drain=drain if scenario.horizon.drains else None,
+                            lifecycle=lifecycle)
     peak = None
     if measure_memory:
         peak = tracemalloc.get_traced_memory()[1]

@@ -27,9 +27,7 @@ class Horizon(Frozen):
     warmup_days: Annotated[int, integer("days", ge=0, le=365)] = 7
     days: Annotated[int, integer("days", ge=1, le=3650)] = 28
     start_weekday: Weekday = 0
-    drain: Annotated[bool | None, Field(
-        strict=True, description="true or false: after the window no orders arrive and the clock runs until every "
-                                 "window parcel is final (default true)")] = None
+    drain: Flag | None = None
     drain_cap_days: Annotated[int, integer("days", ge=1, le=365, note="longest drain")] | None = None
 
     @property
