@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -137,3 +140,13 @@ def test_the_backlog_warning_still_looks_at_the_window_end() -> None:
     assert on.summary["lifecycle"]["drain"]["window_parcels_open_at_window_end"] == off.summary["parcels"]["in_system"]
     assert short_run().summary["lifecycle"]["drain"]["window_parcels_open_at_window_end"] == \
         short_run(OFF).summary["parcels"]["in_system"]
+
+
+def test_sim_run_prints_the_cap_warning_on_stderr(tmp_path: Path) -> None:
+    overrides = [item for value in (*SHORT, *STARVED) for item in ("--set", value)]
+    done = subprocess.run([sys.executable, "-m", "sim", "run", str(ROOT / "scenarios/baseline.toml"), "--seed", "1",
+                           "--no-plots", "--quiet", "--out", str(tmp_path), *overrides],
+                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr
+    open_at_end = short_run(*STARVED).summary["lifecycle"]["drain"]["open_at_end"]
+    assert f"sim: warning: drain cap hit: {open_at_end} parcels" in done.stderr
