@@ -10,12 +10,36 @@ import numpy as np
 import pandas as pd
 
 from sim.metrics import ParcelKpis, summarize_run
-from sim.model.context import SimContext
+from sim.metrics.lifecycle import DrainRecord, LifecycleCosts
+from sim.model.context import HOURS_PER_DAY, SimContext
 from sim.model.network import SupplyChain
 from sim.records import CHUNK_IDS
 from sim.result import RunResult
 from sim.scenario.schema import Scenario
 from sim.tables import KeptPieces, ParcelTable, parcel_rows_frame, run_tables
+
+
+def run_clock(ctx: SimContext, chain: SupplyChain) -> DrainRecord:
+    """Run the clock to the window's end, then (``horizon.drain``) a day at a time until no parcel is open.
+
+    The drain stops at the first midnight with no open parcel (``SupplyChain.open_parcels``),
+    or at ``ctx.clock_end_h`` (the cap). Without a drain the clock stops at the window's end.
+    """
+    env = ctx.env
+    env.run(until=ctx.window_end_h + 1e-9)
+    drains = ctx.scenario.horizon.drains
+    open_at_window_end = chain.open_parcels() if drains else 0
+    window_open = chain.open_parcels(ctx.warmup_end_h) if drains else 0
+    still_open = open_at_window_end
+    stop_h = ctx.window_end_h
+    # Whole days: the midnight accrual (stock costs, settled parcels handed on) closes each drain day.
+    while still_open > 0 and stop_h < ctx.clock_end_h - 1e-9:
+        stop_h += HOURS_PER_DAY
+        env.run(until=stop_h + 1e-9)
+        still_open = chain.open_parcels()
+    return DrainRecord(window_end_h=ctx.window_end_h, stop_h=stop_h, cap_h=ctx.clock_end_h,
+                       open_at_window_end=open_at_window_end, open_at_stop=still_open,
+                       window_open_at_window_end=window_open)
 
 
 def run(
@@ -45,19 +69,23 @@ def run(
     ctx = SimContext.create(scenario, seed, replication, parcel_chunk_ids=parcel_chunk_ids)
     chain = SupplyChain(ctx)
     # The parcels the store hands on feed the summary's KPIs and the parcel table as they come.
-    parcel_table = ParcelTable(scenario, list(chain.products.names), ctx.warmup_end_h, ctx.end_h)
+    parcel_table = ParcelTable(scenario, list(chain.products.names), ctx.warmup_end_h, ctx.window_end_h)
     parcel_kpis = ParcelKpis()
+    lifecycle = LifecycleCosts()
+    parcel_table.consumers.append(lifecycle.add)
     kept = KeptPieces()
     parcel_table.consumers.append(parcel_kpis.add)
     parcel_table.table_consumers.append(kept if parcel_writer is None else parcel_writer)
     ctx.parcels.add_sink(parcel_table)
-    ctx.env.run(until=ctx.end_h + 1e-9)
+    drain = run_clock(ctx, chain)
     records = chain.finish()
     parcels = kept.frame() if parcel_writer is None else parcel_rows_frame(
         np.array([], dtype=np.int64), {name: column[:0] for name, column in ctx.parcels.cols.items()},
-        scenario, records.product_names, ctx.warmup_end_h, ctx.end_h)
+        scenario, records.product_names, ctx.warmup_end_h, ctx.window_end_h)
     tables = run_tables(records, scenario, parcels=parcels)
-    summary = summarize_run(records, tables, parcel_kpis)
+    # Only with a drain: a run without one keeps the summary it always had.
+    summary = summarize_run(records, tables, parcel_kpis, drain=drain if scenario.horizon.drains else None,
+                            lifecycle=lifecycle)
     peak = None
     if measure_memory:
         peak = tracemalloc.get_traced_memory()[1]

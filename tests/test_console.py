@@ -42,7 +42,7 @@ def test_unknown_keys_in_a_file_get_a_did_you_mean(tmp_path: Path) -> None:
 
 
 def test_known_keys_follow_the_schema_through_lists_dicts_and_unions() -> None:
-    assert known_keys(("horizon",)) == ["warmup_days", "days", "start_weekday"]
+    assert known_keys(("horizon",)) == ["warmup_days", "days", "start_weekday", "drain", "drain_cap_days"]
     assert "weight_kg" in known_keys(("products", "bulky"))
     policy_keys = known_keys(("regional_warehouses", 0, "inventory", "sS"))
     assert {"reorder_point_days", "order_quantity_days", "level_days", "review_period_days"} <= set(policy_keys)

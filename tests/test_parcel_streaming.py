@@ -12,6 +12,7 @@ from sim import load_scenario, run
 from sim.metrics import ParcelKpis, daily_service, parcel_summary, service_summary, summarize_run
 from sim.model.context import SimContext
 from sim.model.network import SupplyChain
+from sim.runner import run_clock
 from sim.tables import parcel_frame, run_tables
 from tests.conftest import BASELINE, ROOT
 
@@ -39,7 +40,7 @@ def _store_run(path: Path, chunk_ids: int, *overrides: str) -> tuple[dict[str, n
     chain = SupplyChain(ctx)
     handed: Handed = []
     ctx.parcels.add_sink(lambda ids, rows: handed.append((ids.copy(), {k: v.copy() for k, v in rows.items()})))
-    ctx.env.run(until=ctx.end_h + 1e-9)
+    ctx.env.run(until=ctx.window_end_h + 1e-9)
     during = handed[:]
     chain.finish()
     store = ctx.parcels
@@ -61,7 +62,7 @@ def test_no_row_changes_after_it_is_handed_on(name: str) -> None:
 def test_handed_on_rows_give_their_memory_back() -> None:
     ctx = SimContext.create(load_scenario(BASELINE, SHORT), 1, 0, parcel_chunk_ids=SMALL_CHUNK)
     SupplyChain(ctx)
-    ctx.env.run(until=ctx.end_h + 1e-9)
+    ctx.env.run(until=ctx.window_end_h + 1e-9)
     store = ctx.parcels
     assert store.handed_on >= 2 * SMALL_CHUNK
     # A released page reads as zeros: the memory went back to the OS.
@@ -80,11 +81,11 @@ def test_streamed_summary_equals_the_whole_table_summary(name: str) -> None:
     # The reference: the frame-based KPI functions on the whole table.
     ctx = SimContext.create(scenario, 1, 0, parcel_chunk_ids=NEVER)
     chain = SupplyChain(ctx)
-    ctx.env.run(until=ctx.end_h + 1e-9)
+    drain = run_clock(ctx, chain)
     records = chain.finish()
     tables = run_tables(records, scenario)
     pd.testing.assert_frame_equal(tables["parcels"], parcel_frame(records, scenario))
-    assert _same(summarize_run(records, tables), streamed.summary)
+    assert _same(summarize_run(records, tables, drain=drain), streamed.summary)
     kpis = ParcelKpis()
     for start in range(0, len(whole.parcels), 3000):
         kpis.add(whole.parcels.iloc[start : start + 3000])

@@ -10,6 +10,7 @@ import pandas as pd
 
 from sim.metrics.channels import channel_shares, channel_summary, online_view, store_summary
 from sim.metrics.costs import cost_summary, emission_summary
+from sim.metrics.lifecycle import DrainRecord, LifecycleCosts, drain_warnings, lifecycle_summary
 from sim.metrics.parcels import daily_service, parcel_summary, service_summary
 from sim.metrics.streaming import ParcelKpis
 from sim.metrics.transport import linehaul_summary, route_summary
@@ -94,13 +95,17 @@ def disruption_load(occurrences: list[dict[str, Any]], end_h: float) -> dict[str
 
 
 def summarize_run(
-    records: RunRecords, tables: dict[str, pd.DataFrame], parcel_kpis: ParcelKpis | None = None
+    records: RunRecords, tables: dict[str, pd.DataFrame], parcel_kpis: ParcelKpis | None = None,
+    drain: DrainRecord | None = None, lifecycle: LifecycleCosts | None = None,
 ) -> dict[str, Any]:
     """The complete ``summary.json`` of a run, from its records and the tables exported from them.
 
     ``tables`` is ``sim.tables.run_tables(records, ...)``: the store tables are
     in it only when the run has shops. ``parcel_kpis``, when given, stands for
-    the parcel table (which ``tables`` then need not hold in full).
+    the parcel table (which ``tables`` then need not hold in full). ``drain``
+    is how the clock ended when the run drained (``horizon.drain``): the
+    summary then has ``lifecycle``, from ``lifecycle`` (the attributed costs
+    accumulated from the parcel table's pieces) or else from ``tables["parcels"]``.
     """
     start_h, end_h = records.warmup_end_h, records.end_h
     parcels = tables["parcels"] if parcel_kpis is None else parcel_kpis
@@ -114,8 +119,18 @@ def summarize_run(
         summary["disruption_load"] = disruption_load(records.disruptions, end_h)
     daily = parcel_kpis.daily_service() if parcel_kpis is not None else daily_service(tables["parcels"])
     summary["warmup"] = warmup_diagnostic(daily, tables["ledger"], start_h / 24.0, math.ceil(end_h / 24.0))
-    summary["warnings"] = (saturation_warnings(summary, tables["routes"], start_h, end_h)
-                           + warmup_warning(summary["warmup"]))
+    if drain is None:
+        summary["warnings"] = (saturation_warnings(summary, tables["routes"], start_h, end_h)
+                               + warmup_warning(summary["warmup"]))
+        return summary
+    if lifecycle is None:
+        lifecycle = LifecycleCosts()
+        lifecycle.add(tables["parcels"])
+    summary["lifecycle"] = lifecycle_summary(lifecycle, tables["ledger"], drain, summary)
+    # The backlog test looks at the window's end: after the drain nothing is left to show a saturated fleet.
+    at_window_end = {**summary, "parcels": {**summary["parcels"], "in_system": drain.window_open_at_window_end}}
+    summary["warnings"] = (saturation_warnings(at_window_end, tables["routes"], start_h, end_h)
+                           + warmup_warning(summary["warmup"]) + drain_warnings(drain))
     return summary
 
 
@@ -163,7 +178,8 @@ def saturation_warnings(summary: dict[str, Any], routes: pd.DataFrame, start_h: 
 
 
 # Diagnostics of a run, not KPIs: kept out of the flat tables of experiments (replications, sweeps, comparisons).
-NOT_KPIS = frozenset({"warmup"})
+# ``lifecycle`` too, for now: the experiments' list of known KPIs (sim/experiments/kpis.py) does not name it yet.
+NOT_KPIS = frozenset({"warmup", "lifecycle"})
 
 
 def flatten(summary: dict[str, Any], prefix: str = "") -> dict[str, float]:

@@ -1,6 +1,6 @@
 """The measurement window and the arithmetic every KPI shares.
 
-The measurement window is [warm-up end, run end]: costs are the ledger entries
+The measurement window is [warm-up end, window end]: costs are the ledger entries
 posted in it and parcels are those ordered in it.
 """
 

@@ -73,7 +73,9 @@ class SimContext:
     emissions: CostLedger  # the same structure, in kg CO2e
     parcels: ParcelStore
     recorder: Recorder
-    end_h: float
+    # The window ends when the last order day does; the clock may run on past it (``horizon.drain``).
+    window_end_h: float
+    clock_end_h: float
     warmup_end_h: float
     # Occurrences of the scenario's disruptions (drawn once, at creation); empty when it has none.
     disruptions: DisruptionSchedule = field(default_factory=DisruptionSchedule)
@@ -91,7 +93,9 @@ class SimContext:
         days = horizon.warmup_days + horizon.days
         recorder = Recorder(trail=[] if scenario.outputs.parcel_events else None)
         streams = RandomStreams(seed, replication)
-        end_h = days * HOURS_PER_DAY
+        window_end_h = days * HOURS_PER_DAY
+        # The latest the clock can stop: the drain ends earlier, at the first midnight every parcel is final.
+        clock_end_h = window_end_h + (horizon.cap_days * HOURS_PER_DAY if horizon.drains else 0.0)
         return cls(
             scenario=scenario,
             env=CountingEnvironment(),
@@ -101,15 +105,22 @@ class SimContext:
             # Virtual memory only: pages cost memory when used, and are given back when handed on.
             parcels=ParcelStore(capacity=int(expected * days * 1.1) + 16, chunk_ids=parcel_chunk_ids),
             recorder=recorder,
-            end_h=end_h,
+            window_end_h=window_end_h,
+            clock_end_h=clock_end_h,
             warmup_end_h=horizon.warmup_days * HOURS_PER_DAY,
-            disruptions=DisruptionSchedule.build(scenario, streams, end_h),
+            # Drawn over the window: the drain serves what the window left, it does not draw new events.
+            disruptions=DisruptionSchedule.build(scenario, streams, window_end_h),
         )
 
     @property
     def days(self) -> int:
-        """Number of simulated days (warm-up included)."""
-        return round(self.end_h / HOURS_PER_DAY)
+        """Number of order days (warm-up and window): the days customers and shops order."""
+        return round(self.window_end_h / HOURS_PER_DAY)
+
+    @property
+    def clock_days(self) -> int:
+        """Number of days the clock can run (order days plus the longest drain): the depots' and accruals' days."""
+        return round(self.clock_end_h / HOURS_PER_DAY)
 
     def weekday(self, day: int) -> int:
         """Day of week (0 = Monday) of simulation day ``day``."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from typing import Any
 
@@ -55,7 +56,7 @@ class SupplyChain:
     def _daily_accrual(self) -> Generator[simpy.Event, Any, None]:
         """At every midnight: storage and holding costs of the day, a stock snapshot, and settled parcels handed on."""
         env = self.ctx.env
-        for day in range(1, self.ctx.days + 1):
+        for day in range(1, self.ctx.clock_days + 1):  # stock costs accrue through the drain too
             yield env.timeout(day * 24.0 - env.now)
             self.post_stock_costs(day)
             self.ctx.parcels.hand_on_settled(env.now)
@@ -82,20 +83,39 @@ class SupplyChain:
         """The shops of every regional warehouse that has some."""
         return [r.stores for r in self.regionals if r.stores is not None]
 
+    def open_parcels(self, ordered_from_h: float = 0.0) -> int:
+        """Open parcels ordered from ``ordered_from_h`` on: waiting for stock or picking, at a depot, or on a van.
+
+        A parcel at a pickup point or with the third-party carrier counts as
+        final here: its outcome (collected or returned, delivered or returned,
+        and when) was decided at hand-over from its own random numbers, and
+        nothing later in the run can change it; ``finish`` writes it. Chunks
+        already handed on hold only final parcels.
+        """
+        parcels = self.ctx.parcels
+        state = parcels.view("state")
+        waiting = state <= ParcelState.OUT_FOR_DELIVERY
+        with_carrier = (state == ParcelState.OUT_FOR_DELIVERY) & parcels.view("outsourced")
+        ordered = parcels.view("order_time_h") >= ordered_from_h
+        return int((waiting & ~with_carrier & ordered).sum())
+
     def finish(self) -> RunRecords:
         """Settle what is decided by the end of the run, then hand over what happened as plain records.
 
         Settling decides the pickup-point collections and returns still open;
-        the records then hold no SimPy object and no live entity.
+        the records then hold no SimPy object and no live entity. Without a
+        drain, what falls after the window's end is left open (the window
+        view); with one, every decided outcome is written, whenever it falls.
         """
         ctx = self.ctx
+        settle_until = math.inf if ctx.scenario.horizon.drains else ctx.window_end_h
         for regional in self.regionals:
-            regional.last_mile.finalize(ctx.end_h)
+            regional.last_mile.finalize(settle_until)
         ctx.parcels.hand_on_rest()
         recorder = ctx.recorder
         return RunRecords(
             warmup_end_h=ctx.warmup_end_h,
-            end_h=ctx.end_h,
+            end_h=ctx.window_end_h,
             events=ctx.env.events_processed,
             product_names=list(self.products.names),
             parcels=ctx.parcels,

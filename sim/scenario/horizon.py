@@ -8,13 +8,37 @@ from pydantic import Field
 
 from sim.scenario.base import Flag, Frozen, Weekday, integer, real
 
+# ASSUMPTION: 14 days bounds the drain. A parcel that keeps up is final within a few days of its order
+# (a pickup-point or carrier outcome is decided at hand-over); 14 days covers the longest default pickup hold
+# (7 days) plus a week of backlog. A run that hits the cap says so in its warnings.
+DRAIN_CAP_DAYS = 14
+
 
 class Horizon(Frozen):
-    """How long the clock runs: a warm-up that is simulated but not measured, then the window."""
+    """How long the clock runs: a warm-up that is simulated but not measured, then the window, then the drain.
+
+    ``drain`` (default true): after the window's last order day no order
+    arrives (customers or shops) and the clock runs on, a day at a time, until
+    every parcel ordered is final (see README, "Horizon and lifecycle"), or for
+    ``drain_cap_days`` at most. Unset values stay out of a results folder's
+    ``scenario.toml``.
+    """
 
     warmup_days: Annotated[int, integer("days", ge=0, le=365)] = 7
     days: Annotated[int, integer("days", ge=1, le=3650)] = 28
     start_weekday: Weekday = 0
+    drain: Flag | None = None
+    drain_cap_days: Annotated[int, integer("days", ge=1, le=365, note="longest drain")] | None = None
+
+    @property
+    def drains(self) -> bool:
+        """Whether the clock runs on after the window until the window's parcels are final."""
+        return True if self.drain is None else self.drain
+
+    @property
+    def cap_days(self) -> int:
+        """The longest drain, in days."""
+        return DRAIN_CAP_DAYS if self.drain_cap_days is None else self.drain_cap_days
 
 
 class Outputs(Frozen):

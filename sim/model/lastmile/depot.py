@@ -45,7 +45,8 @@ class LastMileDepot:
         self.area = area = config.area
         self.fleet = fleet = config.fleet
         # Public: the store truck of the same warehouse drives on these roads too.
-        self.traffic = traffic = TrafficModel(area, scenario.traffic, ctx.streams.get(f"traffic/{self.name}"), ctx.days)
+        self.traffic = traffic = TrafficModel(area, scenario.traffic, ctx.streams.get(f"traffic/{self.name}"),
+                                              ctx.clock_days)
         pickup = PickupNetwork(area, geometry, ctx.streams.get(f"lockers/{self.name}"))
         planner_rng = ctx.streams.get(f"routing/{self.name}")
         self.weather_rng = ctx.streams.get(f"weather/{self.name}")
@@ -111,15 +112,18 @@ class LastMileDepot:
         env = self.ctx.env
         daily = sum(u.ops.unit.count * u.ops.vehicle.fixed_cost_per_day for u in self.units)
         rent = self.area.micro_hub.rent_per_day if self.area.micro_hub is not None else 0.0
-        for day in range(self.ctx.days):
-            yield env.timeout(day * 24.0 - env.now)
+        window_days = self.ctx.days
+        for day in range(self.ctx.clock_days):  # the vans serve the drain too
+            # A drain day is posted at its end, as the stock costs are: the window, closed at its end
+            # (a midnight), then holds the costs of its own days and of no drain day.
+            yield env.timeout((day + (day >= window_days)) * 24.0 - env.now)
             self.ctx.ledger.post(env.now, STAGE, "vehicle_fixed", self.name, daily)
             self.ctx.ledger.post(env.now, STAGE, "micro_hub", self.name, rent)
 
     def _dispatch_loop(self, wave: Wave, depart_hour: float) -> Generator[simpy.Event, Any, None]:
         """At the wave's departure hour of every delivery day the depot is open, dispatch."""
         env = self.ctx.env
-        for day in range(self.ctx.days):
+        for day in range(self.ctx.clock_days):  # the drain's parcels still leave on the waves
             yield env.timeout(day * 24.0 + depart_hour - env.now)
             if self.gate is not None and self.gate.closed():
                 continue  # the parcels wait at the depot for the first wave after the reopening

@@ -304,7 +304,7 @@ def test_plant_kpis_in_the_chain() -> None:
     """The result holds no model objects, so build the chain by hand to read the plants' KPIs."""
     ctx = SimContext.create(load_scenario(BASELINE, (*SHORT, *LEAN, *FACTORY_OPTIONS)), seed=1, replication=0)
     chain = SupplyChain(ctx)
-    ctx.env.run(until=ctx.end_h)
+    ctx.env.run(until=ctx.window_end_h)
     east, south = kpis_now(chain.plants["plant_east"]), kpis_now(chain.plants["plant_south"])
     assert south["downtime_hours"] > 0 and east["downtime_hours"] == 0
     assert east["setups"] > 0 and south["setups"] == 0

@@ -236,7 +236,7 @@ def chain_run(*overrides: str, seed: int = 1) -> ChainRun:
             _original(regional, quantity)
 
         central.request = recorded  # type: ignore[method-assign]
-    ctx.env.run(until=ctx.end_h + 1e-9)
+    ctx.env.run(until=ctx.window_end_h + 1e-9)
     records = chain.finish()
     parcels = parcel_frame(records, ctx.scenario)
     return ChainRun(chain, records, parcels, parcel_summary(parcels), requests)

@@ -145,7 +145,7 @@ def test_units_are_conserved_with_every_option_on(dispatch: str) -> None:
     ))
     ctx = SimContext.create(scenario, seed=1, replication=0)
     chain = SupplyChain(ctx)
-    ctx.env.run(until=ctx.end_h + 1e-9)
+    ctx.env.run(until=ctx.window_end_h + 1e-9)
     records = chain.finish()
     balance = {k: np.asarray(v) for k, v in records.unit_balance.items()}
     np.testing.assert_array_equal(

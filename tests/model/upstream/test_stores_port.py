@@ -72,7 +72,7 @@ def shops(closed: bool = False, units: int = 10_000) -> tuple[SimContext, StandI
         stock=Shelf(np.full(len(products), units, dtype=np.int64)), closed=closed,
     )
     network = StoreNetwork(ctx, warehouse)
-    ctx.env.run(until=ctx.end_h)
+    ctx.env.run(until=ctx.window_end_h)
     return ctx, warehouse, network
 
 
