@@ -61,9 +61,9 @@ from typing import Any
 import tomli_w
 
 ROOT = Path(__file__).resolve().parents[1]
-# The run of a file that validates: two days, and a short PyVRP budget (its C++ search cannot be
-# interrupted, and a valid budget of 600 s per depot, wave and day would look like a hang).
-SHORT = ("horizon.warmup_days=1", "horizon.days=1", "routing.time_budget_s=0.2")
+# The run of a file that validates: two days, a drain of at most three, and a short PyVRP budget
+# (its C++ search cannot be interrupted, and a valid budget of 600 s per depot, wave and day would look like a hang).
+SHORT = ("horizon.warmup_days=1", "horizon.days=1", "routing.time_budget_s=0.2", "horizon.drain_cap_days=3")
 
 EXTREMES: tuple[Any, ...] = (
     0, -1, 1, 2, 0.0, -0.5, 0.5, 1e-300, 1e-10, 1e-6, 24, 25, 366, 1e6, 1e9, 1e12, 1e18, 1e300, 1e308, -1e308,
@@ -263,7 +263,7 @@ def check_result(summary: dict[str, Any]) -> str:
 MAX_RUN_UNITS = 100_000
 
 
-def check(path: Path, run_it: bool, timeout_s: float = 60.0) -> Outcome:
+def check(path: Path, run_it: bool, timeout_s: float = 120.0) -> Outcome:
     """``sim validate`` the file in-process and, if ``run_it`` and it validates, run it on a two-day horizon."""
     previous = signal.signal(signal.SIGALRM, _alarm)
     signal.setitimer(signal.ITIMER_REAL, timeout_s)
@@ -433,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1, help="worker processes")
     parser.add_argument("--run-fraction", type=float, default=0.3,
                         help="share of the files that also run, when they validate (default 0.3)")
-    parser.add_argument("--timeout", type=float, default=60.0, help="seconds per file before it counts as a hang")
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds per file before it counts as a hang")
     parser.add_argument("--memory-mib", type=int, default=6144,
                         help="address-space limit of each worker in MiB (0: none); a run past it is a crash")
     parser.add_argument("--keep", type=Path, default=Path("fuzz-findings"), help="folder for the findings' files")
