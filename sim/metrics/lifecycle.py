@@ -36,6 +36,7 @@ import pandas as pd
 
 from sim.ledger import PARCEL_STAGES, STAGES
 from sim.metrics.channels import online_view
+from sim.metrics.exact_sum import ExactSum
 from sim.metrics.window import fsum, ratio
 
 # Parcel-table cost columns and the stage whose ledger entries they are (the same amounts, per parcel).
@@ -75,23 +76,20 @@ class LifecycleCosts:
     """The attributed costs of the window's parcels, by stage, taken from the parcel table's pieces."""
 
     def __init__(self) -> None:
-        self._pieces: dict[str, list[np.ndarray]] = {column: [] for column in ATTRIBUTED_COLUMNS}
+        # One exact running sum per stage: a year's parcels are not kept, only the sums' partials.
+        self._sums: dict[str, ExactSum] = {stage: ExactSum() for stage in PARCEL_STAGES}
 
     def add(self, parcels: pd.DataFrame) -> None:
         """Take the next piece of the parcel table (any order: the sums are exact)."""
         if parcels.empty:
             return
         window = parcels["in_window"].to_numpy(dtype=bool)
-        for column, pieces in self._pieces.items():
-            pieces.append(parcels[column].to_numpy(dtype=float)[window])
+        for column, stage in ATTRIBUTED_COLUMNS.items():
+            self._sums[stage].add(parcels[column].to_numpy(dtype=float)[window])
 
     def by_stage(self) -> dict[str, float]:
-        """Attributed cost per parcel stage (exact sums, so the order of the pieces does not matter)."""
-        values: dict[str, list[float]] = {stage: [] for stage in PARCEL_STAGES}
-        for column, pieces in self._pieces.items():
-            for piece in pieces:
-                values[ATTRIBUTED_COLUMNS[column]].extend(piece.tolist())
-        return {stage: math.fsum(v) for stage, v in values.items()}
+        """Attributed cost per parcel stage: ``math.fsum`` of its columns' values, whatever the pieces' order."""
+        return {stage: total.total() for stage, total in self._sums.items()}
 
 
 def attributed_rows(ledger: pd.DataFrame) -> np.ndarray:
