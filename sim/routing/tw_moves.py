@@ -56,8 +56,11 @@ def _mark(stamp, touched, clock, r):
 
 
 @njit(cache=True)
-def relocate_inter(nd, lim, R, L, F, rof, pof, ru, pu, m, rb, ia, seq, bufa, bufb, stamp, touched, clock):
-    """Move ``R[ru, pu..pu+m-1]`` between positions ia and ia + 1 of another route rb, if shorter and feasible."""
+def _segment_move(nd, lim, R, ru, pu, m, rb, ia):
+    """A run's ends, the km its removal saves, and the ends and km of the edge it would go into.
+
+    The run is ``R[ru, pu..pu+m-1]``; the edge is ``R[rb, ia] -> R[rb, ia + 1]``.
+    """
     first = R[ru, pu]
     last = R[ru, pu + m - 1]
     p = R[ru, pu - 1]
@@ -65,7 +68,13 @@ def relocate_inter(nd, lim, R, L, F, rof, pof, ru, pu, m, rb, ia, seq, bufa, buf
     rem = dist(nd, lim, p, first) + dist(nd, lim, last, s) - dist(nd, lim, p, s)
     a = R[rb, ia]
     b = R[rb, ia + 1]
-    base = dist(nd, lim, a, b)
+    return first, last, rem, a, b, dist(nd, lim, a, b)
+
+
+@njit(cache=True)
+def relocate_inter(nd, lim, R, L, F, rof, pof, ru, pu, m, rb, ia, seq, bufa, bufb, stamp, touched, clock):
+    """Move ``R[ru, pu..pu+m-1]`` between positions ia and ia + 1 of another route rb, if shorter and feasible."""
+    first, last, rem, a, b, base = _segment_move(nd, lim, R, ru, pu, m, rb, ia)
     for rev in range(2 if m > 1 else 1):
         f, lt = (last, first) if rev else (first, last)
         if dist(nd, lim, a, f) + dist(nd, lim, lt, b) - base - rem >= -EPS:
@@ -169,14 +178,7 @@ def relocate_intra(nd, lim, R, L, F, rof, pof, r, pu, m, ia, seq, bufa, stamp, t
     """Move ``R[r, pu..pu+m-1]`` between positions ia and ia + 1 of its own route (either orientation)."""
     if pu - 1 <= ia <= pu + m - 1 or abs(ia - pu) > MAX_STRETCH:
         return False
-    first = R[r, pu]
-    last = R[r, pu + m - 1]
-    p = R[r, pu - 1]
-    s = R[r, pu + m]
-    rem = dist(nd, lim, p, first) + dist(nd, lim, last, s) - dist(nd, lim, p, s)
-    a = R[r, ia]
-    b = R[r, ia + 1]
-    base = dist(nd, lim, a, b)
+    first, last, rem, a, b, base = _segment_move(nd, lim, R, r, pu, m, r, ia)
     for rev in range(2 if m > 1 else 1):
         f, lt = (last, first) if rev else (first, last)
         if dist(nd, lim, a, f) + dist(nd, lim, lt, b) - base - rem >= -EPS:
