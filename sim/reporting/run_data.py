@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.geo.projection import LocalFrame
+from sim.model.geography import depot_position
 from sim.reporting.files import RunFiles
 
 _DAILY_COLUMNS = ["order_time_h", "backordered", "state", "available_time_h", "on_time", "lead_time_h", "promise_h"]
@@ -113,7 +115,11 @@ def delivery_day(files: RunFiles, scenario: dict[str, Any], day: int) -> list[De
     depots = []
     for warehouse in scenario.get("regional_warehouses", []):
         name = str(warehouse["name"])
-        depot = (float(warehouse["area"]["depot_distance_km"]), 0.0)  # the model puts the depot east of the centre
+        area = warehouse["area"]
+        frame = (LocalFrame(float(area["centre_lat"]), float(area["centre_lon"]))
+                 if area.get("centre_lat") is not None else None)
+        x, y = depot_position(area.get("depot_distance_km"), frame, area.get("depot_lat"), area.get("depot_lon"))
+        depot = (float(x), float(y))
         mine = parcels[parcels["regional"].astype(str) == name]
         own = routes[routes["regional"].astype(str) == name]
         if by_route:

@@ -99,7 +99,14 @@ class Area(Frozen):
     area_km2: Annotated[float, real("km2", gt=0, le=100_000)]
     households_per_km2: Annotated[float, real("households per km2", gt=0, le=100_000)]
     orders_per_household_per_day: Annotated[float, real("orders a day", gt=0, le=10)]
-    depot_distance_km: Annotated[float, real("km", ge=0, le=1_000)]  # from the depot to the centre of the area
+    # From the depot to the centre of the area (the depot lies east of it); None when depot_lat/lon place it.
+    depot_distance_km: Annotated[float, real("km", ge=0, le=1_000)] | None = None
+    # A real location: the area's centre on the Earth, the origin of its local km frame (x east, y north).
+    centre_lat: Annotated[float, real("degrees north", ge=-90, le=90)] | None = None
+    centre_lon: Annotated[float, real("degrees east", ge=-180, le=180)] | None = None
+    # The depot on the Earth (needs centre_lat/lon); placed at its projected position in the area's frame.
+    depot_lat: Annotated[float, real("degrees north", ge=-90, le=90)] | None = None
+    depot_lon: Annotated[float, real("degrees east", ge=-180, le=180)] | None = None
     circuity: Annotated[float, real("road km per straight-line km", ge=1, le=3)] = 1.3
     free_flow_speed_kmh: Speed
     stem_speed_kmh: Speed
@@ -128,6 +135,19 @@ class Area(Frozen):
     time_windows: TimeWindows = TimeWindows()
     outsourcing: Outsourcing = Outsourcing()
     micro_hub: MicroHub | None = None
+
+    @model_validator(mode="after")
+    def _location(self) -> Area:
+        for name in ("centre", "depot"):
+            lat, lon = getattr(self, f"{name}_lat"), getattr(self, f"{name}_lon")
+            if (lat is None) != (lon is None):
+                raise ValueError(f"{name}_lat and {name}_lon go together: give both or neither")
+        if self.depot_lat is not None and self.centre_lat is None:
+            raise ValueError("depot_lat/depot_lon need centre_lat/centre_lon (the area's frame on the Earth)")
+        if (self.depot_lat is None) == (self.depot_distance_km is None):
+            raise ValueError("give the depot's place one way: depot_distance_km (km east of the centre) "
+                             "or depot_lat/depot_lon, not both and not neither")
+        return self
 
     @model_validator(mode="after")
     def _profiles(self) -> Area:
