@@ -45,6 +45,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -87,9 +88,51 @@ def timed(label: str, workers: int, spec: Path, out: Path, **how: Any) -> dict[s
             "mean_run_seconds": busy / runs, "busy_share": busy / (workers * seconds), "folder": result.folder}
 
 
+SHARD_CHILD = """
+import sys, time
+from pathlib import Path
+import sim.experiments.warmup
+from sim.experiments import run_sweep
+spec, out, shard = Path(sys.argv[1]), Path(sys.argv[2]), (int(sys.argv[3]), 2)
+# Once untimed, as the in-process jobs=1 row is measured warm: what a first sweep loads is loaded.
+run_sweep(spec, out=out / "untimed", shard=shard, jobs=1, plots=False, progress=False)
+print("ready", flush=True)
+sys.stdin.readline()
+started = time.perf_counter()
+run_sweep(spec, out=out, shard=shard, jobs=1, plots=False, progress=False)
+print(time.perf_counter() - started, flush=True)
+"""
+
+
+def two_processes(spec: Path, out: Path) -> dict[str, Any]:
+    """Two warm, independent processes run one shard of the sweep each, started together: no pool at all.
+
+    Their wall time is what a pool without any overhead could reach on this machine: each
+    process is slowed only by sharing the cores and the memory system with the other.
+    """
+    children = [subprocess.Popen([sys.executable, "-c", SHARD_CHILD, str(spec), str(out / f"shard{i}"), str(i)],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for i in range(2)]
+    for child in children:
+        assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+    started = time.perf_counter()
+    for child in children:
+        assert child.stdin is not None
+        child.stdin.write("go\n")
+        child.stdin.flush()
+    # Each child prints its time when its sweep is done; the interpreter's exit after it is not timed.
+    own = [float(child.stdout.readline().strip()) for child in children if child.stdout is not None]
+    seconds = time.perf_counter() - started
+    for child in children:
+        child.communicate()
+    # The caller fills in the run count (and so the throughput): the children only report their time.
+    return {"executor": "2 independent processes (no pool)", "runs": 0, "seconds": seconds,
+            "runs_per_minute": 0.0, "mean_run_seconds": 0.0, "busy_share": sum(own) / (2 * seconds), "folder": None}
+
+
 def same_tables(rows: list[dict[str, Any]]) -> bool:
     """Whether every sweep wrote the same runs table (wall time aside)."""
-    tables = [pd.read_csv(row["folder"] / "runs.csv").drop(columns="wall_seconds") for row in rows]
+    tables = [pd.read_csv(row["folder"] / "runs.csv").drop(columns="wall_seconds") for row in rows
+              if row["folder"] is not None]
     return all(table.equals(tables[0]) for table in tables[1:])
 
 
@@ -123,6 +166,9 @@ def markdown(rows: list[dict[str, Any]], startup: float | None, warm_up: float) 
         cold = by["jobs=2, cold fork server"]["seconds"]
         lines.append(f"speed-up from a cold start, each paying the {warm_up:.2f} s warm-up once (in-process, or "
                      f"in the fork server): x{(by['jobs=1']['seconds'] + warm_up) / cold:.2f}")
+    if "jobs=1" in by and "2 independent processes (no pool)" in by:
+        lines.append(f"ceiling on this machine (two warm processes, no pool): "
+                     f"x{by['jobs=1']['seconds'] / by['2 independent processes (no pool)']['seconds']:.2f}")
     threaded = [label for label in by if label.startswith("jobs=1, ")]
     if threaded and "jobs=2" in by:
         lines.append(f"speed-up of 2 workers over 1 process planning on threads ({threaded[0][8:]}): "
@@ -178,6 +224,10 @@ def main() -> None:
             # the kernels (about a second) before the first run; later pools fork from it warm.
             label = "jobs=2, cold fork server" if repeat == 0 else "jobs=2"
             rows.append(timed(label, 2, spec, work / f"jobs2-{repeat}", jobs=2))
+            pair = two_processes(spec, work / f"pair-{repeat}")
+            pair.update(runs=runs, runs_per_minute=60 * runs / pair["seconds"])
+            print(f"  {pair['executor']}: {runs} runs in {pair['seconds']:.1f} s", file=sys.stderr)
+            rows.append(pair)
         if not args.no_dask:
             from dask.distributed import Client, LocalCluster
 
