@@ -75,4 +75,5 @@ with contextlib.suppress(Exception):
 # What is loaded by now lives as long as the worker. Frozen out of the collector's
 # generations, it is never traversed again: a forked worker would otherwise touch, and
 # so copy, every page of the server's heap at its first full collection.
+gc.collect()  # the warm-up run's garbage first: frozen, it would never be freed
 gc.freeze()
