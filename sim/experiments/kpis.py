@@ -120,7 +120,7 @@ def kind(name: str) -> str:
     leaf = name.rsplit(".", 1)[-1]
     if name.startswith("co2e_kg.") and not leaf.endswith("share") and "share_of" not in leaf:
         return "co2e"
-    if leaf.endswith(("share", "_rate", "mean_fill")) or "share_of" in leaf or leaf in ("fill_rate",):
+    if leaf.endswith(("share", "_rate", "mean_fill")) or "share_of" in leaf or leaf == "last_mile_share_transport":
         return "share"
     if "cost" in name:
         return "money"
@@ -130,10 +130,10 @@ def kind(name: str) -> str:
         return "hours"
     if leaf.endswith("_days") or "days_" in leaf or name == "lifecycle.drain.days":
         return "days"
+    if leaf.startswith(("executed_over", "attempts_per", "mean_stops", "mean_parcels")):
+        return "ratio"  # before km: executed_over_planned_km is a ratio of km, not km
     if leaf.endswith("_km") or leaf.endswith("km_mean"):
         return "km"
-    if leaf.startswith(("executed_over", "attempts_per", "mean_stops", "mean_parcels")):
-        return "ratio"
     return "number"
 
 

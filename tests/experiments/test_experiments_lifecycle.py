@@ -1,4 +1,4 @@
-"""The lifecycle view (``summary["lifecycle"]``, horizon.drain) in the experiment tables: the same numbers as the runs."""
+"""The lifecycle view (``summary["lifecycle"]``, horizon.drain) in the experiment tables: the runs' own numbers."""
 
 from __future__ import annotations
 
