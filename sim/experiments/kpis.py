@@ -20,11 +20,23 @@ HEADLINE = (
     "cost_per_parcel.total", "cost_per_parcel.upstream", "cost_per_parcel.last_mile", "last_mile_share",
     "service.on_time_rate", "first_attempt_success_rate", "stock.fill_rate", "lead_time_hours.mean",
     "co2e_kg.per_parcel.total",
+    # The lifecycle view (horizon.drain, the default): the window's parcels costed over their whole lives.
+    "lifecycle.cost_per_parcel.total", "lifecycle.cost_per_parcel.last_mile", "lifecycle.last_mile_share",
 )
 ALL = "all"  # --kpi all: every KPI
 
 _STAGES = ("factory_to_central", "central_warehouse", "central_to_regional", "regional_warehouse", "last_mile")
 _LANES = ("central_to_regional", "factory_to_central")
+# ``summary["lifecycle"]`` (only with horizon.drain): the same cost keys as the window view, what is on the
+# parcels' rows and what is shared, the drain's shared costs left out, and the drain itself.
+_LIFECYCLE = (
+    "lifecycle.total_cost", "lifecycle.upstream_cost", "lifecycle.last_mile_cost",
+    *(f"lifecycle.cost_by_stage.{s}" for s in _STAGES),
+    *(f"lifecycle.cost_per_parcel.{s}" for s in (*_STAGES, "upstream", "total")),
+    "lifecycle.last_mile_share", "lifecycle.attributed_cost", "lifecycle.shared_cost", "lifecycle.drain_shared_cost",
+    *(f"lifecycle.drain.{s}" for s in ("days", "cap_days", "stop_h", "open_at_window_end",
+                                          "window_parcels_open_at_window_end", "open_at_end", "capped")),
+)
 _FIXED = (
     "total_cost", "upstream_cost", "last_mile_cost", *(f"cost_by_stage.{s}" for s in _STAGES),
     "last_mile_share", "last_mile_share_transport",
@@ -49,6 +61,7 @@ _FIXED = (
     "cost_per_failed_attempt",
     *(f"linehaul.{lane}.{s}" for lane in _LANES for s in ("trips", "ltl_shipments", "mean_fill", "units",
                                                           "mean_dock_wait_h", "mean_lead_time_h")),
+    *_LIFECYCLE,
 )
 _PLANT = ("units_produced", "downtime_hours", "setups", "setup_hours", "fg_units", "backlog_units")
 # Subtrees whose leaves depend on the model's reports (shops, disruptions): any name below them is accepted
@@ -98,7 +111,7 @@ def chosen(available: Sequence[str], requested: Sequence[str] | None) -> list[st
 
 COUNT_LEAVES = ("trips", "ltl_shipments", "units", "count", "window_stops", "late_stops", "failed_attempts",
                 "aborted_parcels", "late_parcels", "setups", "units_produced", "fg_units", "backlog_units",
-                "occurrences")
+                "occurrences", "open_at_window_end", "window_parcels_open_at_window_end", "open_at_end")
 
 
 def kind(name: str) -> str:
@@ -107,7 +120,7 @@ def kind(name: str) -> str:
     leaf = name.rsplit(".", 1)[-1]
     if name.startswith("co2e_kg.") and not leaf.endswith("share") and "share_of" not in leaf:
         return "co2e"
-    if leaf.endswith(("share", "_rate", "mean_fill")) or "share_of" in leaf or leaf in ("fill_rate",):
+    if leaf.endswith(("share", "_rate", "mean_fill")) or "share_of" in leaf or leaf == "last_mile_share_transport":
         return "share"
     if "cost" in name:
         return "money"
@@ -115,12 +128,12 @@ def kind(name: str) -> str:
         return "count"
     if name.startswith(("lead_time_hours.", "service.lateness_hours.")) or leaf.endswith(("_h", "_hours")):
         return "hours"
-    if leaf.endswith("_days") or "days_" in leaf:
+    if leaf.endswith("_days") or "days_" in leaf or name == "lifecycle.drain.days":
         return "days"
+    if leaf.startswith(("executed_over", "attempts_per", "mean_stops", "mean_parcels")):
+        return "ratio"  # before km: executed_over_planned_km is a ratio of km, not km
     if leaf.endswith("_km") or leaf.endswith("km_mean"):
         return "km"
-    if leaf.startswith(("executed_over", "attempts_per", "mean_stops", "mean_parcels")):
-        return "ratio"
     return "number"
 
 

@@ -51,6 +51,9 @@ RISK_KPIS: tuple[RiskKpi, ...] = (
     RiskKpi("cost_per_parcel.upstream", "upstream cost per parcel", False),
     RiskKpi("cost_per_parcel.last_mile", "last-mile cost per parcel", False),
     RiskKpi("cost_per_delivered_parcel", "cost per delivered parcel", False),
+    # The drain's lifecycle view: the backlog a disruption leaves at the window's end is costed too.
+    RiskKpi("lifecycle.cost_per_parcel.total", "total cost per parcel, lifecycle", False),
+    RiskKpi("lifecycle.cost_per_parcel.last_mile", "last-mile cost per parcel, lifecycle", False),
     RiskKpi("stock.fill_rate", "stock fill rate", True, percent=True),
     RiskKpi("stock.lost_sale_share", "lost sales", False, percent=True),
     RiskKpi("service.on_time_rate", "on time", True, percent=True),

@@ -178,8 +178,8 @@ def saturation_warnings(summary: dict[str, Any], routes: pd.DataFrame, start_h: 
 
 
 # Diagnostics of a run, not KPIs: kept out of the flat tables of experiments (replications, sweeps, comparisons).
-# ``lifecycle`` too, for now: the experiments' list of known KPIs (sim/experiments/kpis.py) does not name it yet.
-NOT_KPIS = frozenset({"warmup", "lifecycle"})
+# ``lifecycle`` (the drain's complete-lifecycle costs) is a KPI subtree: sim/experiments/kpis.py names its keys.
+NOT_KPIS = frozenset({"warmup"})
 
 
 def flatten(summary: dict[str, Any], prefix: str = "") -> dict[str, float]:

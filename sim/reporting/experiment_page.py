@@ -16,7 +16,9 @@ from sim.reporting.svg import figure_svg, new_figure
 
 # The KPIs an experiment's page shows first (the others are in a collapsed table); paired plots are drawn for them.
 HEADLINE_KPIS = ("last_mile_share", "cost_per_parcel.total", "cost_per_parcel.last_mile", "cost_per_parcel.upstream",
-                 "service.on_time_rate", "first_attempt_success_rate", "stock.fill_rate", "co2e_kg.per_parcel.total")
+                 "service.on_time_rate", "first_attempt_success_rate", "stock.fill_rate", "co2e_kg.per_parcel.total",
+                 # the drain's lifecycle view (horizon.drain, the default), beside the window view above
+                 "lifecycle.last_mile_share", "lifecycle.cost_per_parcel.total", "lifecycle.cost_per_parcel.last_mile")
 PLOTTED_KPIS = ("cost_per_parcel.total", "last_mile_share", "service.on_time_rate")
 
 

@@ -41,6 +41,7 @@ def run_context(folder: Path) -> dict[str, Any]:
         "kind": "run",
         "title": title,
         "headline": _headline(summary, currency),
+        "share_note": share_denominator(summary, currency),
         "stages": _stage_rows(summary, currency),
         "components": _component_rows(cost_table, currency),
         "charts": charts,
@@ -74,6 +75,28 @@ def _headline(summary: dict[str, Any], currency: str) -> list[dict[str, str]]:
          "note": f"{summary['parcels']['delivered']:,} delivered, {summary['parcels']['in_system']:,} still in the "
                  "system at the horizon", "id": "parcels"},
     ]
+
+
+def share_denominator(summary: dict[str, Any], currency: str) -> str:
+    """What the last-mile share is a share of, with this run's amounts, and the published figures it meets.
+
+    The published shares divide by different totals (supply-chain, delivery, shipping cost), so the page
+    says which total the run's share divides by before a reader sets it against one of them.
+    """
+    text = (f"The last-mile share is the last_mile stage's cost ({money(summary['last_mile_cost'], currency)}: "
+            "the couriers' vehicles, drivers and vehicle days, failed attempts, pickup-point and locker fees, "
+            "returns, the third-party carrier) over total logistics cost "
+            f"({money(summary['total_cost'], currency)}): every ledger entry of the measurement window, "
+            "line-haul, warehouse handling, storage, inventory holding and pick & pack (counted upstream, at the "
+            "regional warehouse) included; the cost of making the goods is not in it. The transport-only share "
+            "divides the last mile's vehicle, driver, failed-attempt and carrier cost by the same cost of every "
+            "leg. Published figures divide by other totals: Capgemini 41 % of total supply-chain cost, HERE & "
+            "Atos 40-55 % of total delivery cost, Business Insider 53 % of shipping cost (docs/calibration.md).")
+    lifecycle = summary.get("lifecycle")
+    if isinstance(lifecycle, dict) and "last_mile_share" in lifecycle:
+        text += (f" Over the window's parcels' whole lives (the drain's lifecycle view) the share is "
+                 f"{percent(lifecycle['last_mile_share'])}, of {money(lifecycle['total_cost'], currency)}.")
+    return text
 
 
 def _stage_rows(summary: dict[str, Any], currency: str) -> list[dict[str, str]]:

@@ -195,8 +195,8 @@ class Stores(Frozen):
     sales_close_hour: HourOfDay = 20.0  # ASSUMPTION: a day's sales are settled at once, when the shops close
     pick_cost_per_unit: CostPerItem = 0.35  # ASSUMPTION: case picking, as the central warehouse's handling out
     truck_capacity_m3: TruckM3 = 40.0  # ASSUMPTION: a rigid box truck
-    cost_per_km: CostPerKm = 0.56  # ATRI 2024 all-in less driver pay and truck payments (as linehaul)
-    driver_cost_per_hour: CostPerHour = 33.96  # BLS heavy-truck median $26.12/h x 1.3 on-cost (ASSUMPTION)
+    cost_per_km: CostPerKm = 0.54  # ATRI 2024 fuel, repair, insurance, permits, tyres, tolls (as linehaul)
+    driver_cost_per_hour: CostPerHour = 40.02  # ATRI 2024 driver wages + benefits per hour (as linehaul)
     fixed_cost_per_vehicle_day: CostPerDay = 100.0  # ASSUMPTION: box-truck payments and insurance
     unload_minutes_per_stop: Minutes = 20.0  # ASSUMPTION: roll cages through the shop's back door
     co2e_kg_per_km: Co2PerKm = 0.897  # DEFRA/DESNZ all HGVs, average laden [S]

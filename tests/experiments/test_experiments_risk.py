@@ -106,3 +106,16 @@ def test_sim_risk_rejects_a_scenario_without_disruptions(tmp_path: Any, capsys: 
     assert "disruptions" in capsys.readouterr().err
     assert not (tmp_path / "risk").exists()
     assert main(["risk", str(RANDOM), "--replications", "1", "--out", str(tmp_path)]) == 2
+
+
+def test_the_risk_table_holds_the_lifecycle_cost_of_the_same_runs() -> None:
+    """The drain's lifecycle cost per parcel is a row of the table, read from the very runs it pairs."""
+    result = short_risk()
+    table = result.table.set_index("kpi")
+    runs = result.comparison.runs
+    for name in ("lifecycle.cost_per_parcel.total", "lifecycle.cost_per_parcel.last_mile"):
+        disrupted = runs.loc[runs["variant"] == "b"].set_index("replication")[name]
+        reference = runs.loc[runs["variant"] == "a"].set_index("replication")[name]
+        assert table.loc[name, "mean"] == pytest.approx(disrupted.mean(), rel=1e-12)
+        assert table.loc[name, "reference_mean"] == pytest.approx(reference.mean(), rel=1e-12)
+        assert table.loc[name, "impact_mean"] == pytest.approx((disrupted - reference).mean(), rel=1e-9, abs=1e-12)

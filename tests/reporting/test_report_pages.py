@@ -107,3 +107,19 @@ def test_map_day_stops_and_routes_come_from_the_tables(short_folder: Path, short
     delivered_once = ((first_out["state"] == "delivered") & (first_out["attempts"] <= 1)
                       & (first_out["delivered_via"] != "pickup_point")).sum()
     assert counts.get("delivered", 0) == delivered_once
+
+
+def test_the_headline_says_what_the_share_divides_by(short_folder: Path, short_result: RunResult) -> None:
+    """Under the headline cards: the share's numerator and denominator with the run's amounts, and the drain's view."""
+    from sim.reporting.format import money, percent
+    from sim.reporting.run_page import share_denominator
+
+    s = short_result.summary
+    note = share_denominator(s, "USD")
+    assert f"({money(s['last_mile_cost'], 'USD')}:" in note
+    assert f"over total logistics cost ({money(s['total_cost'], 'USD')})" in note
+    assert "the cost of making the goods is not in it" in note and "53 % of shipping cost" in note
+    assert f"the share is {percent(s['lifecycle']['last_mile_share'])}" in note
+    assert "lifecycle view" not in share_denominator({k: v for k, v in s.items() if k != "lifecycle"}, "USD")
+    page = (short_folder / "report.html").read_text()
+    assert '<p class="sub" id="share-denominator">' in page and "over total logistics cost" in page

@@ -91,7 +91,8 @@ def test_baseline_rows_read_the_summary(baseline_result: RunResult) -> None:
     assert rows["line-haul cost per truck-km"].simulated == per_km
     ledger = baseline_result.ledger
     upstream = ledger[ledger["stage"].isin(["factory_to_central", "central_to_regional"])]
-    hours = upstream.loc[upstream["component"] == "driver_time", "amount"].sum() / 33.96
+    rate = baseline_result.scenario.linehaul.driver_cost_per_hour
+    hours = upstream.loc[upstream["component"] == "driver_time", "amount"].sum() / rate
     transport = upstream[upstream["component"] != "inventory_holding"]["amount"].sum()
     assert per_hour == pytest.approx(transport / hours)
     assert rows["line-haul cost per paid driver hour"].simulated == per_hour
