@@ -201,7 +201,7 @@ class Zones:
     weight: np.ndarray
 
 
-def read_polygons(path: Path, *, named: bool) -> Zones:
+def read_polygons(path: Path, named: bool) -> Zones:
     """A GeoJSON FeatureCollection (or one Feature / geometry) of Polygon or MultiPolygon features.
 
     ``named``: the demand zones, each with a ``zone`` (or ``name``) property and a ``households``

@@ -190,7 +190,7 @@ def _fill_history(data: dict[str, Any], table: dict[str, Any]) -> None:
     from sim.geo import cache
     path = Path(table["file"])
     history = cache.history(path)
-    start = _start_day(path, history, table.get("start_date"))
+    start = history_start(path, history, table.get("start_date"))
     horizon_data = data.get("horizon") if isinstance(data.get("horizon"), dict) else {}
     try:
         horizon = Horizon.model_validate(horizon_data)
@@ -216,7 +216,7 @@ def _fill_history(data: dict[str, Any], table: dict[str, Any]) -> None:
             area["orders_per_day"] = round(float(mine.sum()) / run_days, 6)
 
 
-def _start_day(path: Path, history: Any, start_date: Any) -> np.datetime64:
+def history_start(path: Path, history: Any, start_date: Any) -> np.datetime64:
     import datetime
 
     if start_date is None:
@@ -282,7 +282,11 @@ def check_history(scenario: Any) -> None:
                                 "longitude: the area needs centre_lat/centre_lon (or a facilities file)")
     if not scenario.history.replay:
         return
-    start = _start_day(path, history, scenario.history.start_date)
+    for name, r in regionals.items():
+        if r.area.fitted_demand is not None and (len(names) == 1 or (area == name).any()):
+            raise ScenarioError(f"regional_warehouses.{name}.area.fitted_demand: the scenario also replays the "
+                                f"history {path} in this area; set history.replay = false to use the fit")
+    start = history_start(path, history, scenario.history.start_date)
     run_days = scenario.horizon.warmup_days + scenario.horizon.days
     last = int((history.timestamp.max() - start) // np.timedelta64(1, "D"))
     if last + 1 < run_days:
