@@ -155,7 +155,8 @@ def _place_depot(site: dict[str, Any], row: FacilityRow) -> None:
     if "centre_lat" not in area and "centre_lon" not in area:
         boundary = area.get("boundary")
         if isinstance(boundary, str):
-            area["centre_lat"], area["centre_lon"] = _boundary_centre(Path(boundary))
+            lat, lon = _boundary_centre(Path(boundary))
+            area["centre_lat"], area["centre_lon"] = round(lat, 7), round(lon, 7)
         else:
             area["centre_lat"], area["centre_lon"] = row.latitude, row.longitude
 
@@ -271,7 +272,9 @@ def check_history(scenario: Any) -> None:
         zones_of[name] = cache.polygons(Path(zone_file), named=True).names if zone_file is not None else ()
     owner = np.where(area == "", names[0], area)
     for i in np.flatnonzero(history.zone != "").tolist():
-        if not np.isfinite(history.latitude[i]) and history.zone[i] not in zones_of[owner[i]]:
+        # A zone is checked where it places the order (no coordinates) or where the area has zones to check it by.
+        must = not np.isfinite(history.latitude[i]) or bool(zones_of[owner[i]])
+        if must and history.zone[i] not in zones_of[owner[i]]:
             allowed = (f"a zone of {regionals[owner[i]].area.demand_zones}: {list(zones_of[owner[i]])}"
                        if zones_of[owner[i]] else f"no zones: area '{owner[i]}' has no demand_zones file; give "
                        "latitude and longitude")
