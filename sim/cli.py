@@ -128,7 +128,7 @@ def _fit_demand(args: argparse.Namespace) -> int:
     import tempfile
 
     from sim.geo import cache
-    from sim.geo.fit_demand import fit, fragment, print_fit, relative_path
+    from sim.geo.fit_demand import fit, fragment, print_fit, relative_path, schema_line_target
     from sim.scenario import load_scenario
 
     if args.out.is_dir():
@@ -145,7 +145,8 @@ def _fit_demand(args: argparse.Namespace) -> int:
         replays = base.history is not None and base.history.replay
     fits = fit(history, zones, area)
     extends = relative_path(args.extends, args.out.parent) if args.extends is not None else None
-    text = fragment(fits, str(args.history), extends, name, replays)
+    schema = schema_line_target(args.extends, args.out.parent) if args.extends is not None else None
+    text = fragment(fits, str(args.history), extends, name, replays, schema)
     folder = args.out.parent if str(args.out.parent) else Path(".")
     try:
         folder.mkdir(parents=True, exist_ok=True)

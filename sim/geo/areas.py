@@ -9,14 +9,16 @@ concave shapes included.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from sim.geo.datafiles import DemandPoints, Zones
-from sim.geo.projection import LocalFrame
+if TYPE_CHECKING:
+    from sim.geo.datafiles import DemandPoints, Zones
+    from sim.geo.projection import LocalFrame
 
 # An address drawn from counter-based uniforms gives up after this many tries (a polygon that fills
 # less than 1e-3 of its bounding box would need more; the zone files of a city fill a third or more).

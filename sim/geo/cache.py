@@ -35,7 +35,7 @@ def _cached(reader: Callable[..., T], path: Path, *args: Any) -> T:
     key = _key(path)
     if key[1] < 0:
         return reader(Path(path), *args)  # raises the file's error, never cached
-    return _read(reader, key, *args)  # type: ignore[no-any-return]
+    return _read(reader, key, *args)
 
 
 def facilities(path: Path) -> tuple[FacilityRow, ...]:

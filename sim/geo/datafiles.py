@@ -233,14 +233,16 @@ def read_polygons(path: Path, named: bool) -> Zones:
         properties = feature.get("properties") or {}
         name = properties.get("zone", properties.get("name"))
         if not isinstance(name, str | int) or isinstance(name, bool) or not str(name).strip():
-            raise cell_error(path, i, "zone", name, "a zone name in the feature's 'zone' (or 'name') property")
+            raise cell_error(path, i, "zone", name, "a zone name in the feature's 'zone' (or 'name') property",
+                             unit="feature")
         if str(name) in names:
-            raise cell_error(path, i, "zone", name, "a zone name not given before")
+            raise cell_error(path, i, "zone", name, "a zone name not given before", unit="feature")
         names.append(str(name).strip())
         key = "households" if "households" in properties else "weight"
         value = properties.get(key)
         if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value) or value < 0:
-            raise cell_error(path, i, key, value, "a number >= 0 in the feature's 'households' or 'weight' property")
+            raise cell_error(path, i, key, value, "a number >= 0 in the feature's 'households' or 'weight' property",
+                             unit="feature")
         weights.append(float(value))
     weight = np.asarray(weights if named else [1.0] * len(polygons), dtype=float)
     if named and weight.sum() <= 0:
@@ -252,11 +254,11 @@ def _feature_polygon(path: Path, i: int, feature: object) -> tuple:
     geometry = feature.get("geometry") if isinstance(feature, dict) else None
     kind = geometry.get("type") if isinstance(geometry, dict) else None
     if kind not in ("Polygon", "MultiPolygon"):
-        raise cell_error(path, i, "geometry", kind, "a Polygon or MultiPolygon")
+        raise cell_error(path, i, "geometry", kind, "a Polygon or MultiPolygon", unit="feature")
     raw = geometry.get("coordinates")  # type: ignore[union-attr]
     parts = [raw] if kind == "Polygon" else raw
     if not isinstance(parts, list) or not parts:
-        raise cell_error(path, i, "geometry", "no coordinates", "rings of [longitude, latitude] pairs")
+        raise cell_error(path, i, "geometry", "no coordinates", "rings of [longitude, latitude] pairs", unit="feature")
     out = []
     for part in parts:
         rings = []
@@ -270,14 +272,15 @@ def _feature_polygon(path: Path, i: int, feature: object) -> tuple:
 def _ring(path: Path, i: int, ring: object) -> tuple[tuple[float, float], ...]:
     allowed = "a ring of at least 4 [longitude, latitude] pairs in degrees"
     if not isinstance(ring, list) or len(ring) < 4:
-        raise cell_error(path, i, "geometry", "a ring too short" if isinstance(ring, list) else ring, allowed)
+        shown = "a ring too short" if isinstance(ring, list) else ring
+        raise cell_error(path, i, "geometry", shown, allowed, unit="feature")
     points = []
     for pair in ring:
         ok = isinstance(pair, list) and len(pair) >= 2 and all(
             isinstance(v, int | float) and not isinstance(v, bool) for v in pair[:2])
         if not ok or not (LONGITUDE_RANGE[0] <= pair[0] <= LONGITUDE_RANGE[1]) or not (
                 LATITUDE_RANGE[0] <= pair[1] <= LATITUDE_RANGE[1]):
-            raise cell_error(path, i, "geometry", pair, allowed)
+            raise cell_error(path, i, "geometry", pair, allowed, unit="feature")
         points.append((float(pair[0]), float(pair[1])))
     return tuple(points)
 

@@ -160,9 +160,13 @@ def _numbers(values: np.ndarray, digits: int) -> str:
 
 
 def fragment(fits: list[AreaFit], source: str, extends: str | None, name: str | None,
-             stop_replay: bool) -> str:
-    """The TOML text: each area's ``fitted_demand`` table (and, with ``extends``, what makes it a whole scenario)."""
-    lines = [f"# Demand fitted by `sim fit-demand` from {source}.",
+             stop_replay: bool, schema: str | None = None) -> str:
+    """The TOML text: each area's ``fitted_demand`` table (and, with ``extends``, what makes it a whole scenario).
+
+    ``schema``: the JSON Schema's path for a ``#:schema`` first line (the extended file's, for editors).
+    """
+    lines = [f"#:schema {schema}"] if schema is not None else []
+    lines += [f"# Demand fitted by `sim fit-demand` from {source}.",
              "# Poisson model with main effects: orders an hour in zone z on weekday w in hour h =",
              "#   weekday_orders[w] x zone_share[z] x hourly_share[h]; *_se are the standard errors."]
     if extends is not None:
@@ -196,3 +200,17 @@ def relative_path(target: Path, folder: Path) -> str:
     """``target`` relative to ``folder`` (the way an ``extends`` path is read), with forward slashes."""
     return Path(os.path.relpath(target.resolve(), folder.resolve())).as_posix()
 
+
+
+def schema_line_target(scenario: Path, folder: Path) -> str | None:
+    """The ``#:schema`` path of ``scenario`` (its first line), made relative to ``folder``; None without one."""
+    try:
+        first = scenario.read_text(encoding="utf-8").splitlines()[0]
+    except (OSError, UnicodeDecodeError, IndexError):
+        return None
+    if not first.startswith("#:schema "):
+        return None
+    target = first.removeprefix("#:schema ").strip()
+    if "://" in target:
+        return target
+    return relative_path(scenario.parent / target, folder)

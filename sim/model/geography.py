@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import math
-
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.geo.areas import PointSampler, PolygonSampler
 from sim.geo.projection import LocalFrame
 from sim.model.streams import parcel_uniform
 from sim.scenario.schema import Area
 
+if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
+
+    from sim.geo.areas import PointSampler, PolygonSampler
+
 
 class AreaGeometry:
-    """A service area (a disc, or the user's own polygons or points), its depot ``depot_distance_km`` east of its centre or at ``depot_lat/lon``.
+    """A service area (a disc, or the user's own polygons or points) and its depot.
+
+    The depot lies ``depot_distance_km`` east of the centre, or at ``depot_lat/lon``.
 
     ``frame`` is the area's local km frame on the Earth when the scenario places the area
     (``centre_lat/lon``), else None (a synthetic area with no place on the Earth).
@@ -88,7 +94,7 @@ class AreaPlaces:
     customers: PointSampler | PolygonSampler | None
     region: PointSampler | PolygonSampler | None
     zone_names: tuple[str, ...]
-    zone_shapes: tuple[object, ...]
+    zone_shapes: tuple[BaseGeometry, ...]
 
     @property
     def address(self) -> PointSampler | PolygonSampler | None:
@@ -102,31 +108,33 @@ class AreaPlaces:
             return None
         # Imported here: a synthetic area never loads the table and geometry libraries.
         from sim.geo import cache
-        from sim.geo.areas import points_sampler, project_zones
+        from sim.geo.areas import PolygonSampler, points_sampler, project_zones
 
         boundary = None
         if area.boundary is not None:
             shapes = project_zones(frame, cache.polygons(Path(area.boundary), named=False))
             boundary = PolygonSampler(shapes, np.array([shape.area for shape in shapes]))
         names: tuple[str, ...] = ()
-        zone_shapes: tuple[object, ...] = ()
+        zone_shapes: tuple[BaseGeometry, ...] = ()
         zones = None
         if area.demand_zones is not None:
             data = cache.polygons(Path(area.demand_zones), named=True)
             zone_shapes = tuple(project_zones(frame, data))
             names = data.names
-            zones = PolygonSampler(zone_shapes, data.weight)  # type: ignore[arg-type]
+            zones = PolygonSampler(zone_shapes, data.weight)
         points = points_sampler(frame, cache.points(Path(area.demand_points))) if area.demand_points else None
         customers = points if points is not None else zones if zones is not None else boundary
         if boundary is not None:
             region: PointSampler | PolygonSampler | None = boundary
         elif zones is not None:
-            region = PolygonSampler(zone_shapes, np.array([shape.area for shape in zone_shapes]))  # type: ignore
+            region = PolygonSampler(zone_shapes, np.array([shape.area for shape in zone_shapes]))
         else:
             region = points
         return cls(customers, region, names, zone_shapes)
 
     def zone_sampler(self, names: tuple[str, ...], shares: tuple[float, ...]) -> PolygonSampler:
         """Customers in the named zones with the given shares (a fitted demand's)."""
+        from sim.geo.areas import PolygonSampler
+
         shapes = [self.zone_shapes[self.zone_names.index(name)] for name in names]
-        return PolygonSampler(shapes, np.asarray(shares, dtype=float))  # type: ignore[arg-type]
+        return PolygonSampler(shapes, np.asarray(shares, dtype=float))

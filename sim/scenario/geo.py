@@ -70,14 +70,17 @@ class FittedDemand(Frozen):
 
     weekday_orders: Annotated[tuple[Annotated[float, real("orders a day", ge=0, le=1e6)], ...], Field(
         description="mean orders on each weekday, Monday first (7 values)")]
-    weekday_orders_se: tuple[Annotated[float, real("orders a day", ge=0, le=1e6)], ...] = ()
+    weekday_orders_se: Annotated[tuple[Annotated[float, real("orders a day", ge=0, le=1e6)], ...], Field(
+        description="standard error of each weekday_orders value (for the record; unused by the run)")] = ()
     hourly_share: Annotated[tuple[Annotated[float, real("share of a day's orders", ge=0, le=1)], ...], Field(
         description="share of a day's orders placed in each hour, 0..23 (24 values, sum 1)")]
-    hourly_share_se: tuple[Annotated[float, real("share", ge=0, le=1)], ...] = ()
+    hourly_share_se: Annotated[tuple[Annotated[float, real("share", ge=0, le=1)], ...], Field(
+        description="standard error of each hourly_share value (for the record)")] = ()
     zones: Annotated[tuple[str, ...], Field(description="zone names (of the area's demand_zones)")] = ()
     zone_share: Annotated[tuple[Annotated[float, real("share of the orders", ge=0, le=1)], ...], Field(
         description="share of the orders in each zone (sums to 1)")] = ()
-    zone_share_se: tuple[Annotated[float, real("share", ge=0, le=1)], ...] = ()
+    zone_share_se: Annotated[tuple[Annotated[float, real("share", ge=0, le=1)], ...], Field(
+        description="standard error of each zone_share value (for the record)")] = ()
     history_days: Annotated[int, Field(ge=1, le=100_000, description="days of history the fit used")] = 1
 
     @model_validator(mode="after")

@@ -17,6 +17,7 @@ Every problem is a one-line :class:`~sim.errors.ScenarioError` naming file, row,
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -131,7 +132,7 @@ def _fill_legs(regionals: Mapping[str, dict[str, Any]], located: Mapping[tuple[s
                stops: Any, circuity: float) -> None:
     if not isinstance(stops, list):
         return
-    for here_name, there_name in zip(stops, stops[1:], strict=False):
+    for here_name, there_name in itertools.pairwise(stops):
         here, there = regionals.get(str(here_name)), regionals.get(str(there_name))
         a = located.get(("regional_warehouse", str(here_name)))
         b = located.get(("regional_warehouse", str(there_name)))

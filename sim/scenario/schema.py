@@ -75,12 +75,12 @@ from sim.scenario.network import (
 
 __all__ = [
     "DISRUPTION_KINDS", "POLICY_TAGS", "Area", "BaseStockPolicy", "CentralWarehouse", "Demand", "DemandSurge",
-    "Dispatch", "Disruption", "DisruptionBase", "Facilities", "Factory", "FactoryOutage", "FittedDemand", "FixedTimes", "Fleet", "FleetUnit",
-    "FullOrCutoff", "History", "Horizon", "Hybrid", "InboundLane", "InventoryPolicy", "LastMilePolicy", "LessThanTruckload",
-    "LineHaul", "LinehaulDelay", "LowEmissionZone", "MicroHub", "Outputs", "Outsourcing", "PolicyBase", "Product",
-    "RQPolicy", "RegionalWarehouse", "Routing", "SSPolicy", "Scenario", "ServiceLevels", "Stores", "TQPolicy",
-    "TSPolicy", "TimeWindows", "Traffic", "UnitLevels", "VehicleType", "WarehouseClosure", "WarehouseOperations",
-    "leg_distance_km",
+    "Dispatch", "Disruption", "DisruptionBase", "Facilities", "Factory", "FactoryOutage", "FittedDemand",
+    "FixedTimes", "Fleet", "FleetUnit", "FullOrCutoff", "History", "Horizon", "Hybrid", "InboundLane",
+    "InventoryPolicy", "LastMilePolicy", "LessThanTruckload", "LineHaul", "LinehaulDelay", "LowEmissionZone",
+    "MicroHub", "Outputs", "Outsourcing", "PolicyBase", "Product", "RQPolicy", "RegionalWarehouse", "Routing",
+    "SSPolicy", "Scenario", "ServiceLevels", "Stores", "TQPolicy", "TSPolicy", "TimeWindows", "Traffic", "UnitLevels",
+    "VehicleType", "WarehouseClosure", "WarehouseOperations", "leg_distance_km",
 ]
 
 

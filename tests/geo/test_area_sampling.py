@@ -1,4 +1,4 @@
-"""Customers in polygons, zones and at weighted points: inside, uniform, by weight, deterministic; the disc as before."""
+"""Customers in polygons, zones and at weighted points: inside, uniform, by weight, deterministic; the disc kept."""
 
 from __future__ import annotations
 
