@@ -5,7 +5,7 @@ history's orders of that calendar day, at their clock times. What the file does 
 drawn as for generated orders, from the area's demand stream in the same order of draws: a place
 inside the order's zone (when it gives a zone and no coordinates), the product by the products'
 shares, the size factor, the parcel key. The season, trend, promotion and surge factors do not
-apply: the history is what happened.
+apply to the replayed orders (the history is what happened); the area's shops, if any, still see them.
 """
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ class HistoryDemand(DemandModel):
     """The orders of one area's rows of a history, replayed day by day."""
 
     def __init__(self, scenario: Scenario, config: RegionalWarehouse, products: ProductTable,
-                 geometry: AreaGeometry) -> None:
-        super().__init__(config.area, scenario.demand, products, geometry)
+                 geometry: AreaGeometry, surge: Callable[[int], float] | None = None) -> None:
+        # The surge stays in day_factor for the area's shops (their sales are modelled, not replayed).
+        super().__init__(config.area, scenario.demand, products, geometry, surge=surge)
         from sim.geo import cache
         from sim.scenario.geo_data import history_start
 
@@ -100,7 +101,7 @@ def demand_for(scenario: Scenario, config: RegionalWarehouse, products: ProductT
     """An area's demand: its replayed history when the scenario replays one that covers it, else the Poisson model."""
     history = scenario.history
     if history is not None and history.replay and _covers(scenario, config):
-        return HistoryDemand(scenario, config, products, geometry)
+        return HistoryDemand(scenario, config, products, geometry, surge)
     return DemandModel(config.area, scenario.demand, products, geometry, surge=surge)
 
 

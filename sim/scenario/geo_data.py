@@ -272,14 +272,18 @@ def check_history(scenario: Any) -> None:
         zone_file = r.area.demand_zones
         zones_of[name] = cache.polygons(Path(zone_file), named=True).names if zone_file is not None else ()
     owner = np.where(area == "", names[0], area)
-    for i in np.flatnonzero(history.zone != "").tolist():
-        # A zone is checked where it places the order (no coordinates) or where the area has zones to check it by.
-        must = not np.isfinite(history.latitude[i]) or bool(zones_of[owner[i]])
-        if must and history.zone[i] not in zones_of[owner[i]]:
-            allowed = (f"a zone of {regionals[owner[i]].area.demand_zones}: {list(zones_of[owner[i]])}"
-                       if zones_of[owner[i]] else f"no zones: area '{owner[i]}' has no demand_zones file; give "
-                       "latitude and longitude")
-            raise cell_error(path, i + 1, "zone", history.zone[i], allowed)
+    # A zone is checked where it places the order (no coordinates) or where the area has zones to check it by.
+    bad = np.zeros(len(area), dtype=bool)
+    for name in names:
+        mine = (owner == name) & (history.zone != "")
+        must = mine & (~np.isfinite(history.latitude) | bool(zones_of[name]))
+        bad |= must & ~np.isin(history.zone, list(zones_of[name]))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        allowed = (f"a zone of {regionals[owner[i]].area.demand_zones}: {list(zones_of[owner[i]])}"
+                   if zones_of[owner[i]] else f"no zones: area '{owner[i]}' has no demand_zones file; give "
+                   "latitude and longitude")
+        raise cell_error(path, i + 1, "zone", history.zone[i], allowed)
     for name, r in regionals.items():
         if r.area.centre_lat is None and np.isfinite(history.latitude[owner == name]).any():
             raise ScenarioError(f"regional_warehouses.{name}.area: the history {path} places orders by latitude and "
@@ -300,6 +304,7 @@ def check_history(scenario: Any) -> None:
 
 
 def _first_unknown(path: Path, column: str, values: np.ndarray, known: set[str], names: list[str]) -> None:
-    for i, value in enumerate(values.tolist()):
-        if value not in known:
-            raise cell_error(path, i + 1, column, value, f"one of {names}")
+    unknown = np.flatnonzero(~np.isin(values, list(known)))
+    if len(unknown):
+        i = int(unknown[0])
+        raise cell_error(path, i + 1, column, values[i], f"one of {names}")
