@@ -12,7 +12,7 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from sim.scenario.base import Flag, Frozen, real
+from sim.scenario.base import Flag, Frozen, integer, real
 
 DataPath = Annotated[str, Field(min_length=1, max_length=1024, description="path of a data file, relative to the "
                                                                             "scenario file that writes it")]
@@ -81,7 +81,7 @@ class FittedDemand(Frozen):
         description="share of the orders in each zone (sums to 1)")] = ()
     zone_share_se: Annotated[tuple[Annotated[float, real("share", ge=0, le=1)], ...], Field(
         description="standard error of each zone_share value (for the record)")] = ()
-    history_days: Annotated[int, Field(ge=1, le=100_000, description="days of history the fit used")] = 1
+    history_days: Annotated[int, integer("days of history the fit used", ge=1, le=100_000)] = 1
 
     @model_validator(mode="after")
     def _shapes(self) -> FittedDemand:
