@@ -15,7 +15,8 @@ from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).resolve().parent
 # (source under the repository, patterns): what `sim init` writes and the README's examples use.
-SHIPPED = (("scenarios", ("**/*.toml", "*.schema.json")), ("notebooks", ("*.ipynb",)), (".", ("LICENSE",)))
+SHIPPED = (("scenarios", ("**/*.toml", "*.schema.json", "**/data/*.csv", "**/data/*.geojson")),
+           ("notebooks", ("*.ipynb",)), (".", ("LICENSE",)))
 
 
 class BuildWithData(build_py):

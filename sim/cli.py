@@ -69,6 +69,19 @@ def build_parser() -> argparse.ArgumentParser:
                                                            "same names")
 
     strategy_command.add_command(commands)
+
+    fit = commands.add_parser("fit-demand", help="fit a Poisson demand by zone, weekday and hour to an order history "
+                                                 "and write it as a scenario fragment")
+    fit.add_argument("history", type=Path, help="order history (CSV or Parquet; see docs/data_files.md)")
+    fit.add_argument("--out", type=Path, required=True, help="the TOML file to write (e.g. demand.toml)")
+    fit.add_argument("--zones", type=Path, default=None,
+                     help="demand zones (GeoJSON) that place rows given by latitude/longitude")
+    fit.add_argument("--area", default=None,
+                     help="the regional warehouse the orders belong to, when the history has no area column "
+                          "(default with --extends: its only regional warehouse)")
+    fit.add_argument("--extends", type=Path, default=None,
+                     help="a scenario the fragment extends: the output is then a whole scenario (checked before "
+                          "it is written)")
     return parser
 
 
@@ -84,6 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _init(args)
         if args.command == "strategies":
             return strategy_command.strategies_command(args)
+        if args.command == "fit-demand":
+            return _fit_demand(args)
         if args.command == "report":
             return report_commands.report_command(args)
         if args.command == "verify":
@@ -104,6 +119,51 @@ def _validate(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args.scenario, args.overrides)
     print(f"{args.scenario}: valid scenario '{scenario.name}'")
+    return EXIT_OK
+
+
+def _fit_demand(args: argparse.Namespace) -> int:
+    """Fit, print, and write the fragment; a bad file or a fragment that does not validate writes nothing."""
+    import os
+    import tempfile
+
+    from sim.geo import cache
+    from sim.geo.fit_demand import fit, fragment, print_fit, relative_path, schema_line_target
+    from sim.scenario import load_scenario
+
+    if args.out.is_dir():
+        raise ScenarioError(f"--out {args.out}: is a folder; give the TOML file's path")
+    history = cache.history(args.history)
+    zones = cache.polygons(args.zones, named=True) if args.zones is not None else None
+    area, name, replays = args.area, None, False
+    if args.extends is not None:
+        base = load_scenario(args.extends)
+        regionals = [r.name for r in base.regional_warehouses]
+        if area is None and len(regionals) == 1:
+            area = regionals[0]
+        name = f"{base.name}_fitted"
+        replays = base.history is not None and base.history.replay
+    fits = fit(history, zones, area)
+    extends = relative_path(args.extends, args.out.parent) if args.extends is not None else None
+    schema = schema_line_target(args.extends, args.out.parent) if args.extends is not None else None
+    text = fragment(fits, str(args.history), extends, name, replays, schema)
+    folder = args.out.parent if str(args.out.parent) else Path(".")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{args.out.name}.", suffix=".partial", dir=folder)
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+    except OSError as exc:
+        raise ScenarioError(f"--out {args.out}: cannot be written: {exc.strerror or exc}") from None
+    try:
+        if args.extends is not None:
+            load_scenario(temporary)  # the whole scenario validates, or nothing is written
+        os.replace(temporary, args.out)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    print_fit(fits, str(args.history))
+    print(f"fitted demand: {args.out}")
     return EXIT_OK
 
 

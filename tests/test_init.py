@@ -21,7 +21,8 @@ def test_init_writes_the_checkout_layout(tmp_path: Path, capsys: pytest.CaptureF
     assert "next: cd" in capsys.readouterr().out
     written = sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file())
     shipped = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "scenarios").rglob("*")
-                     if p.is_file() and p.suffix in (".toml", ".json"))
+                     if p.is_file() and (p.suffix in (".toml", ".json") or (p.parent.name == "data" and p.suffix in
+                                                                               (".csv", ".geojson"))))
     shipped += sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "notebooks").glob("*.ipynb"))
     assert written == sorted(shipped)
     assert (target / "scenarios" / "baseline.toml").read_bytes() == (ROOT / "scenarios" / "baseline.toml").read_bytes()
@@ -78,7 +79,7 @@ def test_the_wheel_carries_the_scenarios_the_notebooks_and_the_license(tmp_path:
             "sim/_data/scenarios/sweeps/absence_vs_fleet.toml", "sim/_data/notebooks/quickstart.ipynb",
             "sim/_data/LICENSE"} <= names
     assert any(name.endswith(".dist-info/licenses/LICENSE") for name in names)
-    examples = {n for n in names if n.startswith("sim/_data/scenarios/examples/")}
+    examples = {n for n in names if n.startswith("sim/_data/scenarios/examples/") and n.endswith(".toml")}
     assert len(examples) == len(list((ROOT / "scenarios" / "examples").rglob("*.toml")))
     # Unpacked alone, away from any checkout, it finds its own files.
     zipfile.ZipFile(wheel).extractall(tmp_path / "site")

@@ -35,6 +35,9 @@ class DayOrders:
 class DemandModel:
     """Poisson orders per day, shaped by weekday and hour, located uniformly over the area.
 
+    Located as the area's geometry places customers (its demand points or zones, else uniformly);
+    a ``fitted_demand`` of the area gives its own weekday means, hourly shape and zone shares.
+
     The mean of a day is the area's rate times the weekday shape, times the
     optional yearly season, growth trend and promotion factors of that day.
     Those patterns only change the Poisson mean: the number of draws per order
@@ -55,6 +58,16 @@ class DemandModel:
         self.hour_p = hourly / hourly.sum()
         self.products = products
         self.geometry = geometry
+        self.locate: Callable[[np.random.Generator, int], np.ndarray] = geometry.sample_customers
+        fitted = area.fitted_demand
+        if fitted is not None:
+            # A demand fitted to a history: its own weekday means and hourly shape, and its zones' shares.
+            self.daily_mean = np.asarray(fitted.weekday_orders, dtype=float)
+            hourly = np.asarray(fitted.hourly_share, dtype=float)
+            self.hour_p = hourly / hourly.sum()
+            if fitted.zones and geometry.places is not None:
+                zones = geometry.places.zone_sampler(fitted.zones, fitted.zone_share)
+                self.locate = lambda rng, n: zones.sample(rng, n)[0]
         self.season_by_day_of_year: np.ndarray | None = None
         self.start_day_of_year = 1
         if demand.seasonality is not None:
@@ -92,7 +105,7 @@ class DemandModel:
         hours = rng.choice(24, size=n, p=self.hour_p) + rng.random(n)
         order = np.argsort(hours, kind="stable")
         time_h = day * 24.0 + hours[order]
-        xy = self.geometry.sample_points(rng, n)
+        xy = self.locate(rng, n)
         product = rng.choice(len(self.products), size=n, p=self.products.share)
         # One size factor scales both volume and weight: a bigger box of a class is also heavier.
         size = np.exp(VOLUME_SIGMA * rng.standard_normal(n) - 0.5 * VOLUME_SIGMA**2)

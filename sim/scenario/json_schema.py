@@ -10,7 +10,8 @@ a *file* rather than the validated model:
   so no key is required in it, and a partial table (one warehouse's fleet, one
   key of an inventory policy) is fine: such a file is checked against the
   *partial* schema (every table with its keys and types, nothing required),
-  a file without ``extends`` against the full one as well.
+  a file without ``extends`` against the full one as well (unless it names ``facilities`` or a
+  ``history``, whose files fill in lane distances, capacities and coordinates).
 
 The shipped ``scenarios/scenario.schema.json`` is this schema, written by
 ``sim schema --out``; a test keeps the two equal.
@@ -52,8 +53,9 @@ def scenario_json_schema() -> dict[str, Any]:
         # Completion and checking of every key, in files that extend another too.
         "properties": properties,
         "additionalProperties": False,
-        # A file that extends no other is a whole scenario: every required key, in every table.
-        "if": {"required": ["extends"]},
+        # A file that extends no other is a whole scenario: every required key, in every table; unless its
+        # data files (facilities, history) fill some in (distances, capacities: see sim.scenario.geo_data).
+        "if": {"anyOf": [{"required": ["extends"]}, {"required": ["facilities"]}, {"required": ["history"]}]},
         "else": {"$ref": "#/$defs/Scenario"},
         "$defs": {**dict(sorted(definitions.items())), **dict(sorted(partial.items()))},
     }

@@ -33,6 +33,7 @@ from sim.scenario.base import (
     integer,
     real,
 )
+from sim.scenario.geo import DataPath, FittedDemand
 
 # Published figures (TomTom Traffic Index, London: ~1.5 average, ~1.8 at rush
 # hour); the hourly shape between them is an assumption.
@@ -135,6 +136,29 @@ class Area(Frozen):
     time_windows: TimeWindows = TimeWindows()
     outsourcing: Outsourcing = Outsourcing()
     micro_hub: MicroHub | None = None
+    # The user's own area (docs/data_files.md): files need centre_lat/lon (or a facilities file that places it).
+    boundary: Annotated[DataPath | None, Field(description="GeoJSON polygon of the area, instead of the disc: "
+                                               "area_km2 is its projected area when not given")] = None
+    demand_points: Annotated[DataPath | None, Field(description="CSV or Parquet of customer points: latitude, "
+                                                    "longitude, optional weight")] = None
+    demand_zones: Annotated[DataPath | None, Field(description="GeoJSON polygons with a zone name and households "
+                                                   "or weight: customers uniform in each, by its share")] = None
+    fitted_demand: FittedDemand | None = None  # written by sim fit-demand: replaces the rate and the profiles
+    orders_per_day: Annotated[float, real("orders a day", gt=0, le=1e6, note="replaces area_km2 x "
+                                          "households_per_km2 x orders_per_household_per_day; set from a "
+                                          "replayed history")] | None = None
+
+    @model_validator(mode="after")
+    def _data_files(self) -> Area:
+        files = [k for k in ("boundary", "demand_points", "demand_zones") if getattr(self, k) is not None]
+        if files and self.centre_lat is None:
+            raise ValueError(f"{', '.join(files)} need the area on the Earth: centre_lat/centre_lon (or a "
+                             "facilities file that places its regional warehouse)")
+        if self.demand_points is not None and self.demand_zones is not None:
+            raise ValueError("demand_points and demand_zones: give one (customers at points, or in zones)")
+        if self.fitted_demand is not None and self.fitted_demand.zones and self.demand_zones is None:
+            raise ValueError("fitted_demand.zones name zones: the area needs demand_zones (the file that holds them)")
+        return self
 
     @model_validator(mode="after")
     def _location(self) -> Area:
@@ -166,6 +190,10 @@ class Area(Frozen):
     @property
     def expected_orders_per_day(self) -> float:
         """Mean orders per day before the weekday shape."""
+        if self.fitted_demand is not None:
+            return self.fitted_demand.mean_orders_per_day
+        if self.orders_per_day is not None:
+            return self.orders_per_day
         return self.area_km2 * self.households_per_km2 * self.orders_per_household_per_day
 
 

@@ -20,6 +20,7 @@ from typing import Any, get_args
 from pydantic import BaseModel, ValidationError
 
 from sim.errors import ScenarioError
+from sim.scenario.geo_data import check_data_files, fill_from_data, resolve_data_paths
 from sim.scenario.names import NAME_ALLOWED, NAME_PATTERN
 from sim.scenario.schema import DISRUPTION_KINDS, POLICY_TAGS, Scenario
 
@@ -57,6 +58,7 @@ def read_scenario_data(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any
     :func:`check_named_lists`), so a duplicate in a parent is not merged away.
     """
     data = read_toml(path)
+    resolve_data_paths(data, path.parent)  # a data path means what it meant in the file that wrote it
     parent = data.pop("extends", None)
     if parent is None:
         if seen:
@@ -229,11 +231,18 @@ def _nesting(data: Any) -> int:
 
 
 def validate_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
-    """Validate a plain dict into a frozen Scenario, with readable one-line errors."""
+    """Validate a plain dict into a frozen Scenario, with readable one-line errors.
+
+    What the scenario's data files give is filled in first, and the files are read and checked
+    after (see :mod:`sim.scenario.geo_data`); a scenario without data files is validated as is.
+    """
+    data = fill_from_data(dict(data))
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(format_validation_error(exc, data, source)) from None
+    check_data_files(scenario)
+    return scenario
 
 
 def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:

@@ -35,6 +35,7 @@ from sim.scenario.disruptions import (
     LinehaulDelay,
     WarehouseClosure,
 )
+from sim.scenario.geo import Facilities, FittedDemand, History
 from sim.scenario.horizon import Horizon, Outputs
 from sim.scenario.inventory import (
     POLICY_TAGS,
@@ -74,12 +75,12 @@ from sim.scenario.network import (
 
 __all__ = [
     "DISRUPTION_KINDS", "POLICY_TAGS", "Area", "BaseStockPolicy", "CentralWarehouse", "Demand", "DemandSurge",
-    "Dispatch", "Disruption", "DisruptionBase", "Factory", "FactoryOutage", "FixedTimes", "Fleet", "FleetUnit",
-    "FullOrCutoff", "Horizon", "Hybrid", "InboundLane", "InventoryPolicy", "LastMilePolicy", "LessThanTruckload",
-    "LineHaul", "LinehaulDelay", "LowEmissionZone", "MicroHub", "Outputs", "Outsourcing", "PolicyBase", "Product",
-    "RQPolicy", "RegionalWarehouse", "Routing", "SSPolicy", "Scenario", "ServiceLevels", "Stores", "TQPolicy",
-    "TSPolicy", "TimeWindows", "Traffic", "UnitLevels", "VehicleType", "WarehouseClosure", "WarehouseOperations",
-    "leg_distance_km",
+    "Dispatch", "Disruption", "DisruptionBase", "Facilities", "Factory", "FactoryOutage", "FittedDemand",
+    "FixedTimes", "Fleet", "FleetUnit", "FullOrCutoff", "History", "Horizon", "Hybrid", "InboundLane",
+    "InventoryPolicy", "LastMilePolicy", "LessThanTruckload", "LineHaul", "LinehaulDelay", "LowEmissionZone",
+    "MicroHub", "Outputs", "Outsourcing", "PolicyBase", "Product", "RQPolicy", "RegionalWarehouse", "Routing",
+    "SSPolicy", "Scenario", "ServiceLevels", "Stores", "TQPolicy", "TSPolicy", "TimeWindows", "Traffic", "UnitLevels",
+    "VehicleType", "WarehouseClosure", "WarehouseOperations", "leg_distance_km",
 ]
 
 
@@ -145,6 +146,9 @@ class Scenario(Frozen):
     disruptions: Annotated[tuple[Disruption, ...], Field(
         max_length=1_000, description="scheduled or random events: factory outages, line-haul delays, warehouse "
                                       "closures, demand surges")] = ()
+    # The user's own network (docs/data_files.md); paths relative to the scenario file that writes them.
+    facilities: Facilities | None = None
+    history: History | None = None
 
     @model_validator(mode="after")
     def _network(self) -> Scenario:

@@ -19,7 +19,9 @@ PACKAGE = Path(__file__).resolve().parents[1]
 BASELINE = Path("scenarios") / "baseline.toml"
 STRATEGIES = Path("scenarios") / "examples" / "last_mile"
 # What `sim init` writes, relative to the shipped root: (folder, file patterns).
-INIT_FILES = (("scenarios", ("**/*.toml", "*.schema.json")), ("notebooks", ("*.ipynb",)))
+# The examples' data files (scenarios/examples/real/data/) go too: their scenarios name them by relative path.
+INIT_FILES = (("scenarios", ("**/*.toml", "*.schema.json", "**/data/*.csv", "**/data/*.geojson")),
+              ("notebooks", ("*.ipynb",)))
 
 
 def shipped_root() -> Path:

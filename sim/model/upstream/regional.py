@@ -12,7 +12,7 @@ import simpy
 
 from sim.ledger import Stage
 from sim.model.context import SimContext
-from sim.model.demand import DemandModel
+from sim.model.demand_history import demand_for
 from sim.model.geography import AreaGeometry
 from sim.model.lastmile import LastMileDepot
 from sim.model.ports import RoadTraffic
@@ -47,7 +47,7 @@ class RegionalDepot:
         self.geometry = AreaGeometry(area, ctx.streams.get(f"geography/{self.name}"))
         # A demand surge in this area multiplies the day's mean (None: no surge reaches it in this run).
         surge = partial(ctx.disruptions.demand_factor, self.name) if ctx.disruptions.surges(self.name) else None
-        self.demand = DemandModel(area, ctx.scenario.demand, products, self.geometry, surge=surge)
+        self.demand = demand_for(ctx.scenario, config, products, self.geometry, surge=surge)
         # Online orders and shop sales both draw on this stock: its levels cover both.
         self.daily_demand = config.expected_units_per_day * products.share
         policy = StockPolicy.for_warehouse(config.inventory, config.inventory_by_product, self.daily_demand,
