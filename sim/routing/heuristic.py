@@ -231,6 +231,10 @@ def plan_heuristic(problem: RoutingProblem) -> Solution:
     one route or in ``unassigned``. When the fleet is too small, the least urgent stops
     (largest priority) are the ones left out. Deterministic.
     """
+    if problem.has_matrix:  # legs read from travel matrices: the matrix planner (construction here, search there)
+        from sim.routing.matrix_planner import plan_matrix
+
+        return plan_matrix(problem)
     arrays = ProblemArrays(problem)
     all_idx = np.arange(arrays.n, dtype=np.intp)
     if arrays.n == 0 or arrays.max_routes <= 0 or arrays.max_stops <= 0:

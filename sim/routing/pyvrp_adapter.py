@@ -144,8 +144,12 @@ class _IntegerData:
     def __init__(self, problem: RoutingProblem) -> None:
         arrays = ProblemArrays(problem)
         n = arrays.n
-        km = arrays.local_distance(np.arange(n, dtype=np.intp))
-        hours = arrays.time_matrix(km)
+        if problem.travel_km is not None and problem.travel_h is not None:  # real roads: the matrices as given
+            km = np.asarray(problem.travel_km, dtype=np.float64)
+            hours = np.asarray(problem.travel_h, dtype=np.float64)
+        else:
+            km = arrays.local_distance(np.arange(n, dtype=np.intp))
+            hours = arrays.time_matrix(km)
         self.distance = _ceil_int(km, _M_PER_KM)
         self.duration = _ceil_int(hours, _S_PER_H)
         self.service = _ceil_int(problem.stop_service_h, _S_PER_H)

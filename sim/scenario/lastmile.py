@@ -33,6 +33,7 @@ from sim.scenario.base import (
     integer,
     real,
 )
+from sim.scenario.roads import Distances
 
 # Published figures (TomTom Traffic Index, London: ~1.5 average, ~1.8 at rush
 # hour); the hourly shape between them is an assumption.
@@ -135,6 +136,7 @@ class Area(Frozen):
     time_windows: TimeWindows = TimeWindows()
     outsourcing: Outsourcing = Outsourcing()
     micro_hub: MicroHub | None = None
+    distances: Distances | None = None  # how road km and times are measured (None: circuity, as before)
 
     @model_validator(mode="after")
     def _location(self) -> Area:

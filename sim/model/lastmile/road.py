@@ -82,7 +82,24 @@ class RoadVehicle:
             max_route_km=vehicle.range_km,
             stop_tw_start_h=None if windows is None else windows[0],
             stop_tw_end_h=None if windows is None else windows[1],
+            **self._matrices(stops),
         )
+
+    def _matrices(self, stops: StopList) -> dict[str, np.ndarray]:
+        """On a road network or a user's matrix: km and planned hours over [start point, *stops], else nothing.
+
+        Planned hours are the network's free-flow hours over the vehicle's speed factor
+        times the shift's expected congestion -- the same expectation the circuity model
+        plans with (its speeds are divided by that congestion).
+        """
+        travel = self.setting.geometry.travel
+        if travel is None:
+            return {}
+        ops = self._ops
+        points = np.concatenate((np.asarray(ops.start_xy, dtype=float).reshape(1, 2),
+                                 np.column_stack((stops.x_km, stops.y_km))))
+        km, hours = travel.matrix(points)
+        return {"travel_km": km, "travel_h": hours / ops.vehicle.speed_factor * ops.expected_congestion}
 
     def process(self, job: RouteJob) -> Generator[simpy.Event, Any, None]:
         """The courier's round."""
