@@ -85,6 +85,7 @@ def _store(path: Path, arrays: dict[str, np.ndarray]) -> None:
     try:
         with os.fdopen(handle, "wb") as out:
             np.savez(out, **{name: arrays[name] for name in ARRAYS})
+        os.chmod(temp, 0o644)  # mkstemp makes it private; a shared cache folder serves every user's runs
         os.replace(temp, path)
     except OSError:
         Path(temp).unlink(missing_ok=True)

@@ -25,7 +25,7 @@ from sim.errors import ScenarioError
 from sim.geo.matrix_cache import cache_key, cached_arrays
 from sim.geo.projection import LocalFrame
 from sim.geo.roads import path_nodes, read_network
-from sim.scenario.distance_files import read_matrix
+from sim.scenario.distance_files import data_path, read_matrix
 from sim.scenario.roads import Distances
 
 
@@ -117,8 +117,8 @@ def build_travel(distances: Distances | None, frame: LocalFrame | None, where: s
         raise ScenarioError(f"{where}.distances.model = {distances.model!r}: the area needs centre_lat and "
                             "centre_lon (its place on the Earth) to be measured on real roads or a matrix")
     assert distances.file is not None  # the schema requires it for both real models
-    files = [Path(distances.file)] + ([Path(distances.points)] if distances.points else [])
     try:
+        files = [data_path(distances.file)] + ([Path(distances.points)] if distances.points else [])
         key = cache_key(files, (distances.model, distances.path, distances.maxspeed_factor))
         arrays, hit = cached_arrays(key, lambda: _compute(distances))
     except (OSError, ValueError) as exc:
@@ -131,7 +131,7 @@ def build_travel(distances: Distances | None, frame: LocalFrame | None, where: s
 def _compute(distances: Distances) -> dict[str, np.ndarray]:
     assert distances.file is not None
     if distances.model == "roads":
-        net = read_network(Path(distances.file), fastest=distances.path == "fastest",
+        net = read_network(data_path(distances.file), fastest=distances.path == "fastest",
                            maxspeed_factor=distances.maxspeed_factor)
         return {"lat": net.lat, "lon": net.lon, "km": net.km, "hours": net.hours, "pred": net.pred}
     assert distances.points is not None

