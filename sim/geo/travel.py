@@ -15,7 +15,6 @@ divide by a vehicle's ``speed_factor`` and apply congestion on top.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
@@ -89,21 +88,6 @@ class NetworkTravel:
         else:
             inner = path_nodes(self.pred, int(na[0]), int(nb[0]))
         return np.vstack((a, self.node_xy[inner], b))
-
-
-def measured_circuity(travel: NetworkTravel, points: np.ndarray, *, min_km: float = 0.2) -> float:
-    """Mean road km / straight-line km over every ordered pair of ``points`` at least ``min_km`` apart.
-
-    The mean of the pairs' ratios (not the ratio of sums), as circuity studies report it;
-    very short pairs are left out because there the door-to-street legs dominate.
-    """
-    pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
-    km, _ = travel.matrix(pts)
-    straight = np.hypot(pts[:, None, 0] - pts[None, :, 0], pts[:, None, 1] - pts[None, :, 1])
-    use = straight >= min_km
-    if not use.any():
-        return math.nan
-    return float(np.mean(km[use] / straight[use]))
 
 
 def build_travel(distances: Distances | None, frame: LocalFrame | None, where: str) -> NetworkTravel | None:
