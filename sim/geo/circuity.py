@@ -25,8 +25,9 @@ SAMPLE_POINTS = 300
 SAMPLE_SEED = 20_140  # any fixed number: the sample must not depend on the run's seed
 
 
-def measured_circuity(travel: NetworkTravel, points: np.ndarray, *, min_km: float = MIN_PAIR_KM) -> tuple[float, int]:
-    """Mean road km / straight-line km over the ordered pairs of ``points`` at least ``min_km`` apart, and their count."""
+def measured_circuity(travel: NetworkTravel, points: np.ndarray, *,
+                      min_km: float = MIN_PAIR_KM) -> tuple[float, int]:
+    """Mean road km / straight km over the ordered pairs of ``points`` at least ``min_km`` apart, and their count."""
     pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
     km, _ = travel.matrix(pts)
     straight = np.hypot(pts[:, None, 0] - pts[None, :, 0], pts[:, None, 1] - pts[None, :, 1])

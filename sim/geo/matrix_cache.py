@@ -84,7 +84,8 @@ def _store(path: Path, arrays: dict[str, np.ndarray]) -> None:
         return  # a read-only or missing cache folder only costs the recomputation next time
     try:
         with os.fdopen(handle, "wb") as out:
-            np.savez(out, **{name: arrays[name] for name in ARRAYS})
+            np.savez(out, lat=arrays["lat"], lon=arrays["lon"], km=arrays["km"], hours=arrays["hours"],
+                     pred=arrays["pred"])
         os.chmod(temp, 0o644)  # mkstemp makes it private; a shared cache folder serves every user's runs
         os.replace(temp, path)
     except OSError:

