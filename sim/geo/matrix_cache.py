@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-FORMAT = "sim-distances-1"
+FORMAT = "sim-distances-2"
 ARRAYS = ("lat", "lon", "km", "hours", "pred")
 
 

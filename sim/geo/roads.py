@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 from numba import njit
+from pyproj import Geod
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 
@@ -72,8 +73,12 @@ def edge_speed_kmh(highway: object, maxspeed: object, maxspeed_factor: float) ->
     return OTHER_SPEED_KMH
 
 
-def read_network(path: Path, *, fastest: bool, maxspeed_factor: float) -> RoadNetwork:
-    """The driving network of the extract at ``path`` (see the module docstring); ``ValueError`` if it has none."""
+def read_network(path: Path, *, fastest: bool, maxspeed_factor: float, two_way: bool = False) -> RoadNetwork:
+    """The driving network of the extract at ``path`` (see the module docstring); ``ValueError`` if it has none.
+
+    ``two_way`` opens every street both ways (ignoring ``oneway``): the street geometry's own
+    circuity, for comparison with the network as driven.
+    """
     import pyrosm  # a heavy import, only for areas on real roads
 
     try:
@@ -86,10 +91,13 @@ def read_network(path: Path, *, fastest: bool, maxspeed_factor: float) -> RoadNe
     order = np.argsort(node_ids, kind="stable")
     u = order[np.searchsorted(node_ids, edges["u"].to_numpy(dtype=np.int64), sorter=order)]
     v = order[np.searchsorted(node_ids, edges["v"].to_numpy(dtype=np.int64), sorter=order)]
-    km = edges["length"].to_numpy(dtype=np.float64) / 1000.0
+    # Lengths on the WGS84 ellipsoid along each edge's geometry (pyrosm's ``length`` is on a sphere, up to
+    # ~0.4 % short at 60 N), so that a path is never shorter than the straight line in the projected frame.
+    geod = Geod(ellps="WGS84")
+    km = np.array([geod.geometry_length(line) for line in edges.geometry]) / 1000.0
     speed = np.array([edge_speed_kmh(h, s, maxspeed_factor) for h, s in
                       zip(edges["highway"].tolist(), edges["maxspeed"].tolist(), strict=True)])
-    oneway = [str(o).strip().lower() if isinstance(o, str) else "" for o in edges["oneway"].tolist()]
+    oneway = [str(o).strip().lower() if isinstance(o, str) and not two_way else "" for o in edges["oneway"].tolist()]
     fwd = np.array([o not in BACKWARD_ONLY for o in oneway])
     bwd = np.array([o not in FORWARD_ONLY for o in oneway])
     src = np.concatenate((u[fwd], v[bwd]))

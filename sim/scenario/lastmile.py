@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from sim.scenario.base import (
     MONDAY_TO_SATURDAY,
@@ -33,7 +33,7 @@ from sim.scenario.base import (
     integer,
     real,
 )
-from sim.scenario.roads import Distances
+from sim.scenario.roads import Distances, placed_on_earth
 
 # Published figures (TomTom Traffic Index, London: ~1.5 average, ~1.8 at rush
 # hour); the hourly shape between them is an assumption.
@@ -136,7 +136,7 @@ class Area(Frozen):
     time_windows: TimeWindows = TimeWindows()
     outsourcing: Outsourcing = Outsourcing()
     micro_hub: MicroHub | None = None
-    distances: Distances | None = None  # how road km and times are measured (None: circuity, as before)
+    distances: Annotated[Distances | None, AfterValidator(placed_on_earth)] = None  # None: circuity, as before
 
     @model_validator(mode="after")
     def _location(self) -> Area:

