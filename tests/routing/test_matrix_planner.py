@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import itertools
 from typing import Any
 
 import numpy as np
@@ -35,7 +36,7 @@ def _coordinate_matrices(base: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
 
 def _along(matrix: np.ndarray, stops: np.ndarray) -> float:
     nodes = np.concatenate(([0], stops + 1, [0]))
-    return float(sum(matrix[a, b] for a, b in zip(nodes[:-1], nodes[1:], strict=True)))
+    return float(sum(matrix[a, b] for a, b in itertools.pairwise(nodes)))
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
