@@ -1,8 +1,9 @@
 """The built-in planner on travel matrices: real roads, one-way streets, a user's distance/time table.
 
-When a ``RoutingProblem`` carries ``travel_km`` / ``travel_h``, ``plan_heuristic`` hands it
-here. The coordinates still place the stops, so construction reuses the coordinate
-planner; everything that decides or reports a route reads the matrices:
+When a ``RoutingProblem`` carries ``travel_km`` / ``travel_h``, the built-in planner
+(``sim.routing.builtin.plan_builtin``, behind ``solve`` and the "heuristic" planner) plans it
+here. The coordinates still place the stops, so construction reuses the coordinate planner;
+everything that decides or reports a route reads the matrices:
 
 1. **Construction on a coordinate twin.** The same problem without matrices, its
    circuity and speeds fitted to the matrices (circuity = matrix km / straight km over all
