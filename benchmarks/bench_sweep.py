@@ -2,8 +2,8 @@
 
 Run it from the repository root (with ``python -m pip install -e ".[test]"``, which brings dask)::
 
-    python benchmarks/bench_sweep.py              # 8 runs of the baseline (7 + 28 days), about 3 minutes
-    python benchmarks/bench_sweep.py --repeats 3  # alternate jobs=1 and jobs=2 three times; medians
+    python benchmarks/bench_sweep.py              # 8 runs of the baseline (7 + 28 days), 3 repeats, ~2 minutes
+    python benchmarks/bench_sweep.py --repeats 5  # alternate jobs=1 and jobs=2 five times; medians
     python benchmarks/bench_sweep.py --quick      # 4 runs of 1 + 2 days: a smoke test of the script
 
 The same sweep (metro absence probability at four levels x replications) is run
@@ -12,8 +12,11 @@ with each executor, each time into a fresh folder, without plots:
 * ``jobs=1``: every run in this process, one after the other, planning on one thread;
 * ``jobs=1, N planning threads``: the same with the process's default planning threads
   (``sim.routing.planning_threads``: the usable cores, at most 4), as ``sim sweep --jobs 1`` runs;
-* ``jobs=2``: a local process pool of two workers (the default executor), started
-  warm from a fork server that imported the simulator once;
+* ``jobs=2, cold fork server``: the first local pool of two workers (the default executor),
+  which starts the fork server: it imports the simulator and loads the planner's kernels once
+  (about a second, on one core) before the first run, as every ``sim sweep --jobs 2`` does;
+* ``jobs=2``: later pools of the same process, forked warm from that server (a notebook's or a
+  pipeline's second experiment, ``sim strategies`` over its scenarios);
 * Dask: a ``LocalCluster`` of two single-threaded worker processes, through
   ``client.get_executor()``. The cluster's start-up is timed apart and is not in
   the sweep's time; the overhead is Dask's sweep time over the local pool's.
@@ -42,9 +45,11 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -83,9 +88,51 @@ def timed(label: str, workers: int, spec: Path, out: Path, **how: Any) -> dict[s
             "mean_run_seconds": busy / runs, "busy_share": busy / (workers * seconds), "folder": result.folder}
 
 
+SHARD_CHILD = """
+import sys, time
+from pathlib import Path
+import sim.experiments.warmup
+from sim.experiments import run_sweep
+spec, out, shard = Path(sys.argv[1]), Path(sys.argv[2]), (int(sys.argv[3]), 2)
+# Once untimed, as the in-process jobs=1 row is measured warm: what a first sweep loads is loaded.
+run_sweep(spec, out=out / "untimed", shard=shard, jobs=1, plots=False, progress=False)
+print("ready", flush=True)
+sys.stdin.readline()
+started = time.perf_counter()
+run_sweep(spec, out=out, shard=shard, jobs=1, plots=False, progress=False)
+print(time.perf_counter() - started, flush=True)
+"""
+
+
+def two_processes(spec: Path, out: Path) -> dict[str, Any]:
+    """Two warm, independent processes run one shard of the sweep each, started together: no pool at all.
+
+    Their wall time is what a pool without any overhead could reach on this machine: each
+    process is slowed only by sharing the cores and the memory system with the other.
+    """
+    children = [subprocess.Popen([sys.executable, "-c", SHARD_CHILD, str(spec), str(out / f"shard{i}"), str(i)],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for i in range(2)]
+    for child in children:
+        assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+    started = time.perf_counter()
+    for child in children:
+        assert child.stdin is not None
+        child.stdin.write("go\n")
+        child.stdin.flush()
+    # Each child prints its time when its sweep is done; the interpreter's exit after it is not timed.
+    own = [float(child.stdout.readline().strip()) for child in children if child.stdout is not None]
+    seconds = time.perf_counter() - started
+    for child in children:
+        child.communicate()
+    # The caller fills in the run count (and so the throughput): the children only report their time.
+    return {"executor": "2 independent processes (no pool)", "runs": 0, "seconds": seconds,
+            "runs_per_minute": 0.0, "mean_run_seconds": 0.0, "busy_share": sum(own) / (2 * seconds), "folder": None}
+
+
 def same_tables(rows: list[dict[str, Any]]) -> bool:
     """Whether every sweep wrote the same runs table (wall time aside)."""
-    tables = [pd.read_csv(row["folder"] / "runs.csv").drop(columns="wall_seconds") for row in rows]
+    tables = [pd.read_csv(row["folder"] / "runs.csv").drop(columns="wall_seconds") for row in rows
+              if row["folder"] is not None]
     return all(table.equals(tables[0]) for table in tables[1:])
 
 
@@ -104,7 +151,7 @@ def medians(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return table
 
 
-def markdown(rows: list[dict[str, Any]], startup: float | None) -> str:
+def markdown(rows: list[dict[str, Any]], startup: float | None, warm_up: float) -> str:
     """The benchmark table (medians over the repeats)."""
     lines = ["| executor | runs | repeats | wall s (median) | runs / min | mean s per run (in its worker) "
              "| workers busy |", "|---|---:|---:|---:|---:|---:|---:|"]
@@ -113,12 +160,20 @@ def markdown(rows: list[dict[str, Any]], startup: float | None) -> str:
                      f"| {row['runs_per_minute']:.1f} | {row['mean_run_seconds']:.2f} | {row['busy_share']:.0%} |")
     by = {row["executor"]: row for row in rows}
     if "jobs=1" in by and "jobs=2" in by:
-        lines.append(f"\nspeed-up of 2 workers over 1: x{by['jobs=1']['seconds'] / by['jobs=2']['seconds']:.2f}")
+        lines.append(f"\nspeed-up of 2 workers (warm fork server) over 1: "
+                     f"x{by['jobs=1']['seconds'] / by['jobs=2']['seconds']:.2f}")
+    if "jobs=1" in by and "jobs=2, cold fork server" in by:
+        cold = by["jobs=2, cold fork server"]["seconds"]
+        lines.append(f"speed-up from a cold start, each paying the {warm_up:.2f} s warm-up once (in-process, or "
+                     f"in the fork server): x{(by['jobs=1']['seconds'] + warm_up) / cold:.2f}")
+    if "jobs=1" in by and "2 independent processes (no pool)" in by:
+        lines.append(f"ceiling on this machine (two warm processes, no pool): "
+                     f"x{by['jobs=1']['seconds'] / by['2 independent processes (no pool)']['seconds']:.2f}")
     threaded = [label for label in by if label.startswith("jobs=1, ")]
     if threaded and "jobs=2" in by:
         lines.append(f"speed-up of 2 workers over 1 process planning on threads ({threaded[0][8:]}): "
                      f"x{by[threaded[0]]['seconds'] / by['jobs=2']['seconds']:.2f}")
-    if "dask (2 workers)" in by and "jobs=2" in by:
+    if "dask (2 workers)" in by and "jobs=2" in by:  # both start from warm processes
         overhead = by["dask (2 workers)"]["seconds"] / by["jobs=2"]["seconds"] - 1
         lines.append(f"Dask overhead against the local pool: {overhead:+.0%} of the sweep's wall time "
                      f"(cluster start-up, not included: {startup:.1f} s)")
@@ -139,7 +194,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=8, help="runs per sweep (a multiple of 4)")
     parser.add_argument("--warmup", type=int, default=7, help="warm-up days of each run")
     parser.add_argument("--days", type=int, default=28, help="measured days of each run")
-    parser.add_argument("--repeats", type=int, default=1, help="times to alternate jobs=1 and jobs=2")
+    parser.add_argument("--repeats", type=int, default=3, help="times to alternate jobs=1 and jobs=2")
     parser.add_argument("--quick", action="store_true", help="4 runs of 1 + 2 days")
     parser.add_argument("--no-dask", action="store_true", help="skip the Dask cluster")
     args = parser.parse_args()
@@ -152,6 +207,12 @@ def main() -> None:
         work = Path(tmp)
         spec = sweep_file(work, runs, warmup, days)
         threads = planning_threads()
+        # What a cold process pays before its first run (imports, kernels), timed once here: jobs=1 then
+        # runs warm, and the cold pool's fork server pays the same warm-up on its own.
+        started = time.perf_counter()
+        import_module("sim.experiments.warmup")
+        warm_up = time.perf_counter() - started
+        set_planning_threads(threads)  # the warm-up module sets one planning thread, as a worker plans
         for repeat in range(args.repeats):
             # In-process runs plan on this process's threads; pool workers always plan on one.
             set_planning_threads(1)
@@ -159,7 +220,14 @@ def main() -> None:
             set_planning_threads(threads)
             if threads > 1:
                 rows.append(timed(f"jobs=1, {threads} planning threads", 1, spec, work / f"jobs1t-{repeat}", jobs=1))
-            rows.append(timed("jobs=2", 2, spec, work / f"jobs2-{repeat}", jobs=2))
+            # The first pool of the process starts the fork server, which imports the simulator and loads
+            # the kernels (about a second) before the first run; later pools fork from it warm.
+            label = "jobs=2, cold fork server" if repeat == 0 else "jobs=2"
+            rows.append(timed(label, 2, spec, work / f"jobs2-{repeat}", jobs=2))
+            pair = two_processes(spec, work / f"pair-{repeat}")
+            pair.update(runs=runs, runs_per_minute=60 * runs / pair["seconds"])
+            print(f"  {pair['executor']}: {runs} runs in {pair['seconds']:.1f} s", file=sys.stderr)
+            rows.append(pair)
         if not args.no_dask:
             from dask.distributed import Client, LocalCluster
 
@@ -172,7 +240,7 @@ def main() -> None:
         identical = same_tables(rows)
 
     summary = medians(rows)
-    table = markdown(summary, startup)
+    table = markdown(summary, startup, warm_up)
     load = (load_before, load_average())
     print(f"Sweep of {rows[0]['runs']} runs of the baseline ({warmup} + {days} days), {os.cpu_count()} CPUs, "
           f"1-minute load average {load[0]:.2f} before, {load[1]:.2f} after\n")

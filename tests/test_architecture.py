@@ -19,6 +19,7 @@ MAX_LINES = 600
 LAYERS: dict[str, int] = {
     "sim.errors": 0,
     "sim.routing": 1,
+    "sim.geo": 1,  # coordinates on the Earth: projections (used by the scenario, the model and reports)
     "sim.scenario": 1,
     "sim.records": 2,
     "sim.ledger": 2,

@@ -48,3 +48,13 @@ def test_a_run_without_plots_does_not_load_matplotlib() -> None:
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
                           check=True)
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+
+
+def test_experiments_and_runs_do_not_load_scipy_stats() -> None:
+    # scipy.stats costs about half a second of every experiment command's and worker's start;
+    # the intervals use scipy.special (sim.metrics.distributions) instead.
+    code = PROBE.format(action="import sim.runner, sim.experiments.report, sim.experiments.sweep, sim.strategies",
+                        heavy=("scipy.stats",))
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          check=True)
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []

@@ -114,7 +114,18 @@ def add_commands(commands: Any) -> None:
 def dispatch(args: argparse.Namespace) -> int:
     """Run the experiment subcommand named by ``args.command``."""
     handlers = {"compare": compare_command, "sweep": sweep_command, "merge": merge_command, "risk": risk_command}
+    if args.command != "merge":
+        warm_workers_early(args)
     return handlers[args.command](args)
+
+
+def warm_workers_early(args: argparse.Namespace) -> None:
+    """Start the local pool's warm-up before the command's own set-up, when it will run on a local pool."""
+    from sim.experiments.executors import start_warming
+
+    if getattr(args, "dask", None) or getattr(args, "check", False) or (args.jobs is not None and args.jobs < 1):
+        return
+    start_warming(args.jobs)
 
 
 def _positive(name: str, value: int | None) -> None:
@@ -172,6 +183,7 @@ def run_set(args: argparse.Namespace, scenario: Any) -> int:
 
     replications, target, cap = replication_plan(args)
     _positive("--jobs", args.jobs)
+    warm_workers_early(args)
     _before_runs(args.out, [scenario], args.force, args.jobs, replications or cap, [str(args.scenario)], args.kpis)
     command = ("sim", *sys.argv[1:])
     precision = None

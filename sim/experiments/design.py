@@ -16,10 +16,12 @@ import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.stats import qmc
+
+if TYPE_CHECKING:
+    from scipy.stats import qmc
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,8 @@ def grid_points(factors: Mapping[str, Factor]) -> list[dict[str, Any]]:
 
 
 def _lhs_engine(dimensions: int, seed: int) -> qmc.LatinHypercube:
+    from scipy.stats import qmc  # imported here: only Latin hypercube designs need scipy.stats
+
     # SciPy 1.15 renamed the generator argument from ``seed`` to ``rng``.
     if "rng" in inspect.signature(qmc.LatinHypercube).parameters:
         return qmc.LatinHypercube(d=dimensions, rng=np.random.default_rng(seed))

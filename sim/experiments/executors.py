@@ -70,6 +70,24 @@ def _pool_context() -> Any:
     return context
 
 
+def start_warming(jobs: int | None) -> None:
+    """Start warming the workers of a local pool of ``jobs`` now, before the command's own set-up.
+
+    Starting the fork server only launches it: it imports the simulator and loads the
+    planner's kernels (about a second) while this process goes on checking the
+    scenarios and importing what it needs itself, so that the two overlap instead of
+    the workers' warm-up starting at the first run. Does nothing for one job or where
+    there is no fork server (the pool then warms each worker itself).
+    """
+    if (machine_jobs() if jobs is None else jobs) < 2:
+        return
+    context = _pool_context()
+    if context.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
 def start_worker() -> None:
     """Pool initializer: leave Ctrl-C to the parent, and warm up unless the fork server already has."""
     ignore_sigint()

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.metrics.counts import count_intervals
+from sim.metrics.distributions import student_t_quantile
 
 CONFIDENCE = 0.95
 
@@ -54,7 +54,7 @@ def t_half_width(std: float, n: int, confidence: float = CONFIDENCE) -> float:
     """Half-width of the Student t interval of a mean of ``n`` values with sample std ``std``."""
     if n < 2 or not math.isfinite(std):
         return math.nan
-    return float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * std / math.sqrt(n)
+    return student_t_quantile(0.5 + confidence / 2, n - 1) * std / math.sqrt(n)
 
 
 def t_interval(values: Iterable[float], confidence: float = CONFIDENCE) -> Interval:
@@ -92,7 +92,7 @@ def welch_interval(a: Iterable[float], b: Iterable[float], confidence: float = C
     if se == 0.0:
         return Interval(min(len(x), len(y)), diff, 0.0, 0.0)
     dof = (vx + vy) ** 2 / (vx**2 / (len(x) - 1) + vy**2 / (len(y) - 1))
-    return Interval(min(len(x), len(y)), diff, se, float(stats.t.ppf(0.5 + confidence / 2, dof)) * se)
+    return Interval(min(len(x), len(y)), diff, se, student_t_quantile(0.5 + confidence / 2, dof) * se)
 
 
 def summarize_columns(frame: pd.DataFrame, columns: Iterable[str], confidence: float = CONFIDENCE) -> pd.DataFrame:

@@ -20,6 +20,7 @@ from sim.experiments.commands import (
     FORCE_HELP,
     add_precision_options,
     replication_plan,
+    warm_workers_early,
 )
 
 # Relative to the working folder; outside a checkout (or a folder made by `sim init`) the shipped copies.
@@ -69,6 +70,8 @@ def add_command(commands: Any) -> None:
 def strategies_command(args: argparse.Namespace) -> int:
     """Run (or continue) the strategy table; print it with the selection; exit 1 if a run failed."""
     from contextlib import ExitStack
+
+    warm_workers_early(args)  # first: the workers warm up while the strategies are built and checked
 
     from sim.experiments.executors import dask_client, machine_jobs
     from sim.experiments.sweep import parse_shard

@@ -10,11 +10,12 @@ server, the pool's initializer imports it in each worker.
 from __future__ import annotations
 
 import contextlib
+import gc
 import math
 
 import numpy as np
 
-import sim.runner  # noqa: F401  (the model, SimPy and pandas: most of a worker's start-up)
+import sim.runner
 from sim.routing import RoutingProblem, plan_heuristic, set_planning_threads
 
 # A worker shares the cores with the other workers: it plans on its own thread. Set before
@@ -48,8 +49,31 @@ def plan_small_depot_days() -> None:
         ))
 
 
-# Warming is only a head start: a planner that fails here fails in the run that
-# needs it, where the sweep records the error against that run. Raising here would
-# instead kill the fork server, and with it the whole pool.
+def run_two_days() -> None:
+    """Run the shipped baseline for two days, so that what a run loads on first use is loaded here.
+
+    The model's own kernels (the courier's round, leg noise, stock, the lifecycle sums) and
+    every lazily imported module then come with the fork, instead of costing each new
+    worker's first run about a quarter of a second.
+    """
+    from sim.scenario import load_scenario
+    from sim.scenario.shipped import shipped_root
+
+    scenario = load_scenario(shipped_root() / "scenarios" / "baseline.toml",
+                             ["horizon.warmup_days=1", "horizon.days=1"])
+    sim.runner.run(scenario, seed=0)
+
+
+# Warming is only a head start: a planner or a run that fails here fails in the run
+# that needs it, where the sweep records the error against that run. Raising here
+# would instead kill the fork server, and with it the whole pool.
 with contextlib.suppress(Exception):
     plan_small_depot_days()
+with contextlib.suppress(Exception):
+    run_two_days()
+
+# What is loaded by now lives as long as the worker. Frozen out of the collector's
+# generations, it is never traversed again: a forked worker would otherwise touch, and
+# so copy, every page of the server's heap at its first full collection.
+gc.collect()  # the warm-up run's garbage first: frozen, it would never be freed
+gc.freeze()

@@ -37,7 +37,7 @@ def is_count_kpi(kpi: str, values: Iterable[float]) -> bool:
 
 def poisson_mean_interval(values: Iterable[float], confidence: float = 0.95) -> tuple[float, float]:
     """Interval of the mean count per replication: exact Poisson on the total, quasi-Poisson when overdispersed."""
-    from scipy import stats
+    from sim.metrics.distributions import chi2_quantile
 
     x = np.asarray(list(values), dtype=float)
     x = x[np.isfinite(x)]
@@ -49,8 +49,8 @@ def poisson_mean_interval(values: Iterable[float], confidence: float = 0.95) -> 
     phi = max(1.0, variance / mean) if mean > 0 else 1.0
     total = float(x.sum()) / phi  # the total in units of "one Poisson event" after the dispersion
     alpha = 1.0 - confidence
-    low = 0.0 if total == 0 else float(stats.chi2.ppf(alpha / 2, 2 * total)) / 2
-    high = float(stats.chi2.ppf(1 - alpha / 2, 2 * total + 2)) / 2
+    low = 0.0 if total == 0 else chi2_quantile(alpha / 2, 2 * total) / 2
+    high = chi2_quantile(1 - alpha / 2, 2 * total + 2) / 2
     return low * phi / n, high * phi / n
 
 

@@ -84,7 +84,7 @@ def first_extra_week_p(values: np.ndarray, warmup_days: float, truncation_days: 
     means (days - 7 degrees of freedom), far steadier than the spread of the two
     or three weekly means a short run keeps. 1.0 when there is nothing to compare.
     """
-    from scipy import stats
+    from sim.metrics.distributions import student_t_sf
 
     batches = len(values) // batch
     days = np.asarray(values[: batches * batch], dtype=float).reshape(batches, batch)
@@ -99,7 +99,7 @@ def first_extra_week_p(values: np.ndarray, warmup_days: float, truncation_days: 
     difference = float(days[first].mean() - kept.mean())
     if spread == 0.0:
         return 1.0 if difference == 0.0 else 0.0
-    return float(2 * stats.t.sf(abs(difference) / spread, dof))
+    return 2 * student_t_sf(abs(difference) / spread, dof)
 
 
 def daily_kpis(daily: pd.DataFrame, ledger: pd.DataFrame, end_day: int, settled_day: int) -> dict[str, np.ndarray]:

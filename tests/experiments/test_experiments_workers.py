@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import subprocess
 import sys
 from concurrent.futures import Executor
 from pathlib import Path
@@ -29,6 +30,23 @@ def test_a_pool_worker_starts_with_the_simulator_loaded_and_leaves_ctrl_c_to_the
     with local_workers(2) as workers:
         state = workers.executor.submit(worker_state).result()
     assert state == {"runner": True, "warm": True, "sigint_ignored": True}
+
+
+WARMING_PROBE = """
+import sys
+from multiprocessing import forkserver
+from sim.experiments.executors import start_warming
+start_warming(int(sys.argv[1]))
+print(forkserver._forkserver._forkserver_pid is not None)
+"""
+
+
+@pytest.mark.parametrize(("jobs", "started"), [(1, "False"), (2, "True")])
+def test_warming_starts_the_fork_server_only_for_a_pool(jobs: int, started: str) -> None:
+    # The server is launched (it warms up in the background) before the command's own set-up; one job needs none.
+    done = subprocess.run([sys.executable, "-c", WARMING_PROBE, str(jobs)], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert done.stdout.strip() == started
 
 
 def test_a_sweep_makes_one_pool_for_all_its_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
