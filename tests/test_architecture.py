@@ -23,7 +23,6 @@ LAYERS: dict[str, int] = {
     "sim.scenario": 1,
     "sim.records": 2,
     "sim.ledger": 2,
-    "sim.geo": 2,  # projections, road networks and travel matrices: below the model that uses them
     "sim.model": 3,
     "sim.metrics": 4,
     "sim.tables": 4,
