@@ -230,6 +230,9 @@ def _run(args: argparse.Namespace) -> int:
                                    parquet=args.table_format in ("parquet", "both"))
         result = run(scenario, seed=seed, replication=args.replication, parcel_writer=parcel_files)
         parcel_files.close()
+    except ScenarioError:  # bad input found while building the model (e.g. a road file pyrosm cannot read): exit 2
+        run_folder.discard()
+        raise
     except Exception as exc:  # a model failure: say so in one line, write nothing that looks complete
         run_folder.discard()
         print(f"sim: run failed: {type(exc).__name__}: {exc}", file=sys.stderr)

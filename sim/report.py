@@ -44,6 +44,10 @@ def format_summary(summary: dict[str, Any], title: str, currency: str) -> str:
         f"routes: {routes['count']:,}, {routes['mean_stops']:.0f} stops and {routes['mean_km']:.0f} km on average, "
         f"driving {routes['driving_share']:.0%} of route time",
     ]
+    if "distances" in summary:
+        from sim.geo.circuity import format_distances
+
+        lines += ["", *format_distances(summary["distances"])]
     if "channels" in summary:
         lines += ["", *format_channels(summary["channels"], currency)]
     if "disruptions" in summary:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 import tracemalloc
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -86,6 +88,9 @@ def run(
     # Only with a drain: a run without one keeps the summary it always had.
     summary = summarize_run(records, tables, parcel_kpis, drain=drain if scenario.horizon.drains else None,
                             lifecycle=lifecycle)
+    distances = distance_summary(chain)
+    if distances:  # only areas on a road network or a matrix: other runs keep the summary they had
+        summary["distances"] = distances
     peak = None
     if measure_memory:
         peak = tracemalloc.get_traced_memory()[1]
@@ -116,3 +121,18 @@ def run(
         parcels_simulated=ctx.parcels.size,
         parcels_kept=scenario.outputs.parcel_table if parcel_writer is None else "none",
     )
+
+
+def distance_summary(chain: SupplyChain) -> dict[str, Any]:
+    """Per regional warehouse on a network (roads or a matrix): its measured circuity (``sim.geo.circuity``)."""
+    from sim.geo.circuity import area_distance_summary
+
+    out: dict[str, Any] = {}
+    for regional in chain.regionals:
+        geometry = regional.geometry
+        distances = regional.config.area.distances
+        if geometry.travel is None or distances is None or distances.file is None:
+            continue
+        out[regional.name] = area_distance_summary(geometry.travel, geometry.sample_points,
+                                                   Path(distances.file).name)
+    return out

@@ -20,7 +20,6 @@ LAYERS: dict[str, int] = {
     "sim.errors": 0,
     "sim.geo": 0,  # coordinates and the user's data files: pure functions the scenario loader and the model use
     "sim.routing": 1,
-    "sim.geo": 1,  # coordinates on the Earth: projections (used by the scenario, the model and reports)
     "sim.scenario": 1,
     "sim.records": 2,
     "sim.ledger": 2,

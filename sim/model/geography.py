@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.geo.projection import LocalFrame
+from sim.geo.travel import NetworkTravel, build_travel
 from sim.model.streams import parcel_uniform
 from sim.scenario.schema import Area
 
@@ -32,6 +33,7 @@ class AreaGeometry:
         self.radius_km = math.sqrt(area.area_km2 / math.pi)
         self.circuity = area.circuity
         self.frame = area_frame(area)
+        self.travel: NetworkTravel | None = build_travel(area.distances, self.frame, "area")  # None: circuity
         self.depot_xy = depot_position(area.depot_distance_km, self.frame, area.depot_lat, area.depot_lon)
         # The user's own area (None: the disc, drawn exactly as before these existed).
         self.places = AreaPlaces.of(area, self.frame) if self.frame is not None else None
@@ -64,8 +66,15 @@ class AreaGeometry:
         return radius * math.cos(angle), radius * math.sin(angle)
 
     def road_km(self, x0: float, y0: float, x1: float, y1: float) -> float:
-        """Road distance: straight line times the area's circuity factor."""
-        return self.circuity * math.hypot(x1 - x0, y1 - y0)
+        """Road distance: straight line times the area's circuity factor, or along the area's network.
+
+        On a network (``distances.model`` "roads" or "matrix") the leg is measured by
+        ``self.travel`` (``sim.geo.travel.NetworkTravel``), its free-flow hours by
+        ``self.travel.legs``.
+        """
+        if self.travel is None:
+            return self.circuity * math.hypot(x1 - x0, y1 - y0)
+        return self.travel.leg_km(x0, y0, x1, y1)
 
 
 def area_frame(area: Area) -> LocalFrame | None:

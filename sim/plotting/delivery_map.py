@@ -23,11 +23,14 @@ STOP_OUTCOMES = {
 
 
 def plot_delivery_map(stops: pd.DataFrame, depot_xy: tuple[float, float],
-                      routes: Sequence[np.ndarray] = (), ax: Axes | None = None, title: str = "") -> Axes:
+                      routes: Sequence[np.ndarray] = (), ax: Axes | None = None, title: str = "",
+                      frame: str = "") -> Axes:
     """The stops of one delivery day (``x_km``, ``y_km``, ``outcome`` as in ``STOP_OUTCOMES``) around the depot.
 
     ``routes`` are polylines (arrays of shape (n, 2), km), drawn under the
-    stops; the coordinates are km from the centre of the depot's area.
+    stops -- on a road network, the roads' paths; the coordinates are km from the
+    centre of the depot's area, whose place on the Earth ``frame`` names when the area
+    has one (e.g. "60.16994 N, 24.94694 E": the axes are then km east and north of it).
     """
     ax = axes_or_new(ax, (6, 6))
     for line in routes:
@@ -41,8 +44,9 @@ def plot_delivery_map(stops: pd.DataFrame, depot_xy: tuple[float, float],
     ax.plot([depot_xy[0]], [depot_xy[1]], linestyle="none", marker="s", markersize=7, color="black", label="depot",
             zorder=3)
     ax.set_aspect("equal", adjustable="datalim")
-    ax.set_xlabel("km east of the area's centre")
-    ax.set_ylabel("km north of the area's centre")
+    centre = f"the centre ({frame})" if frame else "the area's centre"
+    ax.set_xlabel(f"km east of {centre}")
+    ax.set_ylabel(f"km north of {centre}")
     ax.set_title(title or "Delivery day", fontsize="medium")
     ax.legend(fontsize=7, loc="best", markerscale=2)
     return ax

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from sim.errors import ScenarioError
 from sim.geo.projection import LocalFrame
+from sim.geo.travel import NetworkTravel, build_travel
 from sim.model.geography import depot_position
 from sim.reporting.files import RunFiles
+from sim.scenario.roads import Distances
 
 _DAILY_COLUMNS = ["order_time_h", "backordered", "state", "available_time_h", "on_time", "lead_time_h", "promise_h"]
 _MAP_COLUMNS = ["regional", "x_km", "y_km", "state", "delivered_via", "attempts", "first_out_time_h",
@@ -68,6 +72,8 @@ class DepotDay:
     routes: list[np.ndarray] = field(default_factory=list)
     routes_total: int = 0
     km: float = 0.0
+    frame: str = ""  # the area's place on the Earth (its km frame's origin), "" for a synthetic area
+    on_roads: bool = False  # whether the route lines follow the area's road network
 
 
 def map_day(window_h: tuple[float, float]) -> int:
@@ -127,8 +133,13 @@ def delivery_day(files: RunFiles, scenario: dict[str, Any], day: int) -> list[De
                      for _, group in delivered[delivered["route_id"].isin(own["route_id"])].groupby("route_id")]
         else:
             lines = _lone_route_lines(mine, own, depot)
+        travel = area_travel(area, frame, name)
+        if travel is not None and travel.pred is not None:
+            lines = [along_roads(travel, line) for line in lines]
+        origin = "" if frame is None else f"{frame.origin_lat:.5f} N, {frame.origin_lon:.5f} E"
         depots.append(DepotDay(name, depot, mine[["x_km", "y_km", "outcome"]].reset_index(drop=True), lines,
-                               len(own), float(own["km"].sum())))
+                               len(own), float(own["km"].sum()), origin,
+                               travel is not None and travel.pred is not None))
     return depots
 
 
@@ -144,3 +155,28 @@ def _lone_route_lines(mine: pd.DataFrame, own: pd.DataFrame, depot: tuple[float,
         on_it = on_it.sort_values("delivered_time_h", kind="stable")
         lines.append(np.vstack([depot, on_it[["x_km", "y_km"]].to_numpy(dtype=float), depot]))
     return lines
+
+
+def area_travel(area: dict[str, Any], frame: LocalFrame | None, name: str) -> NetworkTravel | None:
+    """The network an area of a results folder's scenario drives on (from the matrix cache), or None.
+
+    None as well when the network cannot be rebuilt here (its file moved or changed since
+    the run): the map then draws straight lines between the stops.
+    """
+    distances = area.get("distances")
+    if not isinstance(distances, dict) or distances.get("model", "circuity") == "circuity" or frame is None:
+        return None
+    try:
+        return build_travel(Distances.model_validate(distances), frame, f"regional_warehouses[{name}].area")
+    except (ValueError, ScenarioError):
+        return None
+
+
+def along_roads(travel: NetworkTravel, line: np.ndarray) -> np.ndarray:
+    """A route's polyline through its stops redrawn along the roads: each leg's shortest path's nodes."""
+    points = np.asarray(line, dtype=float)
+    if len(points) < 2:
+        return points
+    legs = [travel.path_xy((float(a[0]), float(a[1])), (float(b[0]), float(b[1])))
+            for a, b in itertools.pairwise(points)]
+    return np.vstack([legs[0]] + [leg[1:] for leg in legs[1:]])

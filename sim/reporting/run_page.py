@@ -180,7 +180,7 @@ def _map_chart(files: RunFiles, scenario: dict[str, Any], window: tuple[float, f
     for ax, depot in zip(axes, depots, strict=False):
         plot_delivery_map(depot.stops, depot.depot_xy, depot.routes, ax=ax,
                           title=f"{depot.name}: {len(depot.stops):,} parcels, {depot.routes_total} routes, "
-                                f"{depot.km:,.0f} km")
+                                f"{depot.km:,.0f} km", frame=depot.frame)
         drawn += len(depot.routes)
         total += depot.routes_total
     fig.suptitle(title, fontsize=8)
@@ -193,6 +193,12 @@ def _map_chart(files: RunFiles, scenario: dict[str, Any], window: tuple[float, f
                  "through the parcels they delivered, in delivery order. This folder's parcel table has no route_id "
                  "(written by an older sim), so the routes that left together with others of the same vehicle type "
                  "are drawn without lines.")
+    roads = [depot.name for depot in depots if depot.on_roads]
+    if roads:
+        lines += (f" On road networks ({', '.join(roads)}) each leg is drawn along its path on the roads "
+                  "(the network's shortest path between the stops' nearest road nodes).")
+    placed = " (an area on the Earth names its centre's latitude and longitude)" if any(
+        depot.frame for depot in depots) else ""
     caption = (f"Parcels first out for delivery on day {day}{sample}, coloured by outcome, around their depot "
-               f"(black square); km from the centre of each area. {lines}")
+               f"(black square); km from the centre of each area{placed}. {lines}")
     return {**chart, "svg": figure_svg(fig), "caption": caption}

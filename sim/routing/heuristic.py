@@ -231,6 +231,9 @@ def plan_heuristic(problem: RoutingProblem) -> Solution:
     one route or in ``unassigned``. When the fleet is too small, the least urgent stops
     (largest priority) are the ones left out. Deterministic.
     """
+    if problem.has_matrix:  # the coordinates would not measure what the matrices say
+        raise ValueError("plan_heuristic plans on coordinates; a problem with travel matrices is planned by "
+                         "sim.routing.builtin.plan_builtin (what solve() and the 'heuristic' planner call)")
     arrays = ProblemArrays(problem)
     all_idx = np.arange(arrays.n, dtype=np.intp)
     if arrays.n == 0 or arrays.max_routes <= 0 or arrays.max_stops <= 0:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Protocol
 
-from sim.routing.heuristic import plan_heuristic
+from sim.routing.builtin import plan_builtin
 from sim.routing.problem import RoutingProblem
 from sim.routing.solution import Solution
 
@@ -37,8 +37,8 @@ class HeuristicPlanner:
     """The built-in sweep + local-search planner (deterministic, no tuning knobs)."""
 
     def solve(self, problem: RoutingProblem, *, seed: int, budget: float | None) -> Solution:
-        """Plan with ``plan_heuristic``; ``seed`` and ``budget`` are ignored."""
-        return plan_heuristic(problem)
+        """Plan with ``plan_heuristic`` (``plan_matrix`` on travel matrices); ``seed`` and ``budget`` are ignored."""
+        return plan_builtin(problem)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,12 @@ class RoutingProblem:
     route leaves the depot (at 0): a courier who arrives before ``stop_tw_start_h`` waits,
     and arriving after ``stop_tw_end_h`` is infeasible (service may run past the end).
     The three prices default to "cost = planned road km".
+
+    **Travel matrices** (optional, both or neither): ``travel_km`` and ``travel_h``, shape
+    (n + 1, n + 1) over the nodes [depot, *stops] (node 0 is the depot, node i + 1 is stop
+    i; row = from, column = to, so they may be asymmetric), replace the travel model
+    above: every leg's road km and planned hours are read from them, and ``circuity`` and
+    the two speeds only serve construction on the coordinates (``sim.routing.matrix_planner``).
     """
 
     depot_xy: np.ndarray  # shape (2,), km
@@ -56,6 +62,13 @@ class RoutingProblem:
     cost_per_km: float = 1.0
     cost_per_hour: float = 0.0
     fixed_cost_per_route: float = 0.0
+    travel_km: np.ndarray | None = None  # shape (n + 1, n + 1): road km, node 0 = depot
+    travel_h: np.ndarray | None = None  # shape (n + 1, n + 1): planned travel hours, node 0 = depot
+
+    @property
+    def has_matrix(self) -> bool:
+        """Whether legs are read from travel matrices instead of the coordinates."""
+        return self.travel_km is not None
 
     @property
     def num_stops(self) -> int:

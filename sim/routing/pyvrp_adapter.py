@@ -90,7 +90,7 @@ from pyvrp import solve as pyvrp_solve
 from pyvrp.stop import MaxIterations, StoppingCriterion
 
 from sim.routing.arrays import ProblemArrays
-from sim.routing.heuristic import plan_heuristic
+from sim.routing.builtin import plan_builtin
 from sim.routing.problem import RoutingProblem
 from sim.routing.schedule import route_arrival_times_h, route_distance_km, route_duration_h, route_is_feasible
 from sim.routing.solution import Route, Solution
@@ -144,8 +144,12 @@ class _IntegerData:
     def __init__(self, problem: RoutingProblem) -> None:
         arrays = ProblemArrays(problem)
         n = arrays.n
-        km = arrays.local_distance(np.arange(n, dtype=np.intp))
-        hours = arrays.time_matrix(km)
+        if problem.travel_km is not None and problem.travel_h is not None:  # real roads: the matrices as given
+            km = np.asarray(problem.travel_km, dtype=np.float64)
+            hours = np.asarray(problem.travel_h, dtype=np.float64)
+        else:
+            km = arrays.local_distance(np.arange(n, dtype=np.intp))
+            hours = arrays.time_matrix(km)
         self.distance = _ceil_int(km, _M_PER_KM)
         self.duration = _ceil_int(hours, _S_PER_H)
         self.service = _ceil_int(problem.stop_service_h, _S_PER_H)
@@ -297,7 +301,7 @@ def plan_pyvrp(problem: RoutingProblem, time_budget_s: float, seed: int) -> Solu
     """
     if not time_budget_s > 0.0:
         raise ValueError(f"time_budget_s must be positive, got {time_budget_s}")
-    heuristic = plan_heuristic(problem)
+    heuristic = plan_builtin(problem)
     n = problem.num_stops
     max_stops = problem.max_stops_per_route
     if n == 0 or int(problem.max_routes) <= 0 or (max_stops is not None and int(max_stops) <= 1):

@@ -97,12 +97,26 @@ def _route_points(problem: RoutingProblem, idx: IntArray) -> FloatArray:
     return np.asarray(np.concatenate((depot, xy[idx], depot)))
 
 
+def _matrix_legs(matrix: np.ndarray, idx: IntArray) -> FloatArray:
+    """Entries of a travel matrix along depot -> stops -> depot (node 0 = depot, node i + 1 = stop i)."""
+    nodes = np.concatenate(([0], idx + 1, [0]))
+    return np.asarray(np.asarray(matrix, dtype=np.float64)[nodes[:-1], nodes[1:]])
+
+
 def _route_legs_km(problem: RoutingProblem, idx: IntArray) -> FloatArray:
+    if problem.travel_km is not None:
+        return _matrix_legs(problem.travel_km, idx)
     return leg_lengths_km(_route_points(problem, idx), float(problem.circuity))
 
 
+def _route_travel_h(problem: RoutingProblem, idx: IntArray) -> FloatArray:
+    if problem.travel_h is not None:
+        return _matrix_legs(problem.travel_h, idx)
+    return leg_hours(_route_legs_km(problem, idx), float(problem.area_speed_kmh), float(problem.stem_speed_kmh))
+
+
 def _route_timeline(problem: RoutingProblem, idx: IntArray) -> tuple[FloatArray, float]:
-    travel = leg_hours(_route_legs_km(problem, idx), float(problem.area_speed_kmh), float(problem.stem_speed_kmh))
+    travel = _route_travel_h(problem, idx)
     service = np.asarray(problem.stop_service_h, dtype=np.float64)[idx]
     if problem.stop_tw_start_h is None:
         early = np.zeros(idx.shape[0])
@@ -139,6 +153,8 @@ def route_arrival_times_h(problem: RoutingProblem, stops: npt.ArrayLike) -> Floa
 def route_duration_h(problem: RoutingProblem, stops: npt.ArrayLike) -> float:
     """Planned hours of the tour: stem legs at stem speed, other legs at area speed, plus service.
 
+    With travel matrices: the matrix hours of the legs plus service (plus waits).
+
     With time windows, waiting for a window to open is included (the route leaves the
     depot at 0 and the duration is the time it is back); without windows it is the closed
     form ``no_wait_duration_h``.
@@ -148,6 +164,9 @@ def route_duration_h(problem: RoutingProblem, stops: npt.ArrayLike) -> float:
         return 0.0
     if problem.has_windows:
         return _route_timeline(problem, idx)[1]
+    if problem.travel_h is not None:
+        service = np.asarray(problem.stop_service_h, dtype=np.float64)[idx]
+        return float(_route_travel_h(problem, idx).sum()) + float(service.sum())
     legs = _route_legs_km(problem, idx)
     return no_wait_duration_h(
         float(legs[0]) + float(legs[-1]),

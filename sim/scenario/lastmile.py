@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from sim.scenario.base import (
     MONDAY_TO_SATURDAY,
@@ -34,6 +34,7 @@ from sim.scenario.base import (
     real,
 )
 from sim.scenario.geo import DataPath, FittedDemand
+from sim.scenario.roads import Distances, placed_on_earth
 
 # Published figures (TomTom Traffic Index, London: ~1.5 average, ~1.8 at rush
 # hour); the hourly shape between them is an assumption.
@@ -136,6 +137,7 @@ class Area(Frozen):
     time_windows: TimeWindows = TimeWindows()
     outsourcing: Outsourcing = Outsourcing()
     micro_hub: MicroHub | None = None
+    distances: Annotated[Distances | None, AfterValidator(placed_on_earth)] = None  # None: circuity, as before
     # The user's own area (docs/data_files.md): files need centre_lat/lon (or a facilities file that places it).
     boundary: Annotated[DataPath | None, Field(description="GeoJSON polygon of the area, instead of the disc: "
                                                "area_km2 is its projected area when not given")] = None

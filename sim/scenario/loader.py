@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from sim.errors import ScenarioError
 from sim.scenario.geo_data import check_data_files, fill_from_data, resolve_data_paths
 from sim.scenario.names import NAME_ALLOWED, NAME_PATTERN
+from sim.scenario.roads import anchor_distance_paths
 from sim.scenario.schema import DISRUPTION_KINDS, POLICY_TAGS, Scenario
 
 # Inventory-policy and disruption tags: pydantic puts the tag of a union member in an error's location,
@@ -57,7 +58,7 @@ def read_scenario_data(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any
     depth checks. Every file of a chain has its named lists checked (see
     :func:`check_named_lists`), so a duplicate in a parent is not merged away.
     """
-    data = read_toml(path)
+    data = anchor_distance_paths(read_toml(path), path)
     resolve_data_paths(data, path.parent)  # a data path means what it meant in the file that wrote it
     parent = data.pop("extends", None)
     if parent is None:

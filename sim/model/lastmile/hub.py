@@ -20,7 +20,14 @@ class HubShuttle:
         self.linehaul = linehaul
         self.km = 2.0 * geometry.road_km(float(geometry.depot_xy[0]), float(geometry.depot_xy[1]),
                                          float(hub_xy[0]), float(hub_xy[1]))
-        self.hours = self.km / stem_speed_kmh + linehaul.loading_hours
+        if geometry.travel is None:
+            self.hours = self.km / stem_speed_kmh + linehaul.loading_hours
+        else:  # both ways on the network, at its free-flow hours (one-way streets: out and back may differ)
+            depot, hub = geometry.depot_xy.reshape(1, 2), np.asarray(hub_xy, dtype=float).reshape(1, 2)
+            out_km, out_h = geometry.travel.legs(depot, hub)
+            back_km, back_h = geometry.travel.legs(hub, depot)
+            self.km = float(out_km[0] + back_km[0])
+            self.hours = float(out_h[0] + back_h[0]) + linehaul.loading_hours
 
     def post_trip(self, now: float) -> None:
         """Book one day's shuttle: distance, driver, the vehicle's day and its emissions."""

@@ -65,6 +65,7 @@ class RoadVehicle:
             start = np.maximum(open_h, stops.window_open) - depart_hour
             end = np.minimum(close_h, np.where(stops.has_window, stops.window_close, 24.0)) - depart_hour
             windows = (np.maximum(start, 0.0), end)
+        matrices = self._matrices(stops)
         return RoutingProblem(
             depot_xy=ops.start_xy,
             stop_xy=np.column_stack((stops.x_km, stops.y_km)),
@@ -82,7 +83,25 @@ class RoadVehicle:
             max_route_km=vehicle.range_km,
             stop_tw_start_h=None if windows is None else windows[0],
             stop_tw_end_h=None if windows is None else windows[1],
+            travel_km=matrices[0] if matrices else None,
+            travel_h=matrices[1] if matrices else None,
         )
+
+    def _matrices(self, stops: StopList) -> tuple[np.ndarray, np.ndarray] | None:
+        """On a road network or a user's matrix: km and planned hours over [start point, *stops], else nothing.
+
+        Planned hours are the network's free-flow hours over the vehicle's speed factor
+        times the shift's expected congestion -- the same expectation the circuity model
+        plans with (its speeds are divided by that congestion).
+        """
+        travel = self.setting.geometry.travel
+        if travel is None:
+            return None
+        ops = self._ops
+        points = np.concatenate((np.asarray(ops.start_xy, dtype=float).reshape(1, 2),
+                                 np.column_stack((stops.x_km, stops.y_km))))
+        km, hours = travel.matrix(points)
+        return km, hours / ops.vehicle.speed_factor * ops.expected_congestion
 
     def process(self, job: RouteJob) -> Generator[simpy.Event, Any, None]:
         """The courier's round."""

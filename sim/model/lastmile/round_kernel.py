@@ -22,11 +22,12 @@ VISITED = 1
 @njit(cache=True)
 def walk_round(
     start_h: float, day_start: float, handover_from: float, handover_until: float, latest_return: float,
-    break_h: float, break_due: float, stem_speed: float, area_speed: float, expected_congestion: float,
+    break_h: float, break_due: float, expected_congestion: float,
     exposure: float, congestion: np.ndarray, day_factor: np.ndarray, absence_probability: float,
     absence_hourly: np.ndarray, window_absence_factor: float, service_median_min: float, service_shape: float,
     service_factor: float, failed_time_factor: float, extra_parcel_min: float,
-    km_in: np.ndarray, km_back: np.ndarray, expected_service_h: np.ndarray, window_open: np.ndarray,
+    km_in: np.ndarray, km_back: np.ndarray, h_in: np.ndarray, h_back: np.ndarray,
+    expected_service_h: np.ndarray, window_open: np.ndarray,
     window_close: np.ndarray, has_window: np.ndarray, is_pickup: np.ndarray, first_parcel: np.ndarray,
     parcel_count: np.ndarray, leg_noise: np.ndarray, return_noise: float, presence: np.ndarray,
     service: np.ndarray, product_multiplier: np.ndarray,
@@ -38,6 +39,9 @@ def walk_round(
     ``totals`` receives km, driving hours, service hours, window stops, late stops.
     ``stop_time`` is the time a pickup-point stop's parcels are left there.
     ``parcel_slot_kept`` is -1 for parcels without a slot.
+    ``h_in`` / ``h_back`` are the free-flow hours of the legs into each stop (the first
+    from the start point) and from each stop back to the start point; congestion and
+    the legs' noise are applied here.
     """
     now = start_h
     at_start = True
@@ -48,14 +52,13 @@ def walk_round(
     late_stops = 0
     for s in range(km_in.shape[0]):
         km = km_in[s]
-        speed = stem_speed if at_start else area_speed
-        reach_h = (km / speed) * expected_congestion
-        expected_h = reach_h + expected_service_h[s] + (km_back[s] / stem_speed) * expected_congestion
+        reach_h = h_in[s] * expected_congestion
+        expected_h = reach_h + expected_service_h[s] + h_back[s] * expected_congestion
         if now < break_due:
             expected_h += break_h
         if now + expected_h > latest_return or now + reach_h > handover_until:
             break
-        travel_h = (km / speed) * (mean_multiplier(now, exposure, congestion, day_factor) * leg_noise[s])
+        travel_h = h_in[s] * (mean_multiplier(now, exposure, congestion, day_factor) * leg_noise[s])
         now = now + travel_h
         km_total += km
         driving += travel_h
@@ -102,8 +105,9 @@ def walk_round(
             now = now + break_h
             break_due = np.inf
     if not at_start:
-        km = km_back_home(km_back, stop_status)
-        travel_h = (km / stem_speed) * (mean_multiplier(now, exposure, congestion, day_factor) * return_noise)
+        last = last_visited(stop_status)
+        km = km_back[last]
+        travel_h = h_back[last] * (mean_multiplier(now, exposure, congestion, day_factor) * return_noise)
         now = now + travel_h
         km_total += km
         driving += travel_h
@@ -123,10 +127,10 @@ def mean_multiplier(time_h: float, exposure: float, congestion: np.ndarray, day_
 
 
 @njit(cache=True)
-def km_back_home(km_back: np.ndarray, stop_status: np.ndarray) -> float:
-    """The way home from the last stop visited (its precomputed distance to the start point)."""
+def last_visited(stop_status: np.ndarray) -> int:
+    """The last stop visited, from which the way home starts."""
     last = -1
     for s in range(stop_status.shape[0]):
         if stop_status[s] == VISITED:
             last = s
-    return km_back[last]
+    return last

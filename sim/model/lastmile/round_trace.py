@@ -24,6 +24,7 @@ from sim.model.lastmile.noise_kernel import leg_noise_factors
 from sim.model.lastmile.round_kernel import walk_round
 from sim.model.lastmile.setting import RoundSetting
 from sim.model.lastmile.stops import StopList
+from sim.model.lastmile.vehicles import UnitOps
 from sim.model.streams import LEG_NOISE, PRESENCE, SERVICE, parcel_uniform, parcel_uniforms
 from sim.records import TrailEvent
 
@@ -63,12 +64,7 @@ def trace_round(setting: RoundSetting, job: RouteJob, start_h: float) -> RoundTr
     day_start = job.day * 24.0
     break_h = fleet.break_minutes / 60.0
     home_x, home_y = float(ops.start_xy[0]), float(ops.start_xy[1])
-    # Distances in Python (math.hypot), as planning computes them; the walk only adds them up.
-    road_km = setting.geometry.road_km
-    xs, ys = stops.x_km.tolist(), stops.y_km.tolist()
-    km_in = np.array([road_km(x0, y0, x, y) for x0, y0, x, y in zip([home_x, *xs[:-1]], [home_y, *ys[:-1]], xs, ys,
-                                                                     strict=True)])
-    km_back = np.array([road_km(x, y, home_x, home_y) for x, y in zip(xs, ys, strict=True)])
+    km_in, km_back, h_in, h_back = round_legs(setting, ops, home_x, home_y, stops)
     counts = stops.counts()
     firsts = stops.offsets[:-1]
     # Every parcel-keyed draw of the round at once, in stop order: the leg to each stop is keyed
@@ -87,12 +83,12 @@ def trace_round(setting: RoundSetting, job: RouteJob, start_h: float) -> RoundTr
         start_h, day_start, day_start + area.delivery_hours[0], day_start + area.delivery_hours[1],
         start_h + fleet.shift_hours + fleet.max_overtime_hours, break_h,
         start_h + min(fleet.break_after_hours, fleet.shift_hours / 2.0) if break_h > 0 else math.inf,
-        ops.stem_speed_kmh, ops.area_speed_kmh, ops.expected_congestion, ops.vehicle.congestion_exposure,
+        ops.expected_congestion, ops.vehicle.congestion_exposure,
         traffic.congestion_array, traffic.day_factor, area.absence_probability,
         np.asarray(area.absence_hourly_factor, dtype=np.float64), area.time_windows.absence_factor,
         area.service_time_median_min, area.service_time_shape, ops.vehicle.service_time_factor,
         area.failed_attempt_time_factor, area.extra_parcel_service_min,
-        km_in, km_back, stops.expected_service_h, stops.window_open, stops.window_close,
+        km_in, km_back, h_in, h_back, stops.expected_service_h, stops.window_open, stops.window_close,
         stops.has_window, stops.pickup_point >= 0, firsts, counts, leg_noise, return_noise,
         parcel_uniforms(keys, PRESENCE, attempts), parcel_uniforms(keys, SERVICE, attempts),
         setting.products.service_time_multiplier[parcels.product[ids]].astype(np.float64),
@@ -101,6 +97,32 @@ def trace_round(setting: RoundSetting, job: RouteJob, start_h: float) -> RoundTr
     _collect(trace, setting, stops, ids, attempts, stop_status, stop_time, absent, parcel_time, slot_kept,
              totals)
     return trace
+
+
+def round_legs(setting: RoundSetting, ops: UnitOps, home_x: float, home_y: float,
+               stops: StopList) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Km and free-flow hours of the legs into each stop (the first from home) and from each stop home.
+
+    Circuity model: distances in Python (math.hypot), as planning computes them, and hours
+    at the unit's stem speed (legs from or to home) or area speed. On a network: the
+    network's km and free-flow hours, the hours divided by the vehicle's speed factor.
+    """
+    xs, ys = stops.x_km.tolist(), stops.y_km.tolist()
+    travel = setting.geometry.travel
+    if travel is None:
+        road_km = setting.geometry.road_km
+        km_in = np.array([road_km(x0, y0, x, y) for x0, y0, x, y in
+                          zip([home_x, *xs[:-1]], [home_y, *ys[:-1]], xs, ys, strict=True)])
+        km_back = np.array([road_km(x, y, home_x, home_y) for x, y in zip(xs, ys, strict=True)])
+        speed = np.full(len(xs), ops.area_speed_kmh)
+        speed[0] = ops.stem_speed_kmh
+        return km_in, km_back, km_in / speed, km_back / ops.stem_speed_kmh
+    points = np.column_stack((stops.x_km, stops.y_km))
+    home = np.array([[home_x, home_y]])
+    km_in, h_in = travel.legs(np.concatenate((home, points[:-1])), points)
+    km_back, h_back = travel.legs(points, np.repeat(home, len(points), axis=0))
+    factor = ops.vehicle.speed_factor
+    return km_in, km_back, h_in / factor, h_back / factor
 
 
 def _collect(

@@ -26,6 +26,7 @@ from typing import Any, Final, TypeVar
 import numpy as np
 import simpy
 
+from sim.geo.travel import NetworkTravel
 from sim.ledger import Stage
 from sim.model.context import SimContext
 from sim.model.ports import ShopSupplier
@@ -222,15 +223,17 @@ class StoreNetwork:
             to_x, to_y = float(self.sites[shop, 0]), float(self.sites[shop, 1])
             leg_km = geometry.road_km(x, y, to_x, to_y)
             # As the couriers' vans: the stem from the warehouse at the stem speed, legs between shops at the
-            # area's free-flow speed (ASSUMPTION: a box truck keeps a van's speeds).
+            # area's free-flow speed (ASSUMPTION: a box truck keeps a van's speeds); on a road network or a
+            # matrix, the leg's free-flow hours.
             speed = area.stem_speed_kmh if position == 0 else area.free_flow_speed_kmh
-            clock += leg_km / speed * traffic.mean_multiplier(clock)
+            clock += _free_flow_h(geometry.travel, leg_km, speed, x, y, to_x, to_y) * traffic.mean_multiplier(clock)
             km += leg_km
             arrivals.append(clock)
             clock += config.unload_minutes_per_stop / 60.0
             x, y = to_x, to_y
         back_km = geometry.road_km(x, y, home_x, home_y)
-        clock += back_km / area.stem_speed_kmh * traffic.mean_multiplier(clock)
+        clock += _free_flow_h(geometry.travel, back_km, area.stem_speed_kmh, x, y, home_x, home_y) * (
+            traffic.mean_multiplier(clock))
         km += back_km
         hours = clock - depart
         vehicle = km * config.cost_per_km
@@ -292,3 +295,11 @@ class StoreNetwork:
         now = self.ctx.env.now
         return [kind(day, now, self.warehouse.name, name, int(first[p]), int(second[p]), int(third[p]))
                 for p, name in enumerate(self.products.names)]
+
+
+def _free_flow_h(travel: NetworkTravel | None, km: float, speed_kmh: float, x0: float, y0: float, x1: float,
+                 y1: float) -> float:
+    """Free-flow hours of a truck leg: ``km / speed_kmh`` under the circuity model, else the network's hours."""
+    if travel is None:
+        return km / speed_kmh
+    return float(travel.legs(np.array([[x0, y0]]), np.array([[x1, y1]]))[1][0])
