@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.geo.travel import NetworkTravel
+from sim.model.travel import NetworkTravel
 
 MIN_PAIR_KM = 0.5
 SAMPLE_POINTS = 300

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.geo.projection import LocalFrame
-from sim.geo.travel import NetworkTravel, build_travel
 from sim.model.streams import parcel_uniform
+from sim.model.travel import NetworkTravel, build_travel
 from sim.scenario.schema import Area
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ class AreaGeometry:
         """Road distance: straight line times the area's circuity factor, or along the area's network.
 
         On a network (``distances.model`` "roads" or "matrix") the leg is measured by
-        ``self.travel`` (``sim.geo.travel.NetworkTravel``), its free-flow hours by
+        ``self.travel`` (``sim.model.travel.NetworkTravel``), its free-flow hours by
         ``self.travel.legs``.
         """
         if self.travel is None:

@@ -11,8 +11,8 @@ import pandas as pd
 
 from sim.errors import ScenarioError
 from sim.geo.projection import LocalFrame
-from sim.geo.travel import NetworkTravel, build_travel
 from sim.model.geography import depot_position
+from sim.model.travel import NetworkTravel, build_travel
 from sim.reporting.files import RunFiles
 from sim.scenario.roads import Distances
 

@@ -10,7 +10,7 @@ import pytest
 from sim.geo.matrix_cache import cache_dir
 from sim.geo.projection import LocalFrame
 from sim.geo.roads import all_pairs, edge_speed_kmh, path_nodes, read_network
-from sim.geo.travel import NetworkTravel, build_travel
+from sim.model.travel import NetworkTravel, build_travel
 from sim.scenario.distance_files import data_path
 from sim.scenario.roads import Distances
 

@@ -26,10 +26,10 @@ from typing import Any, Final, TypeVar
 import numpy as np
 import simpy
 
-from sim.geo.travel import NetworkTravel
 from sim.ledger import Stage
 from sim.model.context import SimContext
 from sim.model.ports import ShopSupplier
+from sim.model.travel import NetworkTravel
 from sim.records import InventoryRecord, StoreOrderRecord, StoreSaleRecord, TripRecord
 from sim.routing import nearest_neighbour_order
 
