@@ -45,7 +45,7 @@ def format_summary(summary: dict[str, Any], title: str, currency: str) -> str:
         f"driving {routes['driving_share']:.0%} of route time",
     ]
     if "distances" in summary:
-        from sim.geo.circuity import format_distances
+        from sim.model.circuity import format_distances
 
         lines += ["", *format_distances(summary["distances"])]
     if "channels" in summary:

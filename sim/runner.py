@@ -124,8 +124,8 @@ def run(
 
 
 def distance_summary(chain: SupplyChain) -> dict[str, Any]:
-    """Per regional warehouse on a network (roads or a matrix): its measured circuity (``sim.geo.circuity``)."""
-    from sim.geo.circuity import area_distance_summary
+    """Per regional warehouse on a network (roads or a matrix): its measured circuity (``sim.model.circuity``)."""
+    from sim.model.circuity import area_distance_summary
 
     out: dict[str, Any] = {}
     for regional in chain.regionals:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from sim import RunResult, load_scenario, run
-from sim.geo.circuity import MIN_PAIR_KM
+from sim.model.circuity import MIN_PAIR_KM
 from sim.report import format_summary
 from tests.conftest import ROOT
 
