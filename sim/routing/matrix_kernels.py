@@ -101,13 +101,52 @@ def _apply_or_opt(ext: np.ndarray, a: int, length: int, c: int) -> np.ndarray:
 
 
 @njit(cache=True)
+def _feasible(ext: np.ndarray, km: np.ndarray, hours: np.ndarray, service: np.ndarray, tw_early: np.ndarray,
+              tw_late: np.ndarray, max_h: float, max_km: float) -> bool:
+    return timing_ok(ext[1:-1] - 1, km, hours, service, tw_early, tw_late, max_h, max_km)
+
+
+@njit(cache=True)
+def _first_two_opt(ext: np.ndarray, km: np.ndarray, hours: np.ndarray, service: np.ndarray, tw_early: np.ndarray,
+                   tw_late: np.ndarray, max_h: float, max_km: float) -> np.ndarray:
+    """The first improving, feasible 2-opt move's new order, or an empty array when there is none."""
+    k = ext.shape[0] - 2
+    fwd, bwd = _prefix(ext, km)
+    for a in range(1, k):
+        for b in range(a + 1, k + 1):
+            if _two_opt(ext, km, fwd, bwd, a, b) > GAIN_EPS:
+                candidate = _apply_two_opt(ext, a, b)
+                if _feasible(candidate, km, hours, service, tw_early, tw_late, max_h, max_km):
+                    return candidate
+    return ext[:0]
+
+
+@njit(cache=True)
+def _first_or_opt(ext: np.ndarray, km: np.ndarray, hours: np.ndarray, service: np.ndarray, tw_early: np.ndarray,
+                  tw_late: np.ndarray, max_h: float, max_km: float) -> np.ndarray:
+    """The first improving, feasible or-opt move (runs of 1-3 stops) as a new order, or an empty array."""
+    k = ext.shape[0] - 2
+    for length in range(1, 4):
+        for a in range(1, k - length + 2):
+            for c in range(0, k + 1):
+                if a - 1 <= c <= a + length - 1:
+                    continue
+                if _or_opt(ext, km, a, length, c) > GAIN_EPS:
+                    candidate = _apply_or_opt(ext, a, length, c)
+                    if _feasible(candidate, km, hours, service, tw_early, tw_late, max_h, max_km):
+                        return candidate
+    return ext[:0]
+
+
+@njit(cache=True)
 def improve_matrix_route(route: np.ndarray, km: np.ndarray, hours: np.ndarray, service: np.ndarray,
                          tw_early: np.ndarray, tw_late: np.ndarray, max_h: float, max_km: float) -> np.ndarray:
     """First-improvement 2-opt and or-opt (segments of 1-3 stops) on the matrix km, feasibility kept.
 
     A move is taken only if it shortens the route by more than ``GAIN_EPS`` and the new
     order still passes ``timing_ok``; the input order is returned unchanged if it is
-    already 2-opt and or-opt optimal. Deterministic: moves are scanned in a fixed order.
+    already 2-opt and or-opt optimal. Deterministic: moves are scanned in a fixed order,
+    2-opt first; or-opt only when no 2-opt move improves.
     """
     k = route.shape[0]
     if k < 2:
@@ -117,41 +156,13 @@ def improve_matrix_route(route: np.ndarray, km: np.ndarray, hours: np.ndarray, s
     ext[k + 1] = 0
     for i in range(k):
         ext[i + 1] = route[i] + 1
-    moves = 0
-    improved = True
-    while improved and moves < MAX_MOVES:
-        improved = False
-        fwd, bwd = _prefix(ext, km)
-        for a in range(1, k):
-            for b in range(a + 1, k + 1):
-                if _two_opt(ext, km, fwd, bwd, a, b) > GAIN_EPS:
-                    candidate = _apply_two_opt(ext, a, b)
-                    if timing_ok(candidate[1:-1] - 1, km, hours, service, tw_early, tw_late, max_h, max_km):
-                        ext = candidate
-                        improved = True
-                        break
-            if improved:
-                break
-        if improved:
-            moves += 1
-            continue
-        for length in range(1, 4):
-            for a in range(1, k - length + 2):
-                for c in range(0, k + 1):
-                    if a - 1 <= c <= a + length - 1:
-                        continue
-                    if _or_opt(ext, km, a, length, c) > GAIN_EPS:
-                        candidate = _apply_or_opt(ext, a, length, c)
-                        if timing_ok(candidate[1:-1] - 1, km, hours, service, tw_early, tw_late, max_h, max_km):
-                            ext = candidate
-                            improved = True
-                            break
-                if improved:
-                    break
-            if improved:
-                break
-        if improved:
-            moves += 1
+    for _ in range(MAX_MOVES):
+        moved = _first_two_opt(ext, km, hours, service, tw_early, tw_late, max_h, max_km)
+        if moved.shape[0] == 0:
+            moved = _first_or_opt(ext, km, hours, service, tw_early, tw_late, max_h, max_km)
+        if moved.shape[0] == 0:
+            break
+        ext = moved
     return ext[1:-1] - 1
 
 
