@@ -19,12 +19,13 @@ model's job (``sim.geo.roads``).
 
 from __future__ import annotations
 
-import csv
 import importlib.util
-import math
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -112,95 +113,76 @@ def _stat(path: Path, key: str) -> tuple[str, int, int]:
     return str(path), info.st_size, info.st_mtime_ns
 
 
-def _rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, list[str]]]:
-    """(row number, cells in ``columns`` order) of every data row; the header must name the columns."""
-    try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.reader(handle)
-            header = next(reader, None)
-            if header is None:
-                raise ValueError(f"{path}: empty file; the header must be {','.join(columns)}")
-            header = [cell.strip() for cell in header]
-            missing = [c for c in columns if c not in header]
-            if missing:
-                raise ValueError(f"{path}: row 1: missing column {missing[0]!r}; the columns must include "
-                                 f"{', '.join(columns)} (found {', '.join(header) or 'none'})")
-            index = [header.index(c) for c in columns]
-            rows = []
-            for number, cells in enumerate(reader, start=2):
-                if not cells or all(not cell.strip() for cell in cells):
-                    continue
-                if len(cells) < len(header):
-                    raise ValueError(f"{path}: row {number}: {len(cells)} cells, the header has {len(header)}")
-                rows.append((number, [cells[i].strip() for i in index]))
-    except UnicodeDecodeError:
-        raise ValueError(f"{path}: not a UTF-8 text (CSV) file") from None
-    except OSError as exc:
-        raise ValueError(f"{path}: cannot be read: {exc.strerror or exc}") from None
-    except csv.Error as exc:
-        raise ValueError(f"{path}: not a readable CSV file: {exc}") from None
-    if not rows:
-        raise ValueError(f"{path}: no data rows")
-    return rows
-
-
-def _number(path: Path, number: int, column: str, text: str, low: float, high: float) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and low <= value <= high):
-        raise ValueError(f"{path}: row {number}, column {column}: {text!r}; allowed: a number from {low:g} to {high:g}")
-    return value
-
-
 def _read_points(path: Path) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
-    ids: list[str] = []
-    lat: list[float] = []
-    lon: list[float] = []
-    seen: dict[str, int] = {}
-    for number, (pid, la, lo) in _rows(path, POINT_COLUMNS):
-        if not pid:
-            raise ValueError(f"{path}: row {number}, column id: empty; every point needs an id")
-        if pid in seen:
-            raise ValueError(f"{path}: row {number}, column id: {pid!r} repeats row {seen[pid]}")
-        seen[pid] = number
-        ids.append(pid)
-        lat.append(_number(path, number, "latitude", la, -90.0, 90.0))
-        lon.append(_number(path, number, "longitude", lo, -180.0, 180.0))
+    # The data files' own reader and checks (sim.geo.datafiles): the same messages and row numbers.
+    from sim.geo.datafiles import coordinates, read_table, text_column
+
+    frame = _checked(lambda: read_table(path, POINT_COLUMNS))
+    ids = _checked(lambda: text_column(path, frame, "id"))
+    first: dict[str, int] = {}
+    for row, pid in enumerate(ids, start=1):
+        if pid in first:
+            raise ValueError(f"{path}: row {row}, column 'id': {pid!r}: allowed: an id not given before "
+                             f"(row {first[pid]} has it)")
+        first[pid] = row
     if len(ids) < 2:
         raise ValueError(f"{path}: {len(ids)} point; a matrix needs at least 2")
-    return tuple(ids), np.array(lat), np.array(lon)
+    lat, lon = _checked(lambda: coordinates(path, frame))
+    return tuple(str(pid) for pid in ids), lat, lon
 
 
 def _read_pairs(path: Path, ids: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    from sim.geo.datafiles import number_column, read_table, text_column
+
+    frame = _checked(lambda: read_table(path, MATRIX_COLUMNS))
     position = {pid: i for i, pid in enumerate(ids)}
+    frm, to = (np.array([position[name] for name in _checked(partial(text_column, path, frame, column,
+                                                                     tuple(position)))], dtype=np.int64)
+               for column in ("from_id", "to_id"))
+    km_given = _checked(lambda: number_column(path, frame, "distance_km", low=0.0, high=20_000.0))
+    minutes = _checked(lambda: number_column(path, frame, "duration_min", low=0.0, high=60.0 * 24 * 30))
     m = len(ids)
+    pair = frm * m + to
+    order = np.argsort(pair, kind="stable")
+    repeat = np.flatnonzero(pair[order][1:] == pair[order][:-1])
+    if repeat.size:
+        row, earlier = int(order[repeat[0] + 1]) + 1, int(order[repeat[0]]) + 1
+        raise ValueError(f"{path}: row {row}: the pair {ids[frm[row - 1]]!r} -> {ids[to[row - 1]]!r} "
+                         f"repeats row {earlier}")
+    same = frm == to
+    bad_self = np.flatnonzero(same & ((km_given != 0.0) | (minutes != 0.0)))
+    if bad_self.size:
+        r = int(bad_self[0])
+        raise ValueError(f"{path}: row {r + 1}: {ids[frm[r]]!r} -> {ids[frm[r]]!r} must be 0 km and 0 min, "
+                         f"got {frame['distance_km'].iloc[r]!r}, {frame['duration_min'].iloc[r]!r}")
+    half_zero = np.flatnonzero(~same & ((km_given == 0.0) != (minutes == 0.0)))
+    if half_zero.size:
+        r = int(half_zero[0])
+        raise ValueError(f"{path}: row {r + 1}: {ids[frm[r]]!r} -> {ids[to[r]]!r} has "
+                         f"{frame['distance_km'].iloc[r]!r} km but {frame['duration_min'].iloc[r]!r} min; "
+                         "both zero (the same place) or both positive")
     km = np.full((m, m), np.nan)
     hours = np.full((m, m), np.nan)
     np.fill_diagonal(km, 0.0)
     np.fill_diagonal(hours, 0.0)
-    given = np.zeros((m, m), dtype=np.int64)
-    for number, (a, b, dist, minutes) in _rows(path, MATRIX_COLUMNS):
-        for column, pid in (("from_id", a), ("to_id", b)):
-            if pid not in position:
-                raise ValueError(f"{path}: row {number}, column {column}: {pid!r} is not an id of the points file")
-        i, j = position[a], position[b]
-        if given[i, j]:
-            raise ValueError(f"{path}: row {number}: the pair {a!r} -> {b!r} repeats row {given[i, j]}")
-        given[i, j] = number
-        d = _number(path, number, "distance_km", dist, 0.0, 20_000.0)
-        t = _number(path, number, "duration_min", minutes, 0.0, 60.0 * 24 * 30)
-        if i == j and (d != 0.0 or t != 0.0):
-            raise ValueError(f"{path}: row {number}: {a!r} -> {a!r} must be 0 km and 0 min, got {dist!r}, {minutes!r}")
-        if i != j and (d == 0.0) != (t == 0.0):
-            raise ValueError(f"{path}: row {number}: {a!r} -> {b!r} has {dist!r} km but {minutes!r} min; "
-                             "both zero (the same place) or both positive")
-        km[i, j] = d
-        hours[i, j] = t / 60.0
+    km[frm, to] = km_given
+    hours[frm, to] = minutes / 60.0
     missing = np.argwhere(np.isnan(km))
     if missing.size:
         i, j = (int(v) for v in missing[0])
         raise ValueError(f"{path}: no row for the pair {ids[i]!r} -> {ids[j]!r} ({len(missing)} ordered pairs "
                          f"missing); every ordered pair of distinct points needs a row")
     return km, hours
+
+
+T = TypeVar("T")
+
+
+def _checked(read: Callable[[], T]) -> T:
+    """``read()``, its data-file error as the ``ValueError`` the scenario's validation reports with its key."""
+    from sim.geo.errors import DataFileError
+
+    try:
+        return read()
+    except DataFileError as exc:
+        raise ValueError(str(exc)) from None
