@@ -128,6 +128,21 @@ def warm_workers_early(args: argparse.Namespace) -> None:
     start_warming(args.jobs)
 
 
+def prepare_report_while_workers_warm(args: argparse.Namespace, runs: int) -> None:
+    """Load what the experiment's page needs now, when the runs are about to go to a local pool of two or more
+    workers: this process would otherwise only wait while the pool's fork server warms up (see
+    ``start_warming``), and pay the same at the end, after the last run, on the command's critical path."""
+    from sim.experiments.executors import machine_jobs
+    from sim.reporting import prepare_report
+
+    if getattr(args, "dask", None) or min(runs, machine_jobs() if args.jobs is None else args.jobs) < 2:
+        return
+    try:
+        prepare_report()
+    except Exception:  # only a head start: a real failure shows, as a warning, when the page is written
+        return
+
+
 def _positive(name: str, value: int | None) -> None:
     if value is not None and value < 1:
         raise ScenarioError(f"{name} {value}: must be at least 1")
@@ -185,6 +200,7 @@ def run_set(args: argparse.Namespace, scenario: Any) -> int:
     _positive("--jobs", args.jobs)
     warm_workers_early(args)
     _before_runs(args.out, [scenario], args.force, args.jobs, replications or cap, [str(args.scenario)], args.kpis)
+    prepare_report_while_workers_warm(args, replications or cap)
     command = ("sim", *sys.argv[1:])
     precision = None
     if replications is None:
@@ -269,6 +285,7 @@ def compare_command(args: argparse.Namespace) -> int:
     scenario_b = load_scenario(args.scenario_b or args.scenario_a, [*args.overrides, *args.overrides_b])
     _before_runs(args.out, [scenario_a, scenario_b], args.force, args.jobs, 2 * args.replications,
                  [str(args.scenario_a), str(args.scenario_b or args.scenario_a)], args.kpis)
+    prepare_report_while_workers_warm(args, 2 * args.replications)
     result = compare(scenario_a, scenario_b, args.replications, args.seed, jobs=args.jobs)
     labels = (_label(args.scenario_a, args.overrides_a), _label(args.scenario_b or args.scenario_a, args.overrides_b))
     print(format_comparison(result, args.kpis or None, labels))
@@ -308,6 +325,7 @@ def risk_command(args: argparse.Namespace) -> int:
                             "(see scenarios/examples/upstream/disruption_random.toml)")
     _before_runs(args.out, [scenario, scenario], args.force, args.jobs, 2 * args.replications,
                  [str(args.scenario)] * 2, args.kpis)
+    prepare_report_while_workers_warm(args, 2 * args.replications)
     result = risk_analysis(scenario, args.replications, args.seed, jobs=args.jobs)
     print(format_risk(result, args.kpis))
     publish = _publish(args.out / "risk", f"{_stamp()}-{scenario.name}-s{result.seed}-n{len(result.replications)}")
@@ -372,6 +390,7 @@ def sweep_command(args: argparse.Namespace) -> int:
     if args.check:
         print(f"every point's scenario is valid; results would go to {folder}")
         return EXIT_OK
+    prepare_report_while_workers_warm(args, mine)
     with ExitStack() as stack:
         client = stack.enter_context(dask_client(args.dask)) if args.dask else None
         try:

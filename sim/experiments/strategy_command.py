@@ -19,6 +19,7 @@ from sim.experiments.commands import (
     EXIT_RUN_FAILED,
     FORCE_HELP,
     add_precision_options,
+    prepare_report_while_workers_warm,
     replication_plan,
     warm_workers_early,
 )
@@ -108,6 +109,7 @@ def strategies_command(args: argparse.Namespace) -> int:
     label = f"n{replications}" if replications is not None else "auto"
     name = f"strategies-s{args.seed}-{label}" + (f"-shard-{shard[0]}-of-{shard[1]}" if shard[1] > 1 else "")
     folder = args.out / name
+    prepare_report_while_workers_warm(args, (len(strategies) + 1) * (replications or args.n0))
     with ExitStack() as stack:
         client = stack.enter_context(dask_client(args.dask)) if args.dask else None
         try:

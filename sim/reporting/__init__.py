@@ -10,7 +10,8 @@ leaves and the page rebuilt later are the same code over the same files.
 
 from __future__ import annotations
 
-from sim.reporting.build import REPORT_FILE, write_report, write_report_or_warn
+from sim.reporting.build import REPORT_FILE, prepare_report, write_report, write_report_or_warn
 from sim.reporting.kinds import FOLDER_KINDS, folder_kind
 
-__all__ = ["FOLDER_KINDS", "REPORT_FILE", "folder_kind", "write_report", "write_report_or_warn"]
+__all__ = ["FOLDER_KINDS", "REPORT_FILE", "folder_kind", "prepare_report", "write_report",
+           "write_report_or_warn"]
