@@ -184,9 +184,9 @@ def paired_ratios(rows: list[dict[str, Any]], slow: str, fast: str) -> list[floa
     return [times[slow] / times[fast] for times in by_repeat.values() if slow in times and fast in times]
 
 
-def speed_up(ratios: list[float]) -> str:
+def speed_up(ratios: list[float], prefix: str = "x") -> str:
     """``x1.84 (1.78-1.90, 5 repeats)``: the median of the per-repeat ratios and their range."""
-    return (f"x{statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f}, "
+    return (f"{prefix}{statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f}, "
             f"{len(ratios)} repeat{'s' if len(ratios) > 1 else ''})")
 
 
@@ -205,7 +205,8 @@ def markdown(rows: list[dict[str, Any]], summary: list[dict[str, Any]], startup:
     if ratios := paired_ratios(rows, SERIAL, PAIR):
         lines.append(f"ceiling on this machine (two warm processes, no pool): {speed_up(ratios)}")
     if ratios := paired_ratios(rows, WARM, PAIR):
-        lines.append(f"the warm pool's wall time over that ceiling's: {speed_up(ratios)[1:]} (1: no overhead)")
+        overhead = speed_up(ratios, prefix="")
+        lines.append(f"the warm pool's wall time over that ceiling's: {overhead} (1: no overhead)")
     if SERIAL in by and COLD in by:
         lines.append(f"speed-up from a cold start, each paying the {warm_up:.2f} s warm-up once (in-process, or "
                      f"in the fork server): x{(by[SERIAL]['seconds'] + warm_up) / by[COLD]['seconds']:.2f}")

@@ -132,10 +132,10 @@ def prepare_report_while_workers_warm(args: argparse.Namespace, runs: int) -> No
     """Load what the experiment's page needs now, when the runs are about to go to a local pool of two or more
     workers: this process would otherwise only wait while the pool's fork server warms up (see
     ``start_warming``), and pay the same at the end, after the last run, on the command's critical path."""
-    from sim.experiments.executors import machine_jobs
+    from sim.experiments.executors import pool_size
     from sim.reporting import prepare_report
 
-    if getattr(args, "dask", None) or min(runs, machine_jobs() if args.jobs is None else args.jobs) < 2:
+    if getattr(args, "dask", None) or pool_size(args.jobs, runs) < 2:
         return
     try:
         prepare_report()
@@ -174,7 +174,7 @@ def _published(folder: Any) -> Path:
 def _before_runs(out: Path, scenarios: list[Any], force: bool, jobs: int | None, runs: int,
                  where: list[str], kpis: list[str] | tuple[str, ...] = ()) -> None:
     """The checks every experiment makes before its first run: --kpi, --out, folder names, memory."""
-    from sim.experiments.executors import machine_jobs
+    from sim.experiments.executors import pool_size
     from sim.experiments.kpis import check_kpis
     from sim.output.checks import check_memory
     from sim.output.folders import check_name, check_out_root
@@ -183,8 +183,7 @@ def _before_runs(out: Path, scenarios: list[Any], force: bool, jobs: int | None,
     check_out_root(out)
     for scenario, label in zip(scenarios, where, strict=True):
         check_name(scenario.name, f"{label}: name")
-    workers = min(runs, machine_jobs() if jobs is None else jobs)
-    check_memory(scenarios, force, streamed=False, workers=workers)
+    check_memory(scenarios, force, streamed=False, workers=pool_size(jobs, runs))
 
 
 def _stamp() -> str:

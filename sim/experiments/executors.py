@@ -52,6 +52,13 @@ def machine_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def pool_size(jobs: int | None, tasks: int | None = None) -> int:
+    """The worker processes a local pool of ``jobs`` (default: the machine's CPUs) starts for ``tasks`` runs:
+    never more than the runs, and at least one (one runs in this process, without a pool)."""
+    size = machine_jobs() if jobs is None else jobs
+    return max(1, size if tasks is None else min(size, tasks))
+
+
 # The module whose import warms a worker (the simulator imported, the planner's kernels compiled).
 WARMUP_MODULE = "sim.experiments.warmup"
 
@@ -79,7 +86,7 @@ def start_warming(jobs: int | None) -> None:
     the workers' warm-up starting at the first run. Does nothing for one job or where
     there is no fork server (the pool then warms each worker itself).
     """
-    if (machine_jobs() if jobs is None else jobs) < 2:
+    if pool_size(jobs) < 2:
         return
     context = _pool_context()
     if context.get_start_method() == "forkserver":
@@ -177,8 +184,5 @@ def workers_for(
     else:
         if jobs is not None and jobs < 1:
             raise ScenarioError(f"--jobs {jobs}: must be at least 1")
-        jobs = machine_jobs() if jobs is None else jobs
-        if tasks is not None:
-            jobs = max(1, min(jobs, tasks))
-        with local_workers(jobs) as workers:
+        with local_workers(pool_size(jobs, tasks)) as workers:
             yield workers

@@ -74,7 +74,7 @@ def strategies_command(args: argparse.Namespace) -> int:
 
     warm_workers_early(args)  # first: the workers warm up while the strategies are built and checked
 
-    from sim.experiments.executors import dask_client, machine_jobs
+    from sim.experiments.executors import dask_client, pool_size
     from sim.experiments.sweep import parse_shard
     from sim.output.checks import check_memory
     from sim.output.folders import check_out_root
@@ -105,7 +105,7 @@ def strategies_command(args: argparse.Namespace) -> int:
     strategies = [load_scenario(path, args.overrides) for path in files]  # all validated before any run
     if not args.dask:  # on a cluster the workers' memory is not this machine's
         check_memory([baseline, *strategies], args.force, streamed=False,
-                     workers=min((len(strategies) + 1) * cap, machine_jobs() if args.jobs is None else args.jobs))
+                     workers=pool_size(args.jobs, (len(strategies) + 1) * cap))
     label = f"n{replications}" if replications is not None else "auto"
     name = f"strategies-s{args.seed}-{label}" + (f"-shard-{shard[0]}-of-{shard[1]}" if shard[1] > 1 else "")
     folder = args.out / name

@@ -54,10 +54,10 @@ def prepare_report() -> None:
     """Pay now what the first experiment page of this process costs, so that the page itself is quick.
 
     That is importing the page's modules (pandas, the plots), matplotlib's first SVG (its
-    renderer and fonts) and compiling the template: about 0.6 s on the first page, against
-    about 0.1 s for each later one. The experiment commands call this while the local
-    pool's fork server warms up, when this process would otherwise wait for it. The
-    pages written afterwards are the same bytes as without it (tested).
+    renderer and fonts) and compiling the template: most of what the first page of a
+    process costs, several times what a later page costs. The experiment commands call
+    this while the local pool's fork server warms up, when this process would otherwise
+    wait for it. The pages written afterwards are the same bytes as without it (tested).
     """
     import sim.reporting.experiment_page  # noqa: F401
     from sim.reporting.svg import figure_svg, new_figure

@@ -88,3 +88,16 @@ def test_expected_run_length_grows_with_days_and_demand_and_counts_pyvrp_budget(
     assert expected_run_seconds(busier) > seconds
     # Three depots, six delivery days a week over 35 days: 90 depot-days of half a second.
     assert expected_run_seconds(pyvrp) == pytest.approx(seconds + 0.5 * 3 * 35 * 6 / 7)
+
+
+@pytest.mark.parametrize(("jobs", "tasks", "size"), [
+    (None, None, 3),  # the machine's CPUs
+    (2, None, 2),
+    (4, 3, 3),        # never more workers than runs
+    (2, 0, 1),        # nothing to run: one, in this process
+    (None, 1, 1),
+])
+def test_a_pool_is_the_jobs_asked_for_but_never_more_than_the_runs(
+        monkeypatch: pytest.MonkeyPatch, jobs: int | None, tasks: int | None, size: int) -> None:
+    monkeypatch.setattr(executors, "machine_jobs", lambda: 3)
+    assert executors.pool_size(jobs, tasks) == size

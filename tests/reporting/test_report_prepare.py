@@ -24,14 +24,25 @@ set = ["horizon.warmup_days=1", "horizon.days=2"]
 """
 
 
-def test_a_prepared_page_is_the_page_a_fresh_process_writes(tmp_path: Path,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_prepared_page_is_the_page_a_fresh_process_writes(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """``sim sweep --jobs 2`` prepares its page while the pool warms up; ``sim report`` in a new process, which
     prepares nothing, rebuilds the same bytes from the same files."""
+    import sim.reporting
+
+    prepared: list[bool] = []
+    real = sim.reporting.prepare_report
+
+    def spy() -> None:
+        prepared.append(True)
+        real()
+
+    monkeypatch.setattr("sim.reporting.prepare_report", spy)
     spec = tmp_path / "prepared.toml"
     spec.write_text(SWEEP)
     assert main(["sweep", str(spec), "--jobs", "2", "--out", str(tmp_path / "out"), "--no-plots"]) == 0
     capsys.readouterr()
+    assert prepared == [True]
     folder = tmp_path / "out" / "prepared"
     written = (folder / "report.html").read_bytes()
     (folder / "report.html").unlink()
